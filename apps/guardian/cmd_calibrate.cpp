@@ -1,0 +1,119 @@
+// guardian calibrate: temperatures and thresholds per category, fitted on validation data and
+// written into the model's policy (the thresholds the server uses).
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/guardian/commands.h"
+#include "core/error.h"
+#include "core/fs.h"
+#include "eval/calibration.h"
+#include "models/model.h"
+#include "models/model_dir.h"
+#include "policy/policy.h"
+#include "train/data_sets.h"
+
+namespace guardian::app {
+
+namespace {
+
+struct CalibrateArgs {
+  std::string model;
+  std::vector<std::string> data;
+  std::string target = "precision=0.9";
+  bool skip_bad = false;
+  bool dry_run = false;
+};
+
+std::string next_version(const std::string& version) {
+  try {
+    size_t used = 0;
+    const long n = std::stol(version, &used);
+    if (used == version.size()) return std::to_string(n + 1);
+  } catch (const std::exception&) {
+  }
+  return version + ".1";
+}
+
+void run_calibrate(const CalibrateArgs& args) {
+  const auto target = eval::Target::parse(args.target);
+  auto model = models::load_model(args.model);
+  models::configure_threads();
+  auto policy = model->policy();
+  auto set = train::load_sets(args.data, policy, core::data_root(), train::Purpose::kValid, args.skip_bad);
+  std::vector<std::string> texts;
+  for (const auto& e : set.examples) texts.push_back(e.text);
+  const auto logits = model->score(texts);
+
+  nlohmann::json summary = {{"target", target.to_string()}, {"data", args.data}, {"categories", nlohmann::json::array()}};
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    auto& category = policy.categories[c];
+    std::vector<std::vector<double>> rows;
+    std::vector<int> labels;
+    for (size_t i = 0; i < set.examples.size(); ++i) {
+      if (set.examples[i].labels[c] < 0) continue;
+      rows.emplace_back(logits[i][c].begin(), logits[i][c].end());
+      labels.push_back(set.examples[i].labels[c]);
+    }
+    const bool has_positive = std::any_of(labels.begin(), labels.end(), [](int l) { return l >= 1; });
+    const bool has_negative = std::any_of(labels.begin(), labels.end(), [](int l) { return l == 0; });
+    if (!has_positive || !has_negative) {
+      std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
+      continue;
+    }
+    category.temperature = eval::fit_temperature(rows, labels);
+    std::vector<double> scores;
+    std::vector<int> truth;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const double t = category.temperature;
+      double top = -INFINITY, total = 0.0, positive = 0.0;
+      for (double v : rows[i]) top = std::max(top, v / t);
+      for (size_t l = 0; l < rows[i].size(); ++l) {
+        const double p = std::exp(rows[i][l] / t - top);
+        total += p;
+        if (l >= 1) positive += p;
+      }
+      scores.push_back(positive / total);
+      truth.push_back(labels[i] >= 1 ? 1 : 0);
+    }
+    const auto choice = eval::pick_threshold(scores, truth, target);
+    category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
+    std::printf("%s: temperature %.3f, threshold %.4f -> precision %.3f recall %.3f F1 %.3f%s (%zu labelled)\n",
+                category.name.c_str(), category.temperature, category.threshold, choice.precision, choice.recall,
+                choice.f1, choice.met ? "" : "  [target not reachable: best F1 chosen]", labels.size());
+    std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
+    nlohmann::json table = nlohmann::json::array();
+    for (const auto& p : eval::precision_at_recall_table(scores, truth)) {
+      std::printf("  %-8.2f %-10.3f %-10.3f %-10.4f\n", p.target_recall, p.precision, p.recall, p.threshold);
+      table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
+                       {"threshold", p.threshold}});
+    }
+    summary["categories"].push_back({{"name", category.name}, {"temperature", category.temperature},
+                                     {"threshold", category.threshold}, {"precision", choice.precision},
+                                     {"recall", choice.recall}, {"met", choice.met}, {"precision_at_recall", table}});
+  }
+  policy.version = next_version(policy.version);
+  if (!args.dry_run) {
+    policy.save(std::filesystem::path(args.model) / models::kPolicyFile);
+    models::write_json_file(std::filesystem::path(args.model) / "calibration.json", summary);
+    std::cout << "wrote " << (std::filesystem::path(args.model) / models::kPolicyFile).string() << " (policy version "
+              << policy.version << ")\n";
+  }
+}
+
+}  // namespace
+
+void add_calibrate_command(CLI::App& app) {
+  auto args = std::make_shared<CalibrateArgs>();
+  auto* cmd = app.add_subcommand("calibrate", "Fit temperatures and pick per-category thresholds on validation data");
+  cmd->add_option("-m,--model", args->model, "Model directory (its policy.toml is updated)")->required();
+  cmd->add_option("-d,--data", args->data, "Validation card:split[slice] (repeatable); never a scored test split")->required();
+  cmd->add_option("--target", args->target, "precision=P or recall=R that each category's threshold must reach");
+  cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
+  cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
+  cmd->callback([args] { run_calibrate(*args); });
+}
+
+}  // namespace guardian::app

@@ -1,0 +1,14 @@
+// The subcommands of the guardian binary; each adds itself to the CLI11 app and runs through the
+// library. Handlers may throw guardian::Error; main() turns it into one line and exit code 1.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace guardian::app {
+
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
+void add_moderate_command(CLI::App& app);
+
+}  // namespace guardian::app

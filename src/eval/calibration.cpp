@@ -1,0 +1,189 @@
+#include "eval/calibration.h"
+
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "core/error.h"
+#include "eval/metrics.h"
+
+namespace guardian::eval {
+
+namespace {
+
+// Slack for "metric >= target" so that 4/5 meets 0.8 whatever the rounding.
+constexpr double kSlack = 1e-12;
+
+// Checks the logits and labels; returns the indices of labelled rows.
+std::vector<size_t> labelled_rows(const std::vector<std::vector<double>>& logits,
+                                  const std::vector<int>& labels) {
+  if (logits.size() != labels.size()) {
+    throw InputError("fit_temperature: " + std::to_string(logits.size()) + " rows of logits but " +
+                     std::to_string(labels.size()) + " labels");
+  }
+  std::vector<size_t> rows;
+  const size_t levels = logits.empty() ? 0 : logits[0].size();
+  for (size_t i = 0; i < logits.size(); ++i) {
+    const std::string where = "fit_temperature: row " + std::to_string(i);
+    if (logits[i].size() != levels || levels < 2) {
+      throw InputError(where + " has " + std::to_string(logits[i].size()) +
+                       " logits, expected " + std::to_string(levels) + " (at least 2)");
+    }
+    for (double z : logits[i]) {
+      if (!std::isfinite(z)) throw InputError(where + ": a logit is not finite");
+    }
+    if (labels[i] == -1) continue;
+    if (labels[i] < 0 || labels[i] >= static_cast<int>(levels)) {
+      throw InputError(where + ": label " + std::to_string(labels[i]) + " is outside [0, " +
+                       std::to_string(levels) + ")");
+    }
+    rows.push_back(i);
+  }
+  if (rows.empty()) throw InputError("fit_temperature: no labelled row");
+  return rows;
+}
+
+double mean_nll(const std::vector<std::vector<double>>& logits, const std::vector<int>& labels,
+                const std::vector<size_t>& rows, double temperature) {
+  double total = 0.0;
+  for (size_t i : rows) {
+    const auto& z = logits[i];
+    double top = z[0];
+    for (double v : z) top = std::max(top, v);
+    double sum = 0.0;
+    for (double v : z) sum += std::exp((v - top) / temperature);
+    total += std::log(sum) - (z[labels[i]] - top) / temperature;
+  }
+  return total / static_cast<double>(rows.size());
+}
+
+ThresholdChoice choice_at(const PrCurve& curve, size_t i, bool met) {
+  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), met};
+}
+
+PrCurve curve_with_positives(const std::vector<double>& scores, const std::vector<int>& truth,
+                             const char* where) {
+  PrCurve curve = precision_recall_curve(scores, truth);
+  if (curve.positives == 0) {
+    throw InputError(std::string(where) + ": the truth has no positive, so recall is undefined");
+  }
+  return curve;
+}
+
+}  // namespace
+
+double temperature_nll(const std::vector<std::vector<double>>& logits,
+                       const std::vector<int>& labels, double temperature) {
+  if (!(temperature > 0.0) || !std::isfinite(temperature)) {
+    throw InputError("temperature_nll: temperature " + std::to_string(temperature) +
+                     " is not > 0");
+  }
+  return mean_nll(logits, labels, labelled_rows(logits, labels), temperature);
+}
+
+double fit_temperature(const std::vector<std::vector<double>>& logits,
+                       const std::vector<int>& labels) {
+  const auto rows = labelled_rows(logits, labels);
+  auto nll = [&](double log_t) { return mean_nll(logits, labels, rows, std::exp(log_t)); };
+  // Golden-section search on log T: the NLL is convex in 1/T, hence unimodal in log T.
+  const double inv_phi = (std::sqrt(5.0) - 1.0) / 2.0;
+  double a = std::log(kMinTemperature), b = std::log(kMaxTemperature);
+  double c = b - inv_phi * (b - a), d = a + inv_phi * (b - a);
+  double fc = nll(c), fd = nll(d);
+  while (b - a > 1e-7) {
+    if (fc <= fd) {
+      b = d, d = c, fd = fc;
+      c = b - inv_phi * (b - a), fc = nll(c);
+    } else {
+      a = c, c = d, fc = fd;
+      d = a + inv_phi * (b - a), fd = nll(d);
+    }
+  }
+  return std::exp((a + b) / 2);
+}
+
+Target Target::parse(const std::string& text) {
+  auto fail = [&](const std::string& why) -> Target {
+    throw ConfigError("target '" + text + "': " + why +
+                      " (expected \"precision=V\" or \"recall=V\" with V in (0, 1])");
+  };
+  auto trim = [](std::string s) {
+    const auto first = s.find_first_not_of(" \t");
+    if (first == std::string::npos) return std::string();
+    return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+  };
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) return fail("no '='");
+  const std::string metric = trim(text.substr(0, eq));
+  const std::string value = trim(text.substr(eq + 1));
+  Target target;
+  if (metric == "precision") {
+    target.metric = kPrecision;
+  } else if (metric == "recall") {
+    target.metric = kRecall;
+  } else {
+    return fail("unknown metric '" + metric + "'");
+  }
+  size_t used = 0;
+  try {
+    target.value = std::stod(value, &used);
+  } catch (const std::exception&) {
+    return fail("'" + value + "' is not a number");
+  }
+  if (used != value.size()) return fail("'" + value + "' is not a number");
+  if (!(target.value > 0.0 && target.value <= 1.0)) return fail("value outside (0, 1]");
+  return target;
+}
+
+std::string Target::to_string() const {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s=%g", metric == kPrecision ? "precision" : "recall",
+                value);
+  return buffer;
+}
+
+ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vector<int>& truth,
+                               const Target& target) {
+  const PrCurve curve = curve_with_positives(scores, truth, "pick_threshold");
+  const size_t n = curve.points.size();
+  // Points run from the highest threshold to the lowest: recall grows along them.
+  if (target.metric == Target::kPrecision) {
+    for (size_t i = n; i-- > 0;) {
+      if (curve.precision(i) >= target.value - kSlack) return choice_at(curve, i, true);
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      if (curve.recall(i) >= target.value - kSlack) return choice_at(curve, i, true);
+    }
+  }
+  size_t best = 0;
+  for (size_t i = 1; i < n; ++i) {
+    if (curve.f1(i) > curve.f1(best)) best = i;
+  }
+  return choice_at(curve, best, false);
+}
+
+std::vector<PrecisionRecallPoint> precision_at_recall_table(const std::vector<double>& scores,
+                                                            const std::vector<int>& truth,
+                                                            const std::vector<double>& recalls) {
+  for (double r : recalls) {
+    if (!(r > 0.0 && r <= 1.0)) {
+      throw InputError("precision_at_recall_table: recall " + std::to_string(r) +
+                       " is outside (0, 1]");
+    }
+  }
+  const PrCurve curve = curve_with_positives(scores, truth, "precision_at_recall_table");
+  std::vector<PrecisionRecallPoint> table;
+  for (double r : recalls) {
+    size_t best = curve.points.size();
+    for (size_t i = 0; i < curve.points.size(); ++i) {
+      if (curve.recall(i) < r - kSlack) continue;
+      if (best == curve.points.size() || curve.precision(i) > curve.precision(best)) best = i;
+    }
+    // The lowest threshold has recall 1, so some point always qualifies.
+    table.push_back({r, curve.points[best].threshold, curve.precision(best), curve.recall(best)});
+  }
+  return table;
+}
+
+}  // namespace guardian::eval

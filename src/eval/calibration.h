@@ -1,0 +1,73 @@
+// Calibration and operating points: temperature scaling of logits, threshold choice for a
+// precision or recall target, and the precision-at-recall table (fastText's Meter idea).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace guardian::eval {
+
+// The temperature range fit_temperature searches.
+inline constexpr double kMinTemperature = 0.05;
+inline constexpr double kMaxTemperature = 20.0;
+
+// The T in [kMinTemperature, kMaxTemperature] minimising the mean negative log-likelihood of
+// softmax(logits / T) at `labels` (golden-section search on log T; the NLL is convex in 1/T, so
+// it has one minimum there). Rows labelled kUnknownLabel (-1) are skipped. Throws InputError on
+// a size mismatch, rows of different or fewer than 2 levels, a label out of range, a non-finite
+// logit, or no labelled row.
+double fit_temperature(const std::vector<std::vector<double>>& logits,
+                       const std::vector<int>& labels);
+
+// Mean NLL of softmax(logits / T) at the labels (same skipping and errors as fit_temperature;
+// T must be > 0).
+double temperature_nll(const std::vector<std::vector<double>>& logits,
+                       const std::vector<int>& labels, double temperature);
+
+// What a threshold must achieve.
+struct Target {
+  enum Metric { kPrecision, kRecall };
+  Metric metric = kPrecision;   // which metric the value constrains
+  double value = 0.9;           // the minimum, in (0, 1]
+
+  // Parses "precision=0.9" or "recall=0.8" (spaces around tokens allowed); throws ConfigError
+  // naming the text otherwise.
+  static Target parse(const std::string& text);
+  // "precision=0.9"
+  std::string to_string() const;
+};
+
+// A chosen operating point: flag when score >= threshold.
+struct ThresholdChoice {
+  double threshold = 0.0;   // one of the scores
+  double precision = 0.0;   // at that threshold, on the given data
+  double recall = 0.0;
+  double f1 = 0.0;
+  bool met = false;         // false: the target is unreachable and this is the best-F1 point
+};
+
+// For a precision target, the lowest threshold whose precision >= value (the most recall that
+// target allows); for a recall target, the highest threshold whose recall >= value (the most
+// precision). Thresholds are the distinct scores, so tied scores are flagged together. When no
+// threshold meets the target, met is false and the best-F1 threshold (the highest on a tie) is
+// returned. Throws InputError on bad scores/truth (see roc_auc) or when there is no positive.
+ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vector<int>& truth,
+                               const Target& target);
+
+// One row of the precision-at-recall table.
+struct PrecisionRecallPoint {
+  double target_recall = 0.0;   // the recall asked for
+  double threshold = 0.0;       // the threshold giving the best precision at recall >= target
+  double precision = 0.0;       // at that threshold
+  double recall = 0.0;          // at that threshold (>= target_recall)
+};
+
+// For each recall r, the best precision over thresholds whose recall >= r (like fastText's
+// Meter::precisionAtRecall), with the threshold that gives it (the highest one on a tie). Every
+// recall in (0, 1] is reachable (flagging everything gives recall 1). Throws InputError for a
+// recall outside (0, 1], bad scores/truth, or no positive.
+std::vector<PrecisionRecallPoint> precision_at_recall_table(
+    const std::vector<double>& scores, const std::vector<int>& truth,
+    const std::vector<double>& recalls = {0.5, 0.6, 0.7, 0.8, 0.9, 0.95});
+
+}  // namespace guardian::eval

@@ -1,0 +1,126 @@
+#include "eval/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace guardian::eval {
+
+namespace {
+
+nlohmann::json number(double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(); }
+
+// A metric in the table: three decimals, "-" when undefined.
+std::string cell(double x) {
+  if (!std::isfinite(x)) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f", x);
+  return buffer;
+}
+
+std::string pad_left(const std::string& s, size_t width) {
+  return s.size() >= width ? s : std::string(width - s.size(), ' ') + s;
+}
+
+std::string pad_right(const std::string& s, size_t width) {
+  return s.size() >= width ? s : s + std::string(width - s.size(), ' ');
+}
+
+size_t name_width(const Scores& scores) {
+  size_t width = std::string("aggregate").size();
+  for (const auto& c : scores.categories) width = std::max(width, c.name.size());
+  return width + 2;
+}
+
+void write_row(std::ostringstream& out, size_t width, const std::string& name,
+               const std::vector<std::string>& cells) {
+  out << pad_right(name, width);
+  for (const auto& c : cells) out << pad_left(c, 11);
+  out << '\n';
+}
+
+void write_table(std::ostringstream& out, const Scores& scores) {
+  const size_t width = name_width(scores);
+  write_row(out, width, "category",
+            {"accuracy", "precision", "recall", "macro-F1", "ROC-AUC", "support"});
+  for (const auto& c : scores.categories) {
+    write_row(out, width, c.name,
+              {cell(c.accuracy), cell(c.precision), cell(c.recall), cell(c.macro_f1),
+               cell(c.roc_auc), std::to_string(c.support)});
+  }
+  const auto& d = scores.decision;
+  write_row(out, width, "decision",
+            {cell(d.accuracy), cell(d.precision), cell(d.recall), cell(d.f1), cell(d.roc_auc),
+             std::to_string(d.support)});
+  write_row(out, width, "aggregate", {cell(scores.aggregate)});
+}
+
+void write_confusion(std::ostringstream& out, const CategoryReport& c) {
+  out << c.name << '\n';
+  const size_t levels = c.confusion.size();
+  size_t width = 6;
+  for (const auto& row : c.confusion) {
+    for (int64_t k : row) width = std::max(width, std::to_string(k).size() + 2);
+  }
+  out << pad_left("true\\pred", 10);
+  for (size_t p = 0; p < levels; ++p) out << pad_left(std::to_string(p), width);
+  out << '\n';
+  for (size_t t = 0; t < levels; ++t) {
+    out << pad_left(std::to_string(t), 10);
+    for (int64_t k : c.confusion[t]) out << pad_left(std::to_string(k), width);
+    out << '\n';
+  }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Scores& scores) {
+  nlohmann::json categories = nlohmann::json::array();
+  for (const auto& c : scores.categories) {
+    categories.push_back({{"name", c.name},
+                          {"support", c.support},
+                          {"accuracy", number(c.accuracy)},
+                          {"precision", number(c.precision)},
+                          {"recall", number(c.recall)},
+                          {"macro_f1", number(c.macro_f1)},
+                          {"roc_auc", number(c.roc_auc)},
+                          {"confusion", c.confusion}});
+  }
+  const auto& d = scores.decision;
+  return {{"examples", scores.examples},
+          {"categories", std::move(categories)},
+          {"decision",
+           {{"support", d.support},
+            {"accuracy", number(d.accuracy)},
+            {"precision", number(d.precision)},
+            {"recall", number(d.recall)},
+            {"f1", number(d.f1)},
+            {"roc_auc", number(d.roc_auc)}}},
+          {"aggregate", number(scores.aggregate)}};
+}
+
+nlohmann::json to_json(const Report& report) {
+  nlohmann::json by_language = nlohmann::json::object();
+  for (const auto& [language, scores] : report.by_language) by_language[language] = to_json(scores);
+  return {{"policy", report.policy}, {"all", to_json(report.all)}, {"by_language", by_language}};
+}
+
+std::string to_text(const Report& report) {
+  std::ostringstream out;
+  out << "policy: " << report.policy << "    examples: " << report.all.examples << "\n\n";
+  write_table(out, report.all);
+  out << "(decision: flag vs allow under the policy's thresholds; its macro-F1 column is binary F1)\n";
+  for (const auto& [language, scores] : report.by_language) {
+    out << "\nlanguage: " << language << "    examples: " << scores.examples << '\n';
+    write_table(out, scores);
+  }
+  out << "\nconfusion matrices, all examples (rows: true level, columns: predicted level)\n";
+  for (const auto& c : report.all.categories) {
+    out << '\n';
+    write_confusion(out, c);
+  }
+  return out.str();
+}
+
+}  // namespace guardian::eval

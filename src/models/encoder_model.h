@@ -1,0 +1,38 @@
+// The "encoder" model kind: SentencePiece tokenizer + Classifier, loaded from a model directory.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "models/classifier.h"
+#include "models/model.h"
+#include "models/model_dir.h"
+#include "text/tokenizer.h"
+
+namespace guardian::models {
+
+// What config.json's "guardian" object holds for an encoder model.
+struct EncoderModelSpec {
+  ClassifierOptions classifier;  // backbone + heads
+  int max_length = 64;           // tokens per message, specials included
+};
+
+nlohmann::json encoder_spec_to_json(const EncoderModelSpec& spec);
+EncoderModelSpec encoder_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);
+
+class EncoderModel : public Model {
+ public:
+  static std::unique_ptr<EncoderModel> load(const std::filesystem::path& dir);
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::string kind() const override { return "encoder"; }
+
+ private:
+  EncoderModelSpec spec_;
+  std::unique_ptr<text::Tokenizer> tokenizer_;
+  Classifier net_{nullptr};
+};
+
+// Splits [batch, sum(levels)] logits into per-example, per-category vectors.
+std::vector<CategoryLogits> split_logits(const torch::Tensor& logits, const std::vector<int>& levels);
+
+}  // namespace guardian::models

@@ -1,0 +1,85 @@
+#include "models/model.h"
+
+#include <cmath>
+#include <fstream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "models/encoder_model.h"
+#include "models/model_dir.h"
+
+namespace guardian::models {
+
+void Model::set_policy(policy::Policy policy) {
+  policy.validate();
+  if (policy.categories.size() != policy_.categories.size()) {
+    throw ConfigError("policy '" + policy.name + "' has " + std::to_string(policy.categories.size()) +
+                      " categories but the model scores " + std::to_string(policy_.categories.size()));
+  }
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const auto& mine = policy_.categories[c];
+    const auto& theirs = policy.categories[c];
+    if (mine.name != theirs.name || mine.levels.size() != theirs.levels.size()) {
+      throw ConfigError("policy '" + policy.name + "': category " + std::to_string(c + 1) + " is '" +
+                        theirs.name + "' with " + std::to_string(theirs.levels.size()) +
+                        " levels, but the model scores '" + mine.name + "' with " +
+                        std::to_string(mine.levels.size()));
+    }
+  }
+  policy_ = std::move(policy);
+}
+
+std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    throw InputError("model directory '" + dir.string() + "' does not exist (train one with `guardian train`)");
+  }
+  auto config = read_json_file(dir / kConfigFile);
+  std::string kind = "encoder";
+  if (config.contains("guardian") && config["guardian"].is_object()) {
+    kind = config["guardian"].value("kind", kind);
+  }
+  if (kind == "encoder") return EncoderModel::load(dir);
+  throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind + "' is not known to this guardian");
+}
+
+std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy) {
+  std::vector<std::vector<double>> probs(logits.size());
+  for (size_t c = 0; c < logits.size(); ++c) {
+    const double t = c < policy.categories.size() ? policy.categories[c].temperature : 1.0;
+    double top = -INFINITY;
+    for (float v : logits[c]) top = std::max(top, v / t);
+    double total = 0.0;
+    for (float v : logits[c]) total += probs[c].emplace_back(std::exp(v / t - top));
+    for (double& p : probs[c]) p /= total;
+  }
+  return probs;
+}
+
+void configure_threads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  // One pool: inter-op parallelism would compete with the intra-op threads on a small machine.
+  static bool interop_set = false;
+  if (!interop_set) {
+    at::set_num_interop_threads(1);
+    interop_set = true;
+  }
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  auto text = core::read_file(path);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw FormatError(path.string() + ": not valid JSON: " + e.what());
+  }
+}
+
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& json) {
+  core::write_file_atomic(path, json.dump(2) + "\n");
+}
+
+}  // namespace guardian::models

@@ -1,0 +1,45 @@
+// A trained moderation model as the apps, the evaluator and the server see it: texts in,
+// per-category level logits out. No torch in this header; each model kind implements it, and
+// load_model() picks the kind from the model directory's config.json ("guardian.kind").
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "policy/policy.h"
+
+namespace guardian::models {
+
+using CategoryLogits = std::vector<std::vector<float>>;  // [category][level], policy order
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  // texts are normalised already (text::normalize). One entry per text, in order.
+  virtual std::vector<CategoryLogits> score(const std::vector<std::string>& texts) = 0;
+  virtual std::string kind() const = 0;
+  // The policy the model was trained for, with the thresholds and temperatures calibrated so far.
+  const policy::Policy& policy() const { return policy_; }
+  void set_policy(policy::Policy policy);  // must keep the same categories and levels
+  const std::filesystem::path& dir() const { return dir_; }
+  // A stable identifier for reports and APIs: "<dir name>@<weights hash prefix>".
+  const std::string& id() const { return id_; }
+
+ protected:
+  policy::Policy policy_;
+  std::filesystem::path dir_;
+  std::string id_;
+};
+
+// Loads any model kind guardian writes. Errors name the directory and the file at fault.
+std::unique_ptr<Model> load_model(const std::filesystem::path& dir);
+
+// softmax(logits / temperature) per category: [category][level].
+std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy);
+
+// Sets the number of intra-op threads for the whole process (0 = one per core). Call once.
+void configure_threads(int threads = 0);
+
+}  // namespace guardian::models

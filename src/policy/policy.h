@@ -1,0 +1,59 @@
+// A moderation policy: its categories and their levels, the thresholds, and the decision rule that
+// turns per-category level probabilities into flag / allow. Loaded from and saved to TOML.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace guardian::policy {
+
+struct Category {
+  std::string name;                  // identifier used by cards and APIs: "hate"
+  std::string description;           // one line for people
+  std::vector<std::string> levels;   // level names; index 0 is "none" (the harmless end)
+  double threshold = 0.5;            // flag when P(level >= 1), after temperature, reaches this
+  double temperature = 1.0;          // logits are divided by this before the softmax (calibration)
+  bool decides = true;               // whether this category can flag a message on its own
+  // For a holistic score such as General (1 entirely hurtful .. 5 entirely harmless): the score
+  // reported for level index i is score_at_level0 - i. Empty when the category is not a score.
+  std::optional<int> score_at_level0;
+};
+
+struct Policy {
+  std::string name;                  // "default"
+  std::string version;               // bumped whenever thresholds change
+  std::string description;
+  std::vector<Category> categories;
+  // Two-stage cascade: the name of a binary category that is scored first; when it does not
+  // flag, the message is allowed without looking at the other categories.
+  std::optional<std::string> gate;
+
+  // Index of a category by name, or -1.
+  int index_of(const std::string& name) const;
+  // Throws ConfigError: no categories, duplicate names, fewer than 2 levels, thresholds outside
+  // (0, 1], temperatures <= 0, a gate that names no binary category.
+  void validate() const;
+
+  static Policy load(const std::filesystem::path& path);     // TOML; unknown keys are errors
+  static Policy parse(const std::string& toml_text, const std::string& where);
+  std::string to_toml() const;
+  void save(const std::filesystem::path& path) const;         // written atomically
+};
+
+// The outcome for one message.
+struct Decision {
+  bool flagged = false;
+  std::string category;    // the category that decided (highest score over its threshold), or ""
+  double score = 0.0;      // that category's P(level >= 1) (or the top one when allowed)
+  double threshold = 0.0;  // its threshold
+};
+
+// probs[c][l]: calibrated probability of level l for category c.
+Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs);
+
+// P(level >= 1) from a category's level probabilities.
+double severity_probability(const std::vector<double>& level_probs);
+
+}  // namespace guardian::policy

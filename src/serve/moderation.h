@@ -1,0 +1,36 @@
+// The serving core's answer for one message: per-category level probabilities, the General score,
+// and the policy's decision. The CLI's `moderate` and the HTTP server both build on this.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/model.h"
+#include "policy/policy.h"
+
+namespace guardian::serve {
+
+struct CategoryResult {
+  std::string name;                 // policy category
+  std::vector<double> levels;       // calibrated level probabilities
+  double score = 0.0;               // P(level >= 1)
+  std::optional<double> holistic;   // expected score for holistic categories (General 1..5)
+};
+
+struct ModerationResult {
+  std::vector<CategoryResult> categories;  // policy order
+  policy::Decision decision;               // flag / allow and what decided it
+};
+
+// Scores a batch of raw texts (normalised here) under the model's policy.
+std::vector<ModerationResult> moderate(models::Model& model, const std::vector<std::string>& texts);
+// Turns one example's logits into a result under a policy (temperatures and thresholds applied).
+ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy);
+
+// {"flagged":..,"decision":{..},"categories":{name:{"score":..,"levels":{level:p}}},"general":..}
+nlohmann::json to_json(const ModerationResult& result, const policy::Policy& policy);
+
+}  // namespace guardian::serve

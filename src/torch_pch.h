@@ -1,0 +1,3 @@
+// Precompiled header for the torch half of the library (see CMakeLists.txt).
+#pragma once
+#include <torch/torch.h>

@@ -1,0 +1,89 @@
+#include "train/data_sets.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "data/card.h"
+#include "data/reader.h"
+
+namespace guardian::train {
+
+namespace {
+
+const char* purpose_name(Purpose purpose) {
+  switch (purpose) {
+    case Purpose::kTrain: return "training";
+    case Purpose::kValid: return "validation";
+    case Purpose::kEval: return "evaluation";
+  }
+  return "?";
+}
+
+// Training and model selection never touch a split that a benchmark scores, and training never
+// uses data whose licence forbids derivatives (the card says so).
+void check_allowed(const data::Card& card, const data::SplitSpec& spec, Purpose purpose, const std::string& text) {
+  if (purpose == Purpose::kEval) return;
+  const bool scored = std::find(card.scored.begin(), card.scored.end(), spec.split) != card.scored.end();
+  if (scored) {
+    throw ConfigError("'" + text + "': split '" + spec.split + "' of card '" + card.name +
+                      "' is a scored benchmark split; it cannot be used for " + purpose_name(purpose) +
+                      " (use a slice of train, e.g. " + card.name + ":train[90%:])");
+  }
+  if (purpose == Purpose::kTrain && !card.trainable) {
+    throw ConfigError("'" + text + "': card '" + card.name + "' is not trainable (licence: " + card.licence +
+                      "); it may be used for evaluation only");
+  }
+}
+
+}  // namespace
+
+LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy& policy,
+                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad) {
+  LoadedSet set;
+  set.provenance = nlohmann::json::array();
+  for (const auto& text : specs) {
+    const auto spec = data::SplitSpec::parse(text);
+    const auto card = data::load_card(spec.card);
+    check_allowed(card, spec, purpose, text);
+    data::ReadOptions options;
+    options.skip_bad = skip_bad;
+    data::ReadReport report;
+    const size_t before = set.examples.size();
+    data::read_examples(card, spec, policy, data_root,
+                        [&](data::Example&& e) { set.examples.push_back(std::move(e)); }, options, &report);
+    if (report.skipped) spdlog::warn("{}: skipped {} malformed rows", text, report.skipped);
+    set.provenance.push_back({{"spec", text}, {"card", card.name}, {"licence", card.licence},
+                              {"examples", set.examples.size() - before}, {"skipped", report.skipped}});
+  }
+  return set;
+}
+
+std::vector<std::string> load_texts(const std::vector<std::string>& specs, const std::filesystem::path& data_root,
+                                    size_t limit) {
+  std::vector<std::string> texts;
+  for (const auto& text : specs) {
+    const auto spec = data::SplitSpec::parse(text);
+    const auto card = data::load_card(spec.card);
+    data::read_texts(card, spec.split, data_root, [&](std::string&& t) {
+      if (texts.size() < limit) texts.push_back(std::move(t));
+    });
+  }
+  return texts;
+}
+
+policy::Policy resolve_policy(const std::string& name_or_path) {
+  std::filesystem::path path(name_or_path);
+  if (!std::filesystem::exists(path) && path.extension() != ".toml" && path.parent_path().empty()) {
+    path = core::config_dir() / "policies" / (name_or_path + ".toml");
+  }
+  if (!std::filesystem::exists(path)) {
+    throw ConfigError("policy '" + name_or_path + "' is neither a file nor a built-in policy (" +
+                      (core::config_dir() / "policies").string() + ")");
+  }
+  return policy::Policy::load(path);
+}
+
+}  // namespace guardian::train

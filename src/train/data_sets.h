@@ -1,0 +1,35 @@
+// Loading a recipe's data: card:split specs resolved to examples under a policy, with the licence
+// and leakage rules enforced (no training on no-derivatives data or on a split a benchmark scores).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/example.h"
+#include "policy/policy.h"
+
+namespace guardian::train {
+
+enum class Purpose { kTrain, kValid, kEval };
+
+struct LoadedSet {
+  std::vector<data::Example> examples;
+  nlohmann::json provenance;  // one entry per spec: spec, card, licence, rows, skipped
+};
+
+// Throws ConfigError when a training spec names a card that is not trainable or a split the card
+// marks as scored; InputError when files are missing or malformed (unless skip_bad).
+LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy& policy,
+                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad);
+
+// Every text of the specs (labelled or not), for tokenizer training; at most `limit`.
+std::vector<std::string> load_texts(const std::vector<std::string>& specs,
+                                    const std::filesystem::path& data_root, size_t limit);
+
+// A policy by built-in name ("default") or path.
+policy::Policy resolve_policy(const std::string& name_or_path);
+
+}  // namespace guardian::train

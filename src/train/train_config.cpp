@@ -1,0 +1,165 @@
+#include "train/train_config.h"
+
+#include <set>
+
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+
+namespace guardian::train {
+
+namespace {
+
+// Reads keys of one TOML table, remembering which were used so leftovers can be reported.
+class TableReader {
+ public:
+  TableReader(const toml::table* table, std::string where, std::string section)
+      : table_(table), where_(std::move(where)), section_(std::move(section)) {}
+
+  template <typename T>
+  void get(const char* key, T& out) {
+    if (!table_) return;
+    used_.insert(key);
+    const toml::node* node = table_->get(key);
+    if (!node) return;
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const auto* array = node->as_array();
+      if (!array) fail(key, "must be an array of strings");
+      out.clear();
+      for (const auto& item : *array) {
+        auto value = item.value<std::string>();
+        if (!value) fail(key, "must be an array of strings");
+        out.push_back(*value);
+      }
+    } else if constexpr (std::is_same_v<T, double>) {
+      auto value = node->value<double>();
+      if (!value) fail(key, "must be a number");
+      out = *value;
+    } else {
+      auto value = node->value<T>();
+      if (!value || (std::is_same_v<T, int> && !node->is_integer()) ||
+          (std::is_same_v<T, bool> && !node->is_boolean())) {
+        fail(key, std::is_same_v<T, std::string> ? "must be a string"
+                  : std::is_same_v<T, bool>      ? "must be true or false"
+                                                 : "must be an integer");
+      }
+      out = *value;
+    }
+  }
+
+  void finish(const std::set<std::string>& sections = {}) const {
+    if (!table_) return;
+    for (const auto& [key, node] : *table_) {
+      std::string k(key.str());
+      if (!used_.count(k) && !sections.count(k)) {
+        throw ConfigError(where_ + ":" + std::to_string(node.source().begin.line) + ": unknown key '" +
+                          qualified(k) + "'");
+      }
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const char* key, const std::string& what) const {
+    const toml::node* node = table_->get(key);
+    throw ConfigError(where_ + ":" + std::to_string(node->source().begin.line) + ": '" + qualified(key) +
+                      "' " + what);
+  }
+  std::string qualified(const std::string& key) const { return section_.empty() ? key : section_ + "." + key; }
+
+  const toml::table* table_;
+  std::string where_, section_;
+  std::set<std::string> used_;
+};
+
+void check(bool ok, const std::string& where, const std::string& message) {
+  if (!ok) throw ConfigError(where + ": " + message);
+}
+
+}  // namespace
+
+TrainConfig TrainConfig::parse(const std::string& text, const std::string& where) {
+  toml::table root;
+  try {
+    root = toml::parse(text, where);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  TrainConfig c;
+  TableReader top(&root, where, "");
+  top.get("name", c.name);
+  top.get("policy", c.policy);
+  top.finish({"data", "tokenizer", "model", "train"});
+
+  TableReader data(root["data"].as_table(), where, "data");
+  data.get("train", c.data.train);
+  data.get("valid", c.data.valid);
+  data.get("eval", c.data.eval);
+  data.get("tokenizer_text", c.data.tokenizer_text);
+  data.get("skip_bad", c.data.skip_bad);
+  data.finish();
+
+  TableReader tok(root["tokenizer"].as_table(), where, "tokenizer");
+  tok.get("vocab_size", c.tokenizer.vocab_size);
+  tok.get("max_sentences", c.tokenizer.max_sentences);
+  tok.finish();
+
+  TableReader model(root["model"].as_table(), where, "model");
+  model.get("hidden_size", c.model.hidden_size);
+  model.get("num_hidden_layers", c.model.num_hidden_layers);
+  model.get("num_attention_heads", c.model.num_attention_heads);
+  model.get("intermediate_size", c.model.intermediate_size);
+  model.get("dropout", c.model.dropout);
+  model.get("max_length", c.model.max_length);
+  model.get("pooling", c.model.pooling);
+  model.finish();
+
+  TableReader opt(root["train"].as_table(), where, "train");
+  opt.get("epochs", c.optim.epochs);
+  opt.get("batch_size", c.optim.batch_size);
+  opt.get("lr", c.optim.lr);
+  opt.get("weight_decay", c.optim.weight_decay);
+  opt.get("warmup", c.optim.warmup);
+  opt.get("clip", c.optim.clip);
+  opt.get("class_weighting", c.optim.class_weighting);
+  opt.get("patience", c.optim.patience);
+  opt.get("eval_every", c.optim.eval_every);
+  opt.get("seed", c.optim.seed);
+  opt.get("threads", c.optim.threads);
+  opt.finish();
+
+  c.validate(where);
+  return c;
+}
+
+TrainConfig TrainConfig::load(const std::filesystem::path& path) {
+  return parse(core::read_file(path), path.string());
+}
+
+void TrainConfig::validate(const std::string& where) const {
+  check(!data.train.empty(), where, "data.train must name at least one card:split");
+  check(tokenizer.vocab_size >= 100 && tokenizer.vocab_size <= 1000000, where,
+        "tokenizer.vocab_size must be between 100 and 1000000");
+  check(tokenizer.max_sentences >= 100, where, "tokenizer.max_sentences must be at least 100");
+  check(model.hidden_size > 0 && model.hidden_size <= 4096, where, "model.hidden_size must be in 1..4096");
+  check(model.num_hidden_layers > 0 && model.num_hidden_layers <= 48, where, "model.num_hidden_layers must be in 1..48");
+  check(model.num_attention_heads > 0 && model.hidden_size % model.num_attention_heads == 0, where,
+        "model.num_attention_heads must divide model.hidden_size");
+  check(model.intermediate_size > 0, where, "model.intermediate_size must be positive");
+  check(model.dropout >= 0.0 && model.dropout < 1.0, where, "model.dropout must be in [0, 1)");
+  check(model.max_length >= 4 && model.max_length <= 4096, where, "model.max_length must be in 4..4096");
+  check(model.pooling == "mean" || model.pooling == "cls", where, "model.pooling must be \"mean\" or \"cls\"");
+  check(optim.epochs > 0 && optim.epochs <= 1000, where, "train.epochs must be in 1..1000");
+  check(optim.batch_size > 0 && optim.batch_size <= 4096, where, "train.batch_size must be in 1..4096");
+  check(optim.lr > 0.0 && optim.lr < 1.0, where, "train.lr must be in (0, 1)");
+  check(optim.weight_decay >= 0.0 && optim.weight_decay < 1.0, where, "train.weight_decay must be in [0, 1)");
+  check(optim.warmup >= 0.0 && optim.warmup < 1.0, where, "train.warmup must be in [0, 1)");
+  check(optim.clip >= 0.0, where, "train.clip must be >= 0");
+  check(optim.class_weighting == "balanced" || optim.class_weighting == "none", where,
+        "train.class_weighting must be \"balanced\" or \"none\"");
+  check(optim.patience > 0, where, "train.patience must be positive");
+  check(optim.eval_every >= 0, where, "train.eval_every must be >= 0");
+  check(optim.threads >= 0, where, "train.threads must be >= 0");
+}
+
+}  // namespace guardian::train

@@ -1,0 +1,75 @@
+// A training recipe (TOML): the policy, the data, the tokenizer, the model size and the optimiser
+// schedule. Unknown keys and out-of-range values are ConfigErrors naming the key and the file.
+//
+//   name = "default"
+//   policy = "default"                      # built-in name or path to a policy TOML
+//   [data]
+//   train = ["beep:train[:90%]", "jigsaw:train"]      # card:split[slice] specs
+//   valid = ["beep:train[90%:]"]                      # model selection (early stopping)
+//   eval = ["beep:dev"]                               # scored once, after training
+//   tokenizer_text = ["beep-unlabeled:train"]         # extra text for the tokenizer
+//   skip_bad = false
+//   [tokenizer]   vocab_size = 8000, max_sentences = 300000
+//   [model]       hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
+//                 dropout, max_length, pooling
+//   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
+//                 patience, eval_every, seed, threads
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace guardian::train {
+
+struct DataConfig {
+  std::vector<std::string> train;           // specs trained on
+  std::vector<std::string> valid;           // specs for early stopping and checkpoint choice
+  std::vector<std::string> eval;            // specs scored after training (reported, never chosen on)
+  std::vector<std::string> tokenizer_text;  // unlabelled specs added to the tokenizer's text
+  bool skip_bad = false;                    // skip (and count) malformed rows instead of failing
+};
+
+struct TokenizerConfig {
+  int vocab_size = 8000;                    // SentencePiece vocabulary
+  int max_sentences = 300000;               // sentences sampled for tokenizer training
+};
+
+struct ModelConfig {
+  int hidden_size = 256;                    // encoder width
+  int num_hidden_layers = 2;                // transformer blocks
+  int num_attention_heads = 4;              // attention heads
+  int intermediate_size = 1024;             // feed-forward width
+  double dropout = 0.1;                     // hidden, attention and head dropout
+  int max_length = 64;                      // tokens per message, specials included
+  std::string pooling = "mean";             // "mean" or "cls"
+};
+
+struct OptimConfig {
+  int epochs = 6;                           // passes over the training data (upper bound)
+  int batch_size = 32;                      // messages per step
+  double lr = 5e-4;                         // peak learning rate (AdamW)
+  double weight_decay = 0.01;               // AdamW decoupled weight decay
+  double warmup = 0.06;                     // fraction of steps spent warming up linearly
+  double clip = 1.0;                        // gradient-norm clipping (0 = off)
+  std::string class_weighting = "balanced"; // "balanced" (inverse frequency, square-rooted) or "none"
+  int patience = 4;                         // evaluations without improvement before stopping
+  int eval_every = 0;                       // steps between evaluations (0 = twice per epoch)
+  int seed = 1;                             // initialisation and shuffling
+  int threads = 0;                          // intra-op threads (0 = one per core)
+};
+
+struct TrainConfig {
+  std::string name = "model";               // shown in reports
+  std::string policy = "default";           // built-in policy name or a path
+  DataConfig data;
+  TokenizerConfig tokenizer;
+  ModelConfig model;
+  OptimConfig optim;
+
+  static TrainConfig load(const std::filesystem::path& path);
+  static TrainConfig parse(const std::string& toml_text, const std::string& where);
+  void validate(const std::string& where) const;
+};
+
+}  // namespace guardian::train

@@ -1,0 +1,375 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/progress.h"
+#include "eval/evaluator.h"
+#include "models/batching.h"
+#include "models/encoder_model.h"
+#include "models/model_dir.h"
+#include "models/weights.h"
+#include "text/sentencepiece_tokenizer.h"
+#include "train/checkpoint.h"
+#include "train/data_sets.h"
+#include "train/schedule.h"
+#include "train/stop_signal.h"
+
+namespace guardian::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+models::EncoderModelSpec make_spec(const TrainConfig& config, const policy::Policy& policy, int vocab_size, int pad_id) {
+  models::EncoderModelSpec spec;
+  auto& e = spec.classifier.encoder;
+  e.vocab_size = vocab_size;
+  e.hidden_size = config.model.hidden_size;
+  e.num_hidden_layers = config.model.num_hidden_layers;
+  e.num_attention_heads = config.model.num_attention_heads;
+  e.intermediate_size = config.model.intermediate_size;
+  e.max_position_embeddings = config.model.max_length;
+  e.hidden_dropout_prob = config.model.dropout;
+  e.attention_probs_dropout_prob = config.model.dropout;
+  e.pad_token_id = pad_id;
+  spec.classifier.pooling = config.model.pooling;
+  spec.classifier.head_dropout = config.model.dropout;
+  for (const auto& c : policy.categories) spec.classifier.levels.push_back(static_cast<int>(c.levels.size()));
+  spec.max_length = config.model.max_length;
+  return spec;
+}
+
+std::unique_ptr<text::Tokenizer> tokenizer_for(const TrainConfig& config, const fs::path& out_dir,
+                                               const std::vector<data::Example>& train, const fs::path& data_root,
+                                               bool quiet) {
+  const fs::path path = out_dir / models::kTokenizerFile;
+  if (!fs::exists(path)) {
+    std::vector<std::string> texts;
+    for (const auto& e : train) texts.push_back(e.text);
+    auto extra = load_texts(config.data.tokenizer_text, data_root, static_cast<size_t>(config.tokenizer.max_sentences));
+    texts.insert(texts.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
+    spdlog::info("training a SentencePiece tokenizer ({} pieces) on {} texts", config.tokenizer.vocab_size, texts.size());
+    text::SentencePieceTrainOptions options;
+    options.vocab_size = config.tokenizer.vocab_size;
+    options.max_sentences = config.tokenizer.max_sentences;
+    size_t next = 0;
+    text::SentencePieceTokenizer::train(
+        [&](std::string& sentence) {
+          if (next >= texts.size()) return false;
+          sentence = texts[next++];
+          return true;
+        },
+        options, path);
+  }
+  return text::SentencePieceTokenizer::load(path);
+}
+
+// Per category, per level: sqrt of inverse frequency among known labels, normalised to mean 1.
+std::vector<torch::Tensor> class_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
+                                         bool balanced) {
+  std::vector<torch::Tensor> weights;
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const auto levels = static_cast<int64_t>(policy.categories[c].levels.size());
+    std::vector<double> counts(levels, 0.0);
+    for (const auto& e : train) {
+      if (e.labels[c] >= 0) counts[e.labels[c]] += 1.0;
+    }
+    auto w = torch::ones({levels});
+    if (balanced) {
+      const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+      for (int64_t l = 0; l < levels; ++l) {
+        w[l] = std::sqrt(total / (static_cast<double>(levels) * std::max(1.0, counts[l])));
+      }
+      w = w / w.mean();
+    }
+    weights.push_back(w);
+  }
+  return weights;
+}
+
+// The mean over categories of cross-entropy on the known labels of each.
+torch::Tensor batch_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                         const std::vector<int>& levels, const std::vector<torch::Tensor>& weights) {
+  torch::Tensor total = torch::zeros({}, logits.options());
+  int counted = 0;
+  int64_t column = 0;
+  for (size_t c = 0; c < levels.size(); ++c) {
+    auto slice = logits.narrow(1, column, levels[c]);  // [batch, levels_c]
+    column += levels[c];
+    auto target = labels.select(1, static_cast<int64_t>(c));  // [batch], -1 unknown
+    const auto known = target.ge(0).sum().item<int64_t>();
+    if (known == 0) continue;
+    auto loss = torch::nn::functional::cross_entropy(
+        slice, target,
+        torch::nn::functional::CrossEntropyFuncOptions().weight(weights[c]).ignore_index(-1));
+    total = total + loss;
+    ++counted;
+  }
+  return counted ? total / counted : total;
+}
+
+torch::Tensor label_tensor(const std::vector<data::Example>& examples, const std::vector<size_t>& indices) {
+  const auto categories = static_cast<int64_t>(examples.front().labels.size());
+  auto labels = torch::empty({static_cast<int64_t>(indices.size()), categories}, torch::kInt64);
+  auto a = labels.accessor<int64_t, 2>();
+  for (size_t r = 0; r < indices.size(); ++r) {
+    for (int64_t c = 0; c < categories; ++c) a[r][c] = examples[indices[r]].labels[c];
+  }
+  return labels;
+}
+
+// Batches of one epoch: a permutation fixed by (seed, epoch), cut into chunks of 50 batches that
+// are sorted by length (less padding), then the batch order shuffled. Same seed, same batches.
+std::vector<std::vector<size_t>> epoch_batches(const std::vector<std::vector<int>>& rows, int batch_size,
+                                               int seed, int64_t epoch) {
+  std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch));
+  std::vector<size_t> order(rows.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), rng);
+  const size_t chunk = static_cast<size_t>(batch_size) * 50;
+  std::vector<std::vector<size_t>> batches;
+  for (size_t begin = 0; begin < order.size(); begin += chunk) {
+    auto end = order.begin() + std::min(order.size(), begin + chunk);
+    std::stable_sort(order.begin() + begin, end, [&](size_t a, size_t b) { return rows[a].size() < rows[b].size(); });
+    for (auto it = order.begin() + begin; it < end; it += batch_size) {
+      batches.emplace_back(it, std::min(end, it + batch_size));
+    }
+  }
+  std::shuffle(batches.begin(), batches.end(), rng);
+  return batches;
+}
+
+eval::Report evaluate_net(models::Classifier& net, const std::vector<std::vector<int>>& rows,
+                          const std::vector<data::Example>& examples, const policy::Policy& policy,
+                          const std::vector<int>& levels, int pad_id) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  eval::Evaluator evaluator(policy);
+  std::vector<models::CategoryLogits> logits(rows.size());
+  for (const auto& indices : models::length_sorted_batches(rows, 128)) {
+    auto batch = models::make_batch(rows, indices, pad_id);
+    auto split = models::split_logits(net->forward(batch.input_ids, batch.attention_mask), levels);
+    for (size_t i = 0; i < indices.size(); ++i) logits[indices[i]] = std::move(split[i]);
+  }
+  for (size_t i = 0; i < rows.size(); ++i) evaluator.add(examples[i], models::to_probabilities(logits[i], policy));
+  net->train();
+  return evaluator.report();
+}
+
+void append_log(const fs::path& path, const nlohmann::json& line) {
+  std::ofstream out(path, std::ios::app);
+  out << line.dump() << "\n";
+}
+
+std::vector<std::vector<int>> encode_all(const text::Tokenizer& tokenizer, const std::vector<data::Example>& examples,
+                                         int max_length) {
+  std::vector<std::vector<int>> rows;
+  rows.reserve(examples.size());
+  for (const auto& e : examples) rows.push_back(models::encode_for_model(tokenizer, e.text, max_length));
+  return rows;
+}
+
+}  // namespace
+
+double selection_score(const nlohmann::json& report_json) {
+  double sum = 0.0;
+  int n = 0;
+  for (const auto& c : report_json.at("all").at("categories")) {
+    if (c.value("support", 0) > 0 && c["macro_f1"].is_number()) {
+      sum += c["macro_f1"].get<double>();
+      ++n;
+    }
+  }
+  return n ? sum / n : 0.0;
+}
+
+TrainResult train_model(const TrainConfig& config, const TrainOptions& options) {
+  const auto started = Clock::now();
+  const int seed = options.seed.value_or(config.optim.seed);
+  const fs::path out = options.out_dir;
+  fs::create_directories(out);
+  models::configure_threads(config.optim.threads);
+  torch::manual_seed(seed);
+
+  const auto policy = resolve_policy(config.policy);
+  const auto data_root = core::data_root();
+  if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
+  auto train_set = load_sets(config.data.train, policy, data_root, Purpose::kTrain, config.data.skip_bad);
+  auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
+  if (train_set.examples.empty()) throw InputError("the training data is empty");
+  spdlog::info("data: {} training and {} validation messages", train_set.examples.size(), valid_set.examples.size());
+
+  auto tokenizer = tokenizer_for(config, out, train_set.examples, data_root, options.quiet);
+  const int pad_id = tokenizer->special_tokens().pad;
+  auto spec = make_spec(config, policy, tokenizer->vocab_size(), pad_id);
+  const auto& levels = spec.classifier.levels;
+  const auto train_rows = encode_all(*tokenizer, train_set.examples, spec.max_length);
+  const auto valid_rows = encode_all(*tokenizer, valid_set.examples, spec.max_length);
+
+  models::Classifier net(spec.classifier);
+  std::vector<torch::Tensor> decay, no_decay;
+  for (const auto& p : net->named_parameters()) {
+    const bool plain = p.value().dim() < 2 || p.key().find("LayerNorm") != std::string::npos;
+    (plain ? no_decay : decay).push_back(p.value());
+  }
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                 torch::optim::AdamWOptions(config.optim.lr).weight_decay(config.optim.weight_decay)));
+  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
+                                    torch::optim::AdamWOptions(config.optim.lr).weight_decay(0.0)));
+  torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(config.optim.lr));
+
+  const int64_t steps_per_epoch =
+      (static_cast<int64_t>(train_rows.size()) + config.optim.batch_size - 1) / config.optim.batch_size;
+  const int64_t planned_steps = steps_per_epoch * config.optim.epochs;
+  const int64_t eval_every = config.optim.eval_every > 0 ? config.optim.eval_every : std::max<int64_t>(1, steps_per_epoch / 2);
+
+  TrainerState state;
+  state.recipe = recipe_fingerprint(config, seed);
+  state.schedule = {static_cast<int64_t>(config.optim.warmup * planned_steps), planned_steps, config.optim.lr};
+  const fs::path checkpoint = out / models::kCheckpointDir;
+  if (auto saved = load_checkpoint(checkpoint, state.recipe, *net, optimizer)) {
+    state = *saved;
+    if (!options.budget) state.schedule.total_steps = planned_steps;  // no budget: run the recipe out
+    spdlog::info("resuming from step {} (epoch {}, best validation macro-F1 {:.4f})", state.step, state.epoch + 1,
+                 state.best);
+  } else if (fs::exists(out / models::kWeightsFile) && fs::exists(out / models::kTrainingFile)) {
+    auto done = models::read_json_file(out / models::kTrainingFile);
+    if (done.value("recipe", std::string()) == state.recipe && done.value("finished", false)) {
+      spdlog::info("{} is already fully trained with this recipe", out.string());
+      TrainResult result;
+      result.finished = true;
+      result.steps = done.value("steps", int64_t{0});
+      result.best_valid = done.value("best_valid", 0.0);
+      result.metrics = done.value("metrics", nlohmann::json::object());
+      return result;
+    }
+  }
+
+  const auto weights = class_weights(train_set.examples, policy, config.optim.class_weighting == "balanced");
+  const fs::path log_path = out / "train_log.jsonl";
+  const auto loop_start = Clock::now();
+  const int64_t first_step = state.step;
+  bool schedule_fitted = !options.budget.has_value();
+  bool stopped_by_budget = false, interrupted = false;
+
+  auto save_best = [&]() {
+    models::save_weights(*net, out / models::kWeightsFile, {{"format", "pt"}});
+    models::write_json_file(out / models::kConfigFile, models::encoder_spec_to_json(spec));
+    policy.save(out / models::kPolicyFile);
+  };
+
+  core::Progress progress("train", state.schedule.total_steps);
+  progress.advance(state.step);
+  if (options.quiet) core::Progress::set_enabled(false);
+  net->train();
+  double running_loss = 0.0;
+  while (state.epoch < config.optim.epochs && state.step < state.schedule.total_steps && !state.early_stopped) {
+    const auto batches = epoch_batches(train_rows, config.optim.batch_size, seed, state.epoch);
+    for (; state.batch_in_epoch < static_cast<int64_t>(batches.size()); ++state.batch_in_epoch) {
+      if (stop_requested()) { interrupted = true; break; }
+      const auto elapsed = Clock::now() - loop_start;
+      if (options.budget && elapsed >= *options.budget) { stopped_by_budget = true; break; }
+      if (state.step >= state.schedule.total_steps) break;
+
+      const auto& indices = batches[state.batch_in_epoch];
+      auto batch = models::make_batch(train_rows, indices, pad_id);
+      auto labels = label_tensor(train_set.examples, indices);
+      for (auto& group : optimizer.param_groups()) {
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(state.schedule.at(state.step));
+      }
+      optimizer.zero_grad();
+      auto loss = batch_loss(net->forward(batch.input_ids, batch.attention_mask), labels, levels, weights);
+      loss.backward();
+      if (config.optim.clip > 0) torch::nn::utils::clip_grad_norm_(net->parameters(), config.optim.clip);
+      optimizer.step();
+      ++state.step;
+      const double value = loss.item<double>();
+      running_loss = state.step == first_step + 1 ? value : 0.98 * running_loss + 0.02 * value;
+      progress.advance();
+      progress.set_postfix(fmt::format("loss {:.3f} best {:.3f}", running_loss, state.best));
+
+      // With a budget, fit the schedule's end to the steps the budget allows, once the speed is known.
+      if (!schedule_fitted && state.step - first_step == 20) {
+        const double seconds = std::chrono::duration<double>(Clock::now() - loop_start).count();
+        const double rate = 20.0 / std::max(1e-3, seconds);
+        const double budget_s = std::chrono::duration<double>(*options.budget).count();
+        const auto reachable = first_step + static_cast<int64_t>(rate * budget_s * 0.92);
+        state.schedule.total_steps = std::clamp<int64_t>(reachable, state.step + 1, planned_steps);
+        schedule_fitted = true;
+        spdlog::debug("budget allows about {} steps; schedule ends at step {}", reachable, state.schedule.total_steps);
+      }
+      if (state.step % 50 == 0) {
+        append_log(log_path, {{"event", "step"}, {"step", state.step}, {"epoch", state.epoch},
+                              {"loss", running_loss}, {"lr", state.schedule.at(state.step)},
+                              {"seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
+      }
+      if (state.step % eval_every == 0 || state.step == state.schedule.total_steps) {
+        auto report = eval::to_json(evaluate_net(net, valid_rows, valid_set.examples, policy, levels, pad_id));
+        const double score = selection_score(report);
+        append_log(log_path, {{"event", "eval"}, {"step", state.step}, {"valid_macro_f1", score},
+                              {"valid_aggregate", report["all"]["aggregate"]}});
+        if (score > state.best) {
+          state.best = score;
+          state.evals_since_best = 0;
+          save_best();
+        } else if (++state.evals_since_best >= config.optim.patience) {
+          state.early_stopped = true;
+          spdlog::info("early stopping at step {}: no gain in {} evaluations", state.step, config.optim.patience);
+          ++state.batch_in_epoch;
+          break;
+        }
+      }
+    }
+    if (interrupted || stopped_by_budget) break;
+    if (state.batch_in_epoch >= static_cast<int64_t>(batches.size())) {
+      ++state.epoch;
+      state.batch_in_epoch = 0;
+    }
+    if (state.step >= state.schedule.total_steps) break;
+  }
+  progress.finish();
+
+  const bool finished = !interrupted && !stopped_by_budget &&
+                        (state.early_stopped || state.epoch >= config.optim.epochs || state.step >= planned_steps);
+  if (state.best <= 0.0 || !fs::exists(out / models::kWeightsFile)) save_best();  // nothing evaluated yet
+  if (finished) {
+    fs::remove_all(checkpoint);
+  } else {
+    save_checkpoint(checkpoint, state, *net, optimizer);
+    spdlog::info("checkpoint saved at step {}; run again (with --budget) to continue", state.step);
+  }
+
+  // Report the best checkpoint, not the last step.
+  models::load_weights(*net, out / models::kWeightsFile);
+  TrainResult result;
+  result.finished = finished;
+  result.interrupted = interrupted;
+  result.steps = state.step;
+  result.metrics["valid"] = eval::to_json(evaluate_net(net, valid_rows, valid_set.examples, policy, levels, pad_id));
+  result.best_valid = selection_score(result.metrics["valid"]);
+  for (const auto& spec_text : config.data.eval) {
+    auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
+    auto rows = encode_all(*tokenizer, set.examples, spec.max_length);
+    result.metrics["eval"][spec_text] = eval::to_json(evaluate_net(net, rows, set.examples, policy, levels, pad_id));
+  }
+  nlohmann::json training = {
+      {"recipe", state.recipe}, {"name", config.name}, {"seed", seed}, {"finished", finished},
+      {"steps", state.step}, {"best_valid", result.best_valid}, {"metrics", result.metrics},
+      {"train_data", train_set.provenance}, {"valid_data", valid_set.provenance},
+      {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()},
+  };
+  models::write_json_file(out / models::kTrainingFile, training);
+  return result;
+}
+
+}  // namespace guardian::train

@@ -1,0 +1,235 @@
+#include "core/safetensors.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "test_helpers.h"
+
+namespace guardian::core {
+namespace {
+
+std::vector<std::byte> to_bytes(const std::string& s) {
+  std::vector<std::byte> out(s.size());
+  std::memcpy(out.data(), s.data(), s.size());
+  return out;
+}
+
+// A file made by hand: 8-byte length, header JSON, then data bytes.
+std::vector<std::byte> make_file(const std::string& header, const std::string& data) {
+  std::string s(8, '\0');
+  std::uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i, n >>= 8) s[i] = static_cast<char>(n & 0xff);
+  return to_bytes(s + header + data);
+}
+
+std::string small_valid_file(const test::TempDir& dir) {
+  const float a[6] = {1, 2, 3, 4, 5, 6};
+  const int64_t b[2] = {-7, 8};
+  const std::uint8_t c[3] = {1, 0, 1};
+  const auto path = dir / "small.safetensors";
+  write_safetensors(path,
+                    {{"b.ids", DType::kI64, {2}, b, sizeof b},
+                     {"a.weight", DType::kF32, {2, 3}, a, sizeof a},
+                     {"c.mask", DType::kBool, {3}, c, sizeof c}},
+                    {{"format", "pt"}});
+  return read_file(path);
+}
+
+TEST(Safetensors, DTypeNamesRoundTrip) {
+  for (DType d : {DType::kF64, DType::kF32, DType::kF16, DType::kBF16, DType::kI64, DType::kI32, DType::kI16,
+                  DType::kI8, DType::kU8, DType::kBool})
+    EXPECT_EQ(parse_dtype(dtype_name(d)), d);
+  EXPECT_EQ(dtype_size(DType::kBF16), 2u);
+  EXPECT_EQ(dtype_size(DType::kI64), 8u);
+  EXPECT_THROW(parse_dtype("F8_E4M3X"), FormatError);
+}
+
+TEST(Safetensors, RoundTripKeepsDataShapesAndMetadata) {
+  test::TempDir dir;
+  const std::vector<float> a = {1.5f, -2.0f, 3.25f, 0.0f, 5.0f, 6.0f};
+  const std::vector<std::uint16_t> h = {0x3c00, 0xbc00};
+  const auto path = dir / "m.safetensors";
+  write_safetensors(path,
+                    {{"z.bias", DType::kF16, {2}, h.data(), h.size() * 2},
+                     {"a.weight", DType::kF32, {2, 3}, a.data(), a.size() * 4},
+                     {"empty", DType::kF32, {0, 4}, nullptr, 0}},
+                    {{"format", "pt"}, {"note", "héllo"}});
+  const auto file = SafetensorsFile::load(path);
+  EXPECT_EQ(file.names(), (std::vector<std::string>{"a.weight", "empty", "z.bias"}));
+  EXPECT_EQ(file.metadata().at("note"), "héllo");
+  const TensorView& w = file.get("a.weight");
+  EXPECT_EQ(w.dtype, DType::kF32);
+  EXPECT_EQ(w.shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(w.numel(), 6);
+  ASSERT_EQ(w.data.size(), 24u);
+  std::vector<float> back(6);
+  std::memcpy(back.data(), w.data.data(), 24);
+  EXPECT_EQ(back, a);
+  EXPECT_EQ(file.get("empty").numel(), 0);
+  EXPECT_TRUE(file.contains("z.bias"));
+  EXPECT_FALSE(file.contains("nope"));
+  try {
+    file.get("nope");
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("nope"), std::string::npos);
+  }
+}
+
+TEST(Safetensors, WriterLayoutMatchesHuggingFace) {
+  test::TempDir dir;
+  const std::string bytes = small_valid_file(dir);
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
+  EXPECT_EQ(n % 8, 0u) << "header padded to 8 bytes";
+  const std::string header = bytes.substr(8, n);
+  EXPECT_EQ(header.rfind("{\"__metadata__\":{\"format\":\"pt\"},\"a.weight\"", 0), 0u) << header;
+  EXPECT_LT(header.find("\"a.weight\""), header.find("\"b.ids\""));
+  EXPECT_LT(header.find("\"b.ids\""), header.find("\"c.mask\""));
+  const auto last = header.find_last_not_of(' ');
+  EXPECT_EQ(header[last], '}');
+  EXPECT_EQ(bytes.size(), 8 + n + 24 + 16 + 3);
+  // No temporary files left beside the target.
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path())) files += e.is_regular_file();
+  EXPECT_EQ(files, 1);
+}
+
+TEST(Safetensors, WriterRejectsBadTensors) {
+  test::TempDir dir;
+  const float a[2] = {1, 2};
+  EXPECT_THROW(write_safetensors(dir / "x", {{"a", DType::kF32, {3}, a, sizeof a}}), InputError);
+  EXPECT_THROW(write_safetensors(dir / "x", {{"a", DType::kF32, {2}, a, 8}, {"a", DType::kF32, {2}, a, 8}}),
+               InputError);
+  EXPECT_THROW(write_safetensors(dir / "x", {{"a", DType::kF32, {-2}, a, 8}}), InputError);
+  EXPECT_FALSE(std::filesystem::exists(dir / "x"));
+}
+
+TEST(Safetensors, MissingFileIsInputError) {
+  test::TempDir dir;
+  EXPECT_THROW(SafetensorsFile::load(dir / "absent.safetensors"), InputError);
+}
+
+// Each hostile header must be a FormatError whose message names the file and, where there is
+// one, the tensor.
+struct Hostile {
+  const char* what;
+  std::string header;
+  std::string data;
+  const char* must_mention;
+};
+
+TEST(Safetensors, HostileHeadersAreFormatErrorsNamingFileAndTensor) {
+  const std::string d8(8, '\0');
+  const std::vector<Hostile> cases = {
+      {"not json", "{not json", d8, "JSON"},
+      {"not an object", "[1,2]", "", "object"},
+      {"unknown dtype", R"({"t":{"dtype":"F33","shape":[2],"data_offsets":[0,8]}})", d8, "\"t\""},
+      {"negative dim", R"({"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", d8, "\"t\""},
+      {"fractional dim", R"({"t":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}})", d8, "\"t\""},
+      {"numel overflow", R"({"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", d8, "overflow"},
+      {"bytes overflow", R"({"t":{"dtype":"F64","shape":[2305843009213693952],"data_offsets":[0,8]}})", d8, "overflow"},
+      {"size mismatch", R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", d8, "\"t\""},
+      {"offset past end", R"({"t":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", d8, "\"t\""},
+      {"offsets reversed", R"({"t":{"dtype":"U8","shape":[0],"data_offsets":[8,0]}})", d8, "\"t\""},
+      {"huge offset", R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}})", d8, "\"t\""},
+      {"negative offset", R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[-1,0]}})", d8, "\"t\""},
+      {"overlap", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8, "overlap"},
+      {"gap", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", d8, "gap"},
+      {"trailing bytes", R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", d8, "cover"},
+      {"missing dtype", R"({"t":{"shape":[2],"data_offsets":[0,8]}})", d8, "dtype"},
+      {"shape not array", R"({"t":{"dtype":"F32","shape":2,"data_offsets":[0,8]}})", d8, "shape"},
+      {"three offsets", R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4,8]}})", d8, "data_offsets"},
+      {"entry not object", R"({"t":7})", "", "\"t\""},
+      {"metadata number", R"({"__metadata__":{"epoch":3}})", "", "epoch"},
+      {"metadata not object", R"({"__metadata__":"x"})", "", "__metadata__"},
+      {"deep nesting", std::string(100000, '[') + std::string(100000, ']'), "", "deep"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    try {
+      SafetensorsFile::parse(make_file(c.header, c.data), "evil.safetensors");
+      ADD_FAILURE() << "accepted: " << c.what;
+    } catch (const FormatError& e) {
+      const std::string msg = e.what();
+      EXPECT_NE(msg.find("evil.safetensors"), std::string::npos) << msg;
+      EXPECT_NE(msg.find(c.must_mention), std::string::npos) << msg;
+    }
+  }
+}
+
+TEST(Safetensors, HeaderLengthPastEndOfFile) {
+  std::vector<std::byte> bytes = make_file("{}", "");
+  bytes[0] = std::byte{200};
+  EXPECT_THROW(SafetensorsFile::parse(bytes, "f"), FormatError);
+  std::vector<std::byte> huge(16, std::byte{0xff});
+  EXPECT_THROW(SafetensorsFile::parse(huge, "f"), FormatError);
+  EXPECT_THROW(SafetensorsFile::parse({}, "f"), FormatError);
+}
+
+TEST(Safetensors, EmptyHeaderObjectIsAnEmptyFile) {
+  const auto file = SafetensorsFile::parse(make_file("{}", ""), "f");
+  EXPECT_TRUE(file.names().empty());
+}
+
+TEST(Safetensors, EveryTruncationIsRejected) {
+  test::TempDir dir;
+  const std::string full = small_valid_file(dir);
+  for (std::size_t len = 0; len < full.size(); ++len) {
+    EXPECT_THROW(SafetensorsFile::parse(to_bytes(full.substr(0, len)), "cut"), FormatError) << "length " << len;
+  }
+  EXPECT_NO_THROW(SafetensorsFile::parse(to_bytes(full), "whole"));
+}
+
+TEST(Safetensors, RandomMutationsNeverCrash) {
+  test::TempDir dir;
+  const std::string full = small_valid_file(dir);
+  std::mt19937 rng(1234);
+  int accepted = 0, rejected = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    std::string s = full;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t pos = rng() % s.size();
+      switch (rng() % 4) {
+        case 0: s[pos] = static_cast<char>(rng()); break;                     // random byte
+        case 1: s[pos] = "0123456789[]{}\",:-e."[rng() % 20]; break;          // JSON-ish byte
+        case 2: s.erase(pos, 1 + rng() % 8); break;                           // deletion
+        default: s.insert(pos, 1 + rng() % 3, static_cast<char>(rng())); break;  // insertion
+      }
+      if (s.empty()) s = "x";
+    }
+    try {
+      const auto file = SafetensorsFile::parse(to_bytes(s), "fuzz");
+      // Whatever is accepted must be internally consistent.
+      for (const auto& name : file.names()) {
+        const TensorView& v = file.get(name);
+        ASSERT_EQ(v.data.size(), static_cast<std::size_t>(v.numel()) * dtype_size(v.dtype));
+      }
+      ++accepted;
+    } catch (const FormatError&) {
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 1000);
+  EXPECT_EQ(accepted + rejected, 2000);
+}
+
+TEST(Safetensors, MovedFileKeepsValidViews) {
+  test::TempDir dir;
+  const std::string full = small_valid_file(dir);
+  auto file = SafetensorsFile::parse(to_bytes(full), "f");
+  SafetensorsFile moved = std::move(file);
+  int64_t v[2];
+  std::memcpy(v, moved.get("b.ids").data.data(), 16);
+  EXPECT_EQ(v[0], -7);
+  EXPECT_EQ(v[1], 8);
+}
+
+}  // namespace
+}  // namespace guardian::core

@@ -1,0 +1,187 @@
+// Temperature fitting on synthetic data with a known temperature, threshold choice for
+// precision/recall targets (ties, exact hits, unreachable targets), target parsing, and the
+// precision-at-recall table.
+#include "eval/calibration.h"
+
+#include <cmath>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace guardian::eval {
+namespace {
+
+// Logits uniform in [-3, 3) and labels drawn from softmax(logits / true_t). mt19937_64 is
+// specified by the standard, so the data are the same everywhere.
+void synthetic(double true_t, size_t n, std::vector<std::vector<double>>& logits,
+               std::vector<int>& labels) {
+  std::mt19937_64 rng(42);
+  auto uniform = [&] { return static_cast<double>(rng() >> 11) * 0x1.0p-53; };
+  logits.assign(n, std::vector<double>(3));
+  labels.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0.0;
+    std::vector<double> p(3);
+    for (int k = 0; k < 3; ++k) {
+      logits[i][k] = 6.0 * uniform() - 3.0;
+      p[k] = std::exp(logits[i][k] / true_t);
+      sum += p[k];
+    }
+    double u = uniform() * sum;
+    int label = 0;
+    while (label < 2 && u >= p[label]) u -= p[label++];
+    labels[i] = label;
+  }
+}
+
+TEST(FitTemperature, RecoversAKnownTemperature) {
+  for (double true_t : {0.5, 2.0}) {
+    std::vector<std::vector<double>> logits;
+    std::vector<int> labels;
+    synthetic(true_t, 20000, logits, labels);
+    const double t = fit_temperature(logits, labels);
+    EXPECT_NEAR(t, true_t, 0.03 * true_t) << "true T " << true_t;
+  }
+}
+
+TEST(FitTemperature, FindsTheMinimumOfTheNll) {
+  std::vector<std::vector<double>> logits;
+  std::vector<int> labels;
+  synthetic(1.5, 2000, logits, labels);
+  const double t = fit_temperature(logits, labels);
+  const double at_t = temperature_nll(logits, labels, t);
+  EXPECT_LT(at_t, temperature_nll(logits, labels, t * 1.02));
+  EXPECT_LT(at_t, temperature_nll(logits, labels, t / 1.02));
+  EXPECT_LT(at_t, temperature_nll(logits, labels, 1.0));
+}
+
+TEST(FitTemperature, SeparableDataHitsTheLowerBound) {
+  // Every label is the argmax: sharper is always better, so T goes to the edge of the range.
+  const std::vector<std::vector<double>> logits = {{2, 0}, {0, 3}, {1, -1}};
+  const double t = fit_temperature(logits, {0, 1, 0});
+  EXPECT_NEAR(t, kMinTemperature, 1e-4);
+}
+
+TEST(FitTemperature, SkipsUnknownLabels) {
+  const std::vector<std::vector<double>> logits = {{2, 0}, {0, 3}, {5, -5}};
+  EXPECT_DOUBLE_EQ(fit_temperature(logits, {0, 1, -1}), fit_temperature({{2, 0}, {0, 3}}, {0, 1}));
+}
+
+TEST(FitTemperature, RejectsBadInput) {
+  EXPECT_THROW(fit_temperature({{1, 2}}, {0, 1}), InputError);
+  EXPECT_THROW(fit_temperature({}, {}), InputError);
+  EXPECT_THROW(fit_temperature({{1, 2}, {1, 2, 3}}, {0, 0}), InputError);
+  EXPECT_THROW(fit_temperature({{1}}, {0}), InputError);
+  EXPECT_THROW(fit_temperature({{1, 2}}, {2}), InputError);
+  EXPECT_THROW(fit_temperature({{1, INFINITY}}, {0}), InputError);
+  EXPECT_THROW(fit_temperature({{1, 2}}, {-1}), InputError);
+  EXPECT_THROW(temperature_nll({{1, 2}}, {0}, 0.0), InputError);
+}
+
+TEST(Target, ParsesAndPrints) {
+  const auto p = Target::parse("precision=0.9");
+  EXPECT_EQ(p.metric, Target::kPrecision);
+  EXPECT_DOUBLE_EQ(p.value, 0.9);
+  const auto r = Target::parse(" recall = 0.8 ");
+  EXPECT_EQ(r.metric, Target::kRecall);
+  EXPECT_DOUBLE_EQ(r.value, 0.8);
+  EXPECT_EQ(p.to_string(), "precision=0.9");
+  EXPECT_EQ(Target::parse(r.to_string()).value, 0.8);
+}
+
+TEST(Target, RejectsMalformedText) {
+  for (const char* text : {"", "precision", "accuracy=0.9", "precision=", "precision=abc",
+                           "recall=0.9x", "precision=0", "recall=1.5", "recall=-0.2"}) {
+    EXPECT_THROW(Target::parse(text), ConfigError) << text;
+  }
+  try {
+    Target::parse("f1=0.5");
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("f1=0.5"), std::string::npos) << e.what();
+  }
+}
+
+// Thresholds, highest first:   .9    .8    .7    .6    .5    .4
+// truth                         1     1     0     1     0     0
+// precision                     1     1    2/3   3/4   3/5   1/2
+// recall                       1/3   2/3   2/3    1     1     1
+const std::vector<double> kScores = {0.5, 0.9, 0.7, 0.4, 0.8, 0.6};
+const std::vector<int> kTruth = {0, 1, 0, 0, 1, 1};
+
+TEST(PickThreshold, PrecisionTargetTakesTheLowestThresholdMeetingIt) {
+  auto c = pick_threshold(kScores, kTruth, Target::parse("precision=0.9"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.8);
+  EXPECT_DOUBLE_EQ(c.precision, 1.0);
+  EXPECT_DOUBLE_EQ(c.recall, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(c.f1, 0.8);
+  // Exactly 3/4 meets 0.75, and beats the higher threshold .8 on recall.
+  c = pick_threshold(kScores, kTruth, Target::parse("precision=0.75"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.6);
+  EXPECT_DOUBLE_EQ(c.recall, 1.0);
+}
+
+TEST(PickThreshold, RecallTargetTakesTheHighestThresholdMeetingIt) {
+  auto c = pick_threshold(kScores, kTruth, Target::parse("recall=0.5"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.8);
+  c = pick_threshold(kScores, kTruth, Target::parse("recall=0.3"));
+  EXPECT_DOUBLE_EQ(c.threshold, 0.9);
+  c = pick_threshold(kScores, kTruth, Target::parse("recall=1"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.6);
+  EXPECT_DOUBLE_EQ(c.precision, 0.75);
+}
+
+TEST(PickThreshold, TiedScoresAreFlaggedTogether) {
+  // .9 -> (P 0, R 0); .7 (tied pair, one of each) -> (P 1/3, R 1/2); .2 -> (P 1/2, R 1).
+  const std::vector<double> scores = {0.9, 0.7, 0.7, 0.2};
+  const std::vector<int> truth = {0, 1, 0, 1};
+  const auto c = pick_threshold(scores, truth, Target::parse("recall=0.5"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.7);
+  EXPECT_DOUBLE_EQ(c.precision, 1.0 / 3.0);
+  EXPECT_DOUBLE_EQ(c.recall, 0.5);
+}
+
+TEST(PickThreshold, UnreachableTargetFallsBackToBestF1) {
+  const std::vector<double> scores = {0.9, 0.7, 0.7, 0.2};
+  const std::vector<int> truth = {0, 1, 0, 1};
+  // No threshold reaches precision .9; F1 is 0, .4, 2/3 -> threshold .2.
+  const auto c = pick_threshold(scores, truth, Target::parse("precision=0.9"));
+  EXPECT_FALSE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.2);
+  EXPECT_DOUBLE_EQ(c.f1, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(c.precision, 0.5);
+}
+
+TEST(PickThreshold, RejectsDataWithoutPositives) {
+  EXPECT_THROW(pick_threshold({0.1, 0.2}, {0, 0}, Target::parse("recall=0.5")), InputError);
+  EXPECT_THROW(pick_threshold({0.1}, {0, 1}, Target::parse("recall=0.5")), InputError);
+  EXPECT_THROW(pick_threshold({}, {}, Target::parse("recall=0.5")), InputError);
+}
+
+TEST(PrecisionAtRecall, BestPrecisionAmongThresholdsReachingEachRecall) {
+  const auto table = precision_at_recall_table(kScores, kTruth, {0.5, 0.9, 1.0});
+  ASSERT_EQ(table.size(), 3u);
+  EXPECT_DOUBLE_EQ(table[0].target_recall, 0.5);
+  EXPECT_DOUBLE_EQ(table[0].threshold, 0.8);
+  EXPECT_DOUBLE_EQ(table[0].precision, 1.0);
+  EXPECT_DOUBLE_EQ(table[0].recall, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(table[1].threshold, 0.6);
+  EXPECT_DOUBLE_EQ(table[1].precision, 0.75);
+  EXPECT_DOUBLE_EQ(table[2].threshold, 0.6);
+  EXPECT_EQ(precision_at_recall_table(kScores, kTruth).size(), 6u);
+}
+
+TEST(PrecisionAtRecall, RejectsRecallsOutsideTheUnitInterval) {
+  EXPECT_THROW(precision_at_recall_table(kScores, kTruth, {0.0}), InputError);
+  EXPECT_THROW(precision_at_recall_table(kScores, kTruth, {1.2}), InputError);
+  EXPECT_THROW(precision_at_recall_table({0.3}, {0}, {0.5}), InputError);
+}
+
+}  // namespace
+}  // namespace guardian::eval

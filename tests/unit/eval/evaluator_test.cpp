@@ -1,0 +1,220 @@
+// Evaluator: per-category metrics with unknown labels masked, the flag/allow decision (plain and
+// gated), the aggregate, per-language slices, and the JSON / text renderings.
+#include "eval/evaluator.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace guardian::eval {
+namespace {
+
+using data::Example;
+using data::kUnknownLabel;
+using data::Language;
+using Probs = std::vector<std::vector<double>>;
+
+policy::Category category(const std::string& name, int levels, double threshold,
+                          bool decides = true) {
+  policy::Category c;
+  c.name = name;
+  for (int l = 0; l < levels; ++l) c.levels.push_back("level" + std::to_string(l));
+  c.threshold = threshold;
+  c.decides = decides;
+  return c;
+}
+
+// hate: 3 levels, threshold 0.5; bias: 2 levels, threshold 0.6; general: not deciding.
+policy::Policy two_category_policy() {
+  policy::Policy p;
+  p.name = "test";
+  p.categories = {category("hate", 3, 0.5), category("bias", 2, 0.6),
+                  category("general", 2, 0.5, /*decides=*/false)};
+  return p;
+}
+
+Example example(const std::string& id, Language language, std::vector<int> labels) {
+  Example e;
+  e.id = id;
+  e.language = language;
+  e.labels = std::move(labels);
+  return e;
+}
+
+// Rows (hate, bias, general): truth and probabilities.
+//   a en: (2, 0, 0)  hate [.1 .2 .7] -> 2, P=.9 | bias [.7 .3] -> 0, P=.3 | general [.9 .1]
+//   b en: (0, 1, 1)  hate [.8 .1 .1] -> 0, P=.2 | bias [.3 .7] -> 1, P=.7 | general [.4 .6]
+//   c ko: (1, ?, ?)  hate [.5 .4 .1] -> 0, P=.5 | bias [.5 .5] -> 0, P=.5 | general [.5 .5]
+//   d ko: (0, 0, ?)  hate [.3 .6 .1] -> 1, P=.7 | bias [.9 .1] -> 0, P=.1 | general [.5 .5]
+//   e ko: (?, ?, 0)  no deciding label known: outside the decision
+std::vector<Example> examples() {
+  return {example("a", Language::kEnglish, {2, 0, 0}),
+          example("b", Language::kEnglish, {0, 1, 1}),
+          example("c", Language::kKorean, {1, kUnknownLabel, kUnknownLabel}),
+          example("d", Language::kKorean, {0, 0, kUnknownLabel}),
+          example("e", Language::kKorean, {kUnknownLabel, kUnknownLabel, 0})};
+}
+
+std::vector<Probs> probabilities() {
+  return {{{.1, .2, .7}, {.7, .3}, {.9, .1}},
+          {{.8, .1, .1}, {.3, .7}, {.4, .6}},
+          {{.5, .4, .1}, {.5, .5}, {.5, .5}},
+          {{.3, .6, .1}, {.9, .1}, {.5, .5}},
+          {{.9, .05, .05}, {.9, .1}, {.8, .2}}};
+}
+
+TEST(Evaluator, PerCategoryMetricsMaskUnknownLabels) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  EXPECT_EQ(report.policy, "test");
+  EXPECT_EQ(report.all.examples, 5u);
+  ASSERT_EQ(report.all.categories.size(), 3u);
+
+  const auto& hate = report.all.categories[0];
+  EXPECT_EQ(hate.name, "hate");
+  EXPECT_EQ(hate.support, 4u);  // e is unknown
+  // truth 2,0,1,0 vs argmax 2,0,0,1: a and b right.
+  const std::vector<std::vector<int64_t>> confusion = {{1, 1, 0}, {1, 0, 0}, {0, 0, 1}};
+  EXPECT_EQ(hate.confusion, confusion);
+  EXPECT_DOUBLE_EQ(hate.accuracy, 0.5);
+  // Binary (>= 1): truth 1,0,1,0; predicted 1,0,0,1 -> TP 1, FP 1, FN 1.
+  EXPECT_DOUBLE_EQ(hate.precision, 0.5);
+  EXPECT_DOUBLE_EQ(hate.recall, 0.5);
+  // F1 per level: 0 -> 2*1/(2+1+1) = .5, 1 -> 0, 2 -> 1.
+  EXPECT_DOUBLE_EQ(hate.macro_f1, 0.5);
+  // P(>=1): a .9 (pos), b .2, c .5 (pos), d .7: pos>neg pairs: (.9,.2) (.9,.7) (.5,.2) -> 3/4.
+  EXPECT_DOUBLE_EQ(hate.roc_auc, 0.75);
+
+  const auto& bias = report.all.categories[1];
+  EXPECT_EQ(bias.support, 3u);  // a, b, d
+  EXPECT_DOUBLE_EQ(bias.accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(bias.roc_auc, 1.0);
+
+  const auto& general = report.all.categories[2];
+  EXPECT_EQ(general.support, 3u);  // a, b, e
+  EXPECT_DOUBLE_EQ(general.accuracy, 1.0);
+
+  EXPECT_DOUBLE_EQ(report.all.aggregate, (0.5 + 1.0 + 1.0) / 3.0);
+}
+
+TEST(Evaluator, DecisionUsesThresholdsOfDecidingCategoriesOnly) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  const auto& d = report.all.decision;
+  // Flags: a (hate .9 >= .5), b (bias .7 >= .6), c (hate .5 >= .5), d (hate .7); e has no known
+  // deciding label. Truth: a toxic, b toxic, c toxic, d clean.
+  EXPECT_EQ(d.support, 4u);
+  EXPECT_DOUBLE_EQ(d.accuracy, 0.75);
+  EXPECT_DOUBLE_EQ(d.precision, 0.75);
+  EXPECT_DOUBLE_EQ(d.recall, 1.0);
+  EXPECT_DOUBLE_EQ(d.f1, 2.0 * 3 / (2.0 * 3 + 1));
+  // Margins: a .4, b .1, c 0, d .2 -> the clean d outranks b and c: AUC = 1/3.
+  EXPECT_NEAR(d.roc_auc, 1.0 / 3.0, 1e-12);
+}
+
+TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {
+  policy::Policy p;
+  p.name = "cascade";
+  p.categories = {category("toxic", 2, 0.5, /*decides=*/false), category("hate", 2, 0.5)};
+  p.gate = "toxic";
+  Evaluator evaluator(p);
+  // Hate crosses but the gate does not: allowed, so this toxic row is a miss.
+  evaluator.add(example("x", Language::kEnglish, {1, 1}), {{.7, .3}, {.1, .9}});
+  // Both cross: flagged.
+  evaluator.add(example("y", Language::kEnglish, {1, 1}), {{.2, .8}, {.2, .8}});
+  // The gate crosses but no deciding category does: allowed, correctly.
+  evaluator.add(example("z", Language::kEnglish, {0, 0}), {{.2, .8}, {.9, .1}});
+  const auto d = evaluator.report().all.decision;
+  EXPECT_EQ(d.support, 3u);
+  EXPECT_DOUBLE_EQ(d.recall, 0.5);
+  EXPECT_DOUBLE_EQ(d.precision, 1.0);
+  EXPECT_NEAR(d.accuracy, 2.0 / 3.0, 1e-12);
+}
+
+TEST(Evaluator, SlicesByLanguage) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  ASSERT_EQ(report.by_language.size(), 2u);
+  const auto& en = report.by_language.at("en");
+  const auto& ko = report.by_language.at("ko");
+  EXPECT_EQ(en.examples, 2u);
+  EXPECT_EQ(ko.examples, 3u);
+  EXPECT_EQ(en.categories[0].support, 2u);
+  EXPECT_DOUBLE_EQ(en.categories[0].accuracy, 1.0);
+  EXPECT_EQ(ko.categories[0].support, 2u);
+  EXPECT_DOUBLE_EQ(ko.categories[0].accuracy, 0.0);
+  // ko bias: only d is known and it is clean, so AUC is undefined.
+  EXPECT_TRUE(std::isnan(ko.categories[1].roc_auc));
+  EXPECT_EQ(ko.decision.support, 2u);
+}
+
+TEST(Evaluator, EmptyEvaluatorReportsNaN) {
+  Evaluator evaluator(two_category_policy());
+  EXPECT_EQ(evaluator.size(), 0u);
+  const Report report = evaluator.report();
+  EXPECT_TRUE(report.by_language.empty());
+  EXPECT_TRUE(std::isnan(report.all.aggregate));
+  EXPECT_TRUE(std::isnan(report.all.categories[0].accuracy));
+  EXPECT_EQ(report.all.decision.support, 0u);
+  EXPECT_TRUE(std::isnan(report.all.decision.accuracy));
+}
+
+TEST(Evaluator, JsonHasEveryFieldAndNullForNaN) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  const auto json = to_json(report);
+  EXPECT_EQ(json["policy"], "test");
+  EXPECT_EQ(json["all"]["examples"], 5);
+  EXPECT_EQ(json["all"]["categories"][0]["name"], "hate");
+  EXPECT_DOUBLE_EQ(json["all"]["categories"][0]["roc_auc"].get<double>(), 0.75);
+  EXPECT_EQ(json["all"]["categories"][0]["confusion"][2][2], 1);
+  EXPECT_EQ(json["all"]["decision"]["support"], 4);
+  EXPECT_TRUE(json["by_language"]["ko"]["categories"][1]["roc_auc"].is_null());
+  EXPECT_NO_THROW((void)json.dump());
+}
+
+TEST(Evaluator, TextShowsTablesAndConfusion) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  const std::string text = to_text(report);
+  for (const char* needle : {"policy: test", "accuracy", "macro-F1", "ROC-AUC", "hate", "bias",
+                             "decision", "aggregate", "language: en", "language: ko",
+                             "confusion matrices", "0.750"}) {
+    EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
+  }
+}
+
+TEST(Evaluator, RejectsMisshapenInput) {
+  Evaluator evaluator(two_category_policy());
+  const Probs good = {{.1, .2, .7}, {.7, .3}, {.9, .1}};
+  EXPECT_THROW(evaluator.add(example("a", Language::kEnglish, {0, 0}), good), InputError);
+  EXPECT_THROW(evaluator.add(example("a", Language::kEnglish, {3, 0, 0}), good), InputError);
+  EXPECT_THROW(evaluator.add(example("a", Language::kEnglish, {0, -2, 0}), good), InputError);
+  EXPECT_THROW(evaluator.add(example("a", Language::kEnglish, {0, 0, 0}), {{.5, .5}, {.5, .5}}),
+               InputError);
+  EXPECT_THROW(
+      evaluator.add(example("a", Language::kEnglish, {0, 0, 0}), {{.5, .5}, {.5, .5}, {.5, .5}}),
+      InputError);
+  EXPECT_THROW(evaluator.add(example("a", Language::kEnglish, {0, 0, 0}),
+                             {{.1, .2, NAN}, {.7, .3}, {.9, .1}}),
+               InputError);
+  try {
+    evaluator.add(example("row-17", Language::kEnglish, {0, 0}), good);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("row-17"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(evaluator.size(), 0u);
+  EXPECT_THROW(evaluate(two_category_policy(), examples(), {}), InputError);
+}
+
+TEST(Evaluator, RejectsUnusablePolicies) {
+  policy::Policy empty;
+  EXPECT_THROW(Evaluator{empty}, ConfigError);
+  auto one_level = two_category_policy();
+  one_level.categories[0].levels.resize(1);
+  EXPECT_THROW(Evaluator{one_level}, ConfigError);
+  auto bad_gate = two_category_policy();
+  bad_gate.gate = "nonexistent";
+  EXPECT_THROW(Evaluator{bad_gate}, ConfigError);
+}
+
+}  // namespace
+}  // namespace guardian::eval

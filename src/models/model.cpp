@@ -10,6 +10,7 @@
 #include "core/fs.h"
 #include "models/encoder_model.h"
 #include "models/model_dir.h"
+#include "models/ngram_model.h"
 
 namespace guardian::models {
 
@@ -42,6 +43,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
     kind = config["guardian"].value("kind", kind);
   }
   if (kind == "encoder") return EncoderModel::load(dir);
+  if (kind == "ngram") return NgramModel::load(dir);
   throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind + "' is not known to this guardian");
 }
 

@@ -27,7 +27,8 @@ struct Policy {
   std::string description;
   std::vector<Category> categories;
   // Two-stage cascade: the name of a binary category that is scored first; when it does not
-  // flag, the message is allowed without looking at the other categories.
+  // cross its threshold the message is allowed whatever the others say; when it does, the other
+  // deciding categories decide as usual (the gate itself never flags alone).
   std::optional<std::string> gate;
 
   // Index of a category by name, or -1.

@@ -1,7 +1,5 @@
 #include "text/sentencepiece_tokenizer.h"
 
-#include <sentencepiece_processor.h>
-#include <sentencepiece_trainer.h>
 #include <spdlog/spdlog.h>
 
 #include <exception>
@@ -12,54 +10,8 @@
 #include "text/normalize.h"
 
 namespace guardian::text {
-namespace {
 
-// Feeds the caller's sentences to the trainer, normalised, skipping empty ones. An exception from
-// the caller ends the iteration and is rethrown once training returns.
-class CallbackSentences : public sentencepiece::SentenceIterator {
- public:
-  explicit CallbackSentences(const std::function<bool(std::string&)>& next) : next_(next) { Next(); }
-
-  bool done() const override { return done_; }
-  const std::string& value() const override { return value_; }
-  sentencepiece::util::Status status() const override {
-    if (error_) return sentencepiece::util::Status(sentencepiece::util::StatusCode::kInternal, "sentence source failed");
-    return sentencepiece::util::Status();
-  }
-  void Next() override {
-    try {
-      while (true) {
-        raw_.clear();
-        if (!next_(raw_)) {
-          done_ = true;
-          return;
-        }
-        value_ = normalize_lossy(raw_);
-        if (!value_.empty()) {
-          ++count_;
-          return;
-        }
-      }
-    } catch (...) {
-      error_ = std::current_exception();
-      done_ = true;
-    }
-  }
-
-  std::exception_ptr error() const { return error_; }
-  int64_t count() const { return count_; }
-
- private:
-  const std::function<bool(std::string&)>& next_;
-  std::string raw_, value_;
-  bool done_ = false;
-  int64_t count_ = 0;
-  std::exception_ptr error_;
-};
-
-}  // namespace
-
-SentencePieceTokenizer::SentencePieceTokenizer() : sp_(std::make_unique<sentencepiece::SentencePieceProcessor>()) {}
+SentencePieceTokenizer::SentencePieceTokenizer() : sp_(spm_backend().make_processor()) {}
 SentencePieceTokenizer::~SentencePieceTokenizer() = default;
 
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::filesystem::path& path) {
@@ -69,17 +21,17 @@ std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::load(const std::
 std::unique_ptr<SentencePieceTokenizer> SentencePieceTokenizer::from_bytes(const std::string& model_bytes,
                                                                            const std::string& where) {
   std::unique_ptr<SentencePieceTokenizer> tok(new SentencePieceTokenizer());
-  const auto status = tok->sp_->LoadFromSerializedProto(model_bytes);
-  if (!status.ok()) throw FormatError(where + ": not a valid SentencePiece model (" + status.ToString() + ")");
-  if (tok->sp_->GetPieceSize() <= 0) throw FormatError(where + ": SentencePiece model has no pieces");
+  std::string error;
+  if (!tok->sp_->load(model_bytes, &error)) throw FormatError(where + ": not a valid SentencePiece model (" + error + ")");
+  if (tok->sp_->piece_size() <= 0) throw FormatError(where + ": SentencePiece model has no pieces");
   tok->model_bytes_ = model_bytes;
   SpecialTokens& s = tok->specials_;
   s.pad = tok->sp_->pad_id();
   s.unk = tok->sp_->unk_id();
   s.bos = tok->sp_->bos_id();
   s.eos = tok->sp_->eos_id();
-  const int mask = tok->sp_->PieceToId(kSpMaskPiece);
-  s.mask = (mask >= 0 && tok->sp_->IdToPiece(mask) == kSpMaskPiece) ? mask : -1;
+  const int mask = tok->sp_->piece_to_id(kSpMaskPiece);
+  s.mask = (mask >= 0 && tok->sp_->id_to_piece(mask) == kSpMaskPiece) ? mask : -1;
   return tok;
 }
 
@@ -113,35 +65,55 @@ void SentencePieceTokenizer::train(const std::function<bool(std::string&)>& next
       {"normalization_rule_name", "identity"},
       {"minloglevel", spdlog::should_log(spdlog::level::debug) ? "0" : "2"},
   };
-  CallbackSentences sentences(next_sentence);
-  std::string model;
-  const auto status = sentencepiece::SentencePieceTrainer::Train(args, &sentences, &model);
-  if (sentences.error()) std::rethrow_exception(sentences.error());
-  if (!status.ok()) throw InputError(where + " failed: " + status.ToString());
+  // Sentences are normalised here, and an exception from the caller ends the input; it is
+  // rethrown once training returns (exceptions must not cross the plugin's SentencePiece code).
+  std::exception_ptr failure;
+  int64_t count = 0;
+  std::string raw;
+  const std::function<bool(std::string&)> next = [&](std::string& sentence) {
+    try {
+      while (true) {
+        raw.clear();
+        if (!next_sentence(raw)) return false;
+        sentence = normalize_lossy(raw);
+        if (!sentence.empty()) {
+          ++count;
+          return true;
+        }
+      }
+    } catch (...) {
+      failure = std::current_exception();
+      return false;
+    }
+  };
+  std::string model, error;
+  const bool ok = spm_backend().train(args, next, &model, &error);
+  if (failure) std::rethrow_exception(failure);
+  if (!ok) throw InputError(where + " failed: " + error);
   if (model.empty()) throw InputError(where + " produced no model");
-  spdlog::debug("trained SentencePiece model on {} sentences -> {}", sentences.count(), model_path.string());
+  spdlog::debug("trained SentencePiece model on {} sentences -> {}", count, model_path.string());
   core::write_file_atomic(model_path, model);
 }
 
 Encoding SentencePieceTokenizer::encode(std::string_view text, bool add_special_tokens) const {
   const NormalizedText norm = normalize_aligned(text, /*lossy=*/true);
-  const auto spt = sp_->EncodeAsImmutableProto(norm.text);
+  const auto pieces = sp_->encode(norm.text);
   Encoding enc;
-  const std::size_t n = spt.pieces_size() + (add_special_tokens ? 2 : 0);
+  const std::size_t n = pieces.size() + (add_special_tokens ? 2 : 0);
   enc.ids.reserve(n);
   enc.tokens.reserve(n);
   enc.offsets.reserve(n);
   auto add_special = [&](int id) {
     if (id < 0) return;
     enc.ids.push_back(id);
-    enc.tokens.push_back(sp_->IdToPiece(id));
+    enc.tokens.push_back(sp_->id_to_piece(id));
     enc.offsets.emplace_back(0, 0);
   };
   if (add_special_tokens) add_special(specials_.bos);
-  for (const auto& piece : spt.pieces()) {
-    enc.ids.push_back(static_cast<int>(piece.id()));
-    enc.tokens.push_back(piece.piece());
-    enc.offsets.push_back(norm.source_range(piece.begin(), piece.end()));
+  for (const auto& piece : pieces) {
+    enc.ids.push_back(piece.id);
+    enc.tokens.push_back(piece.piece);
+    enc.offsets.push_back(norm.source_range(piece.begin, piece.end));
   }
   if (add_special_tokens) add_special(specials_.eos);
   return enc;
@@ -149,15 +121,15 @@ Encoding SentencePieceTokenizer::encode(std::string_view text, bool add_special_
 
 bool SentencePieceTokenizer::is_special(int id) const {
   return id == specials_.pad || id == specials_.bos || id == specials_.eos || id == specials_.mask ||
-         sp_->IsControl(id);
+         sp_->is_control(id);
 }
 
 std::string SentencePieceTokenizer::decode(std::span<const int> ids, bool skip_special_tokens) const {
-  const int size = sp_->GetPieceSize();
+  const int size = sp_->piece_size();
   std::string out;
   std::vector<int> run;
   auto flush = [&] {
-    if (!run.empty()) out += sp_->DecodeIds(run);
+    if (!run.empty()) out += sp_->decode(run);
     run.clear();
   };
   for (int id : ids) {
@@ -167,7 +139,7 @@ std::string SentencePieceTokenizer::decode(std::span<const int> ids, bool skip_s
       if (skip_special_tokens) continue;
       // SentencePiece drops control pieces when decoding; show them as their text instead.
       flush();
-      out += sp_->IdToPiece(id);
+      out += sp_->id_to_piece(id);
       continue;
     }
     run.push_back(id);
@@ -176,19 +148,19 @@ std::string SentencePieceTokenizer::decode(std::span<const int> ids, bool skip_s
   return out;
 }
 
-int SentencePieceTokenizer::vocab_size() const { return sp_->GetPieceSize(); }
+int SentencePieceTokenizer::vocab_size() const { return sp_->piece_size(); }
 
 std::optional<int> SentencePieceTokenizer::token_to_id(std::string_view token) const {
-  const int id = sp_->PieceToId(token);
-  if (id < 0 || id >= sp_->GetPieceSize() || sp_->IdToPiece(id) != token) return std::nullopt;
+  const int id = sp_->piece_to_id(token);
+  if (id < 0 || id >= sp_->piece_size() || sp_->id_to_piece(id) != token) return std::nullopt;
   return id;
 }
 
 std::string SentencePieceTokenizer::id_to_token(int id) const {
-  if (id < 0 || id >= sp_->GetPieceSize())
+  if (id < 0 || id >= sp_->piece_size())
     throw InputError("token id " + std::to_string(id) + " is outside the vocabulary (size " +
-                     std::to_string(sp_->GetPieceSize()) + ")");
-  return sp_->IdToPiece(id);
+                     std::to_string(sp_->piece_size()) + ")");
+  return sp_->id_to_piece(id);
 }
 
 }  // namespace guardian::text

@@ -8,11 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "text/spm_backend.h"
 #include "text/tokenizer.h"
-
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
 
 namespace guardian::text {
 
@@ -62,7 +59,7 @@ class SentencePieceTokenizer : public Tokenizer {
   SentencePieceTokenizer();
   bool is_special(int id) const;
 
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::unique_ptr<SpmProcessor> sp_;  // SentencePiece, through the plugin
   std::string model_bytes_;
   SpecialTokens specials_;
 };

@@ -32,6 +32,15 @@ class TableReader {
         if (!value) fail(key, "must be an array of strings");
         out.push_back(*value);
       }
+    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+      const auto* array = node->as_array();
+      if (!array || array->empty()) fail(key, "must be a non-empty array of numbers");
+      out.clear();
+      for (const auto& item : *array) {
+        auto value = item.value<double>();
+        if (!value) fail(key, "must be a non-empty array of numbers");
+        out.push_back(*value);
+      }
     } else if constexpr (std::is_same_v<T, double>) {
       auto value = node->value<double>();
       if (!value) fail(key, "must be a number");
@@ -89,7 +98,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  top.finish({"data", "tokenizer", "model", "train"});
+  top.finish({"data", "tokenizer", "model", "ngram", "train"});
 
   TableReader data(root["data"].as_table(), where, "data");
   data.get("train", c.data.train);
@@ -105,6 +114,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   tok.finish();
 
   TableReader model(root["model"].as_table(), where, "model");
+  model.get("kind", c.model.kind);
   model.get("hidden_size", c.model.hidden_size);
   model.get("num_hidden_layers", c.model.num_hidden_layers);
   model.get("num_attention_heads", c.model.num_attention_heads);
@@ -113,6 +123,18 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.get("max_length", c.model.max_length);
   model.get("pooling", c.model.pooling);
   model.finish();
+
+  TableReader ngram(root["ngram"].as_table(), where, "ngram");
+  ngram.get("buckets_log2", c.ngram.buckets_log2);
+  ngram.get("word_ngrams", c.ngram.word_ngrams);
+  ngram.get("char_min", c.ngram.char_min);
+  ngram.get("char_max", c.ngram.char_max);
+  ngram.get("despaced_max", c.ngram.despaced_max);
+  ngram.get("choseong", c.ngram.choseong);
+  ngram.get("epochs", c.ngram.epochs);
+  ngram.get("lr", c.ngram.lr);
+  ngram.get("l2", c.ngram.l2);
+  ngram.finish();
 
   TableReader opt(root["train"].as_table(), where, "train");
   opt.get("epochs", c.optim.epochs);
@@ -148,6 +170,16 @@ void TrainConfig::validate(const std::string& where) const {
   check(model.intermediate_size > 0, where, "model.intermediate_size must be positive");
   check(model.dropout >= 0.0 && model.dropout < 1.0, where, "model.dropout must be in [0, 1)");
   check(model.max_length >= 4 && model.max_length <= 4096, where, "model.max_length must be in 4..4096");
+  check(model.kind == "encoder" || model.kind == "ngram", where, "model.kind must be \"encoder\" or \"ngram\"");
+  check(ngram.buckets_log2 >= 10 && ngram.buckets_log2 <= 26, where, "ngram.buckets_log2 must be in 10..26");
+  check(ngram.word_ngrams >= 1 && ngram.word_ngrams <= 4, where, "ngram.word_ngrams must be in 1..4");
+  check(ngram.char_min >= 1 && ngram.char_min <= ngram.char_max && ngram.char_max <= 8, where,
+        "ngram.char_min..char_max must satisfy 1 <= char_min <= char_max <= 8");
+  check(ngram.despaced_max == 0 || (ngram.despaced_max >= 2 && ngram.despaced_max <= 8), where,
+        "ngram.despaced_max must be 0 or in 2..8");
+  check(ngram.epochs > 0 && ngram.epochs <= 1000, where, "ngram.epochs must be in 1..1000");
+  check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, "ngram.lr must be in (0, 100]");
+  for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, "ngram.l2 values must be in [0, 1)");
   check(model.pooling == "mean" || model.pooling == "cls", where, "model.pooling must be \"mean\" or \"cls\"");
   check(optim.epochs > 0 && optim.epochs <= 1000, where, "train.epochs must be in 1..1000");
   check(optim.batch_size > 0 && optim.batch_size <= 4096, where, "train.batch_size must be in 1..4096");

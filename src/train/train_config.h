@@ -10,8 +10,9 @@
 //   tokenizer_text = ["beep-unlabeled:train"]         # extra text for the tokenizer
 //   skip_bad = false
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
-//   [model]       hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
+//   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
+//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, epochs, lr, l2
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
 #pragma once
@@ -36,6 +37,7 @@ struct TokenizerConfig {
 };
 
 struct ModelConfig {
+  std::string kind = "encoder";             // "encoder" (transformer) or "ngram" (hashed n-grams)
   int hidden_size = 256;                    // encoder width
   int num_hidden_layers = 2;                // transformer blocks
   int num_attention_heads = 4;              // attention heads
@@ -43,6 +45,19 @@ struct ModelConfig {
   double dropout = 0.1;                     // hidden, attention and head dropout
   int max_length = 64;                      // tokens per message, specials included
   std::string pooling = "mean";             // "mean" or "cls"
+};
+
+// The n-gram model kind: features and its own SGD schedule ([ngram] in the recipe).
+struct NgramConfig {
+  int buckets_log2 = 20;                    // 2^n hashed feature slots
+  int word_ngrams = 2;                      // word n-grams 1..n
+  int char_min = 2;                         // character n-grams inside words, shortest
+  int char_max = 5;                         // ... and longest
+  int despaced_max = 4;                     // character n-grams across spaces (0 = off)
+  bool choseong = true;                     // Hangul initial-consonant features
+  int epochs = 12;                          // passes (the best epoch on validation is kept)
+  double lr = 0.5;                          // initial SGD step, decayed linearly to 0
+  std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins
 };
 
 struct OptimConfig {
@@ -65,6 +80,7 @@ struct TrainConfig {
   DataConfig data;
   TokenizerConfig tokenizer;
   ModelConfig model;
+  NgramConfig ngram;
   OptimConfig optim;
 
   static TrainConfig load(const std::filesystem::path& path);

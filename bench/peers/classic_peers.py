@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The classic peers of bench/quality.sh, run on the same exported splits as guardian.
+
+Reads train/valid/test JSON Lines ({"text": ..., "label": int}) written by `guardian data export`
+and prints one JSON line per system:
+  fasttext-word      fastText supervised, 25 epochs, word bigrams
+  fasttext-char      the same plus character n-grams 2-4
+  fasttext-autotune  -autotune-validation on the valid split for --autotune-seconds
+  tfidf-lr           TF-IDF (word 1-2 + char 2-5 grams) + logistic regression, C=1
+  tfidf-lr-tuned     the same with C and class weighting chosen on the valid split
+Run with Debian's Python (/usr/bin/python3: python3-sklearn) and Debian's fasttext CLI.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from scipy.sparse import hstack
+
+
+def read(path):
+    texts, labels = [], []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            texts.append(row["text"])
+            labels.append(int(row["label"]))
+    return texts, labels
+
+
+def emit(task, system, f1s, accs, seconds):
+    n = len(f1s)
+    mean = sum(f1s) / n
+    std = (sum((x - mean) ** 2 for x in f1s) / (n - 1)) ** 0.5 if n > 1 else 0.0
+    print(json.dumps({"task": task, "system": system, "macro_f1": round(100 * mean, 2),
+                      "macro_f1_std": round(100 * std, 2), "seeds": n,
+                      "accuracy": round(100 * sum(accs) / n, 2), "train_seconds": round(seconds, 1)}), flush=True)
+
+
+def fasttext_file(texts, labels, path):
+    with open(path, "w", encoding="utf-8") as f:
+        for t, l in zip(texts, labels):
+            f.write("__label__%d %s\n" % (l, " ".join(t.split())))
+
+
+def fasttext_run(task, system, workdir, train, valid, test, extra):
+    tr, va, te = (os.path.join(workdir, n) for n in ("train.ft", "valid.ft", "test.ft"))
+    fasttext_file(*train, tr)
+    fasttext_file(*valid, va)
+    fasttext_file(*test, te)
+    model = os.path.join(workdir, system)
+    start = time.time()
+    subprocess.run(["fasttext", "supervised", "-input", tr, "-output", model, "-verbose", "0"] + extra(va),
+                   check=True, stdout=subprocess.DEVNULL)
+    seconds = time.time() - start
+    out = subprocess.run(["fasttext", "predict", model + ".bin", "-"], input="\n".join(" ".join(t.split()) for t in test[0]) + "\n",
+                         capture_output=True, text=True, check=True).stdout.split("\n")
+    predicted = [int(p.replace("__label__", "")) if p else 0 for p in out[:len(test[0])]]
+    emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds)
+
+
+def tfidf_features(train_texts):
+    word = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    word.fit(train_texts)
+    char.fit(train_texts)
+    return lambda texts: hstack([word.transform(texts), char.transform(texts)]).tocsr()
+
+
+def tfidf_run(task, train, valid, test):
+    start = time.time()
+    featurise = tfidf_features(train[0])
+    xtr, xva, xte = featurise(train[0]), featurise(valid[0]), featurise(test[0])
+    plain = LogisticRegression(C=1.0, max_iter=2000).fit(xtr, train[1])
+    seconds = time.time() - start
+    p = plain.predict(xte)
+    emit(task, "tfidf-lr", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds)
+    best = None
+    for c in (0.25, 0.5, 1, 2, 4, 8, 16):
+        for weight in (None, "balanced"):
+            m = LogisticRegression(C=c, class_weight=weight, max_iter=2000).fit(xtr, train[1])
+            score = f1_score(valid[1], m.predict(xva), average="macro")
+            if best is None or score > best[0]:
+                best = (score, m)
+    seconds = time.time() - start
+    p = best[1].predict(xte)
+    emit(task, "tfidf-lr-tuned", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--dir", required=True, help="folder with train.jsonl, valid.jsonl, test.jsonl")
+    ap.add_argument("--autotune-seconds", type=int, default=150)
+    ap.add_argument("--systems", default="fasttext-word,fasttext-char,fasttext-autotune,tfidf-lr")
+    args = ap.parse_args()
+    train, valid, test = (read(os.path.join(args.dir, n + ".jsonl")) for n in ("train", "valid", "test"))
+    systems = args.systems.split(",")
+    with tempfile.TemporaryDirectory() as work:
+        base = ["-epoch", "25", "-wordNgrams", "2"]
+        if "fasttext-word" in systems:
+            fasttext_run(args.task, "fasttext-word", work, train, valid, test, lambda va: base)
+        if "fasttext-char" in systems:
+            fasttext_run(args.task, "fasttext-char", work, train, valid, test, lambda va: base + ["-minn", "2", "-maxn", "4"])
+        if "fasttext-autotune" in systems and args.autotune_seconds > 0:
+            fasttext_run(args.task, "fasttext-autotune", work, train, valid, test,
+                         lambda va: ["-autotune-validation", va, "-autotune-duration", str(args.autotune_seconds)])
+    if "tfidf-lr" in systems:
+        tfidf_run(args.task, train, valid, test)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

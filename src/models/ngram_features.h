@@ -1,0 +1,44 @@
+// Hashed n-gram features for the n-gram model kind (the fastText design): word uni- and bigrams,
+// character n-grams inside each word, character n-grams of the text with the spaces taken out
+// (robust to the spacing games of "병 신" vs "병신"), and the initial consonants of Hangul words
+// ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters). Weighted by sublinear term
+// frequency and, once fitted, inverse document frequency; L2-normalised.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace guardian::models {
+
+struct NgramFeatureOptions {
+  int buckets_log2 = 20;      // 2^buckets_log2 hashed feature slots
+  int word_ngrams = 2;        // word n-grams of length 1..word_ngrams
+  int char_min = 2;           // shortest character n-gram inside a word (with < > boundary marks)
+  int char_max = 5;           // longest character n-gram inside a word
+  int despaced_max = 4;       // character n-grams (2..this) over the text without spaces; 0 = off
+  bool choseong = true;       // initial-consonant features of Hangul words
+};
+
+using Features = std::vector<std::pair<uint32_t, float>>;  // (bucket, weight), buckets unique
+
+class NgramFeaturizer {
+ public:
+  explicit NgramFeaturizer(NgramFeatureOptions options);
+  // Raw sublinear term frequencies (1 + log tf) of a normalised text, buckets sorted.
+  Features extract(std::string_view text) const;
+  // extract(), times idf when idf is not empty, then L2-normalised.
+  Features weighted(std::string_view text, const std::vector<float>& idf) const;
+  uint32_t buckets() const { return mask_ + 1; }
+  const NgramFeatureOptions& options() const { return options_; }
+
+ private:
+  NgramFeatureOptions options_;
+  uint32_t mask_;
+};
+
+// idf[b] = log((1 + documents) / (1 + df[b])) + 1, as scikit-learn's smooth idf.
+std::vector<float> fit_idf(const std::vector<Features>& documents, uint32_t buckets);
+
+}  // namespace guardian::models

@@ -1,0 +1,126 @@
+#include "models/ngram_model.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/safetensors.h"
+#include "models/model_dir.h"
+
+namespace guardian::models {
+
+int NgramSpec::outputs() const {
+  int total = 0;
+  for (int l : levels) total += l;
+  return total;
+}
+
+void NgramWeights::logits(const Features& features, int outputs, float* out) const {
+  std::memcpy(out, bias.data(), sizeof(float) * outputs);
+  for (const auto& [bucket, x] : features) {
+    const float* row = weight.data() + static_cast<size_t>(bucket) * outputs;
+    for (int o = 0; o < outputs; ++o) out[o] += x * row[o];
+  }
+}
+
+nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
+  const auto& f = spec.features;
+  return {{"guardian",
+           {{"kind", "ngram"},
+            {"format_version", 1},
+            {"levels", spec.levels},
+            {"features",
+             {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
+              {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong}}}}}};
+}
+
+NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where) {
+  NgramSpec spec;
+  try {
+    const auto& g = config.at("guardian");
+    spec.levels = g.at("levels").get<std::vector<int>>();
+    const auto& f = g.at("features");
+    spec.features.buckets_log2 = f.at("buckets_log2").get<int>();
+    spec.features.word_ngrams = f.at("word_ngrams").get<int>();
+    spec.features.char_min = f.at("char_min").get<int>();
+    spec.features.char_max = f.at("char_max").get<int>();
+    spec.features.despaced_max = f.at("despaced_max").get<int>();
+    spec.features.choseong = f.at("choseong").get<bool>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(where.string() + ": " + e.what());
+  }
+  if (spec.features.buckets_log2 < 10 || spec.features.buckets_log2 > 26 || spec.levels.empty()) {
+    throw FormatError(where.string() + ": guardian.features.buckets_log2 or levels out of range");
+  }
+  for (int l : spec.levels) {
+    if (l < 2 || l > 100) throw FormatError(where.string() + ": guardian.levels out of range");
+  }
+  return spec;
+}
+
+void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, const NgramWeights& w,
+                      const policy::Policy& policy) {
+  std::filesystem::create_directories(dir);
+  const int64_t buckets = static_cast<int64_t>(w.idf.size());
+  const int64_t outputs = spec.outputs();
+  core::write_safetensors(dir / kWeightsFile,
+                          {{"bias", core::DType::kF32, {outputs}, w.bias.data(), w.bias.size() * sizeof(float)},
+                           {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
+                           {"weight", core::DType::kF32, {buckets, outputs}, w.weight.data(),
+                            w.weight.size() * sizeof(float)}},
+                          {{"format", "guardian-ngram"}});
+  write_json_file(dir / kConfigFile, ngram_spec_to_json(spec));
+  policy.save(dir / kPolicyFile);
+}
+
+namespace {
+
+std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string& name, std::vector<int64_t> shape,
+                            const std::filesystem::path& where) {
+  const auto& view = file.get(name);
+  if (view.dtype != core::DType::kF32 || view.shape != shape) {
+    throw FormatError(where.string() + ": tensor '" + name + "' has the wrong dtype or shape for this config");
+  }
+  std::vector<float> out(static_cast<size_t>(view.numel()));
+  std::memcpy(out.data(), view.data.data(), out.size() * sizeof(float));
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
+  auto spec = ngram_spec_from_json(read_json_file(dir / kConfigFile), dir / kConfigFile);
+  std::unique_ptr<NgramModel> model(new NgramModel(spec));
+  model->dir_ = dir;
+  model->id_ = dir.filename().string();
+  model->policy_ = policy::Policy::load(dir / kPolicyFile);
+  if (model->policy_.categories.size() != spec.levels.size()) {
+    throw FormatError((dir / kPolicyFile).string() + ": the policy's categories do not match the model's heads");
+  }
+  const auto file = core::SafetensorsFile::load(dir / kWeightsFile);
+  const int64_t buckets = model->featurizer_.buckets();
+  const int64_t outputs = spec.outputs();
+  model->weights_.idf = read_f32(file, "idf", {buckets}, dir / kWeightsFile);
+  model->weights_.weight = read_f32(file, "weight", {buckets, outputs}, dir / kWeightsFile);
+  model->weights_.bias = read_f32(file, "bias", {outputs}, dir / kWeightsFile);
+  return model;
+}
+
+std::vector<CategoryLogits> NgramModel::score(const std::vector<std::string>& texts) {
+  const int outputs = spec_.outputs();
+  std::vector<float> row(outputs);
+  std::vector<CategoryLogits> out;
+  out.reserve(texts.size());
+  for (const auto& text : texts) {
+    weights_.logits(featurizer_.weighted(text, weights_.idf), outputs, row.data());
+    CategoryLogits logits(spec_.levels.size());
+    int column = 0;
+    for (size_t c = 0; c < spec_.levels.size(); ++c) {
+      logits[c].assign(row.begin() + column, row.begin() + column + spec_.levels[c]);
+      column += spec_.levels[c];
+    }
+    out.push_back(std::move(logits));
+  }
+  return out;
+}
+
+}  // namespace guardian::models

@@ -1,0 +1,51 @@
+// The "ngram" model kind: hashed word and character n-grams (TF-IDF weighted) with one linear
+// softmax head per policy category. Microseconds per message, no torch.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "models/model.h"
+#include "models/ngram_features.h"
+
+namespace guardian::models {
+
+struct NgramSpec {
+  NgramFeatureOptions features;   // what is hashed
+  std::vector<int> levels;        // levels of each head, policy order
+  int outputs() const;            // sum of levels
+};
+
+// The parameters: logits = bias + sum over features x_f * weight[f, :].
+struct NgramWeights {
+  std::vector<float> idf;     // [buckets]
+  std::vector<float> weight;  // [buckets, outputs], row-major
+  std::vector<float> bias;    // [outputs]
+
+  // out[outputs] = logits of one featurised text.
+  void logits(const Features& features, int outputs, float* out) const;
+};
+
+nlohmann::json ngram_spec_to_json(const NgramSpec& spec);
+NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);
+
+// Writes config.json, model.safetensors and policy.toml into dir (each atomically).
+void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, const NgramWeights& weights,
+                      const policy::Policy& policy);
+
+class NgramModel : public Model {
+ public:
+  static std::unique_ptr<NgramModel> load(const std::filesystem::path& dir);
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::string kind() const override { return "ngram"; }
+
+ private:
+  NgramModel(NgramSpec spec) : spec_(spec), featurizer_(spec.features) {}
+  NgramSpec spec_;
+  NgramFeaturizer featurizer_;
+  NgramWeights weights_;
+};
+
+}  // namespace guardian::models

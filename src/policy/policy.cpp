@@ -1,0 +1,195 @@
+#include "policy/policy.h"
+
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+
+namespace guardian::policy {
+
+namespace {
+
+std::string at_line(const std::string& where, const toml::node& node) {
+  return where + ":" + std::to_string(node.source().begin.line);
+}
+
+void reject_unknown_keys(const toml::table& table, const std::set<std::string>& known, const std::string& where,
+                         const std::string& section) {
+  for (const auto& [key, node] : table) {
+    if (!known.count(std::string(key.str()))) {
+      throw ConfigError(at_line(where, node) + ": unknown key '" + (section.empty() ? "" : section + ".") +
+                        std::string(key.str()) + "'");
+    }
+  }
+}
+
+template <typename T>
+std::optional<T> get(const toml::table& table, const char* key, const std::string& where, const char* what) {
+  const toml::node* node = table.get(key);
+  if (!node) return std::nullopt;
+  auto value = node->value<T>();
+  if (!value || (std::is_same_v<T, bool> && !node->is_boolean()) ||
+      (std::is_same_v<T, int64_t> && !node->is_integer()) || (std::is_same_v<T, std::string> && !node->is_string())) {
+    throw ConfigError(at_line(where, *node) + ": '" + key + "' must be " + what);
+  }
+  return value;
+}
+
+std::string quoted(const std::string& s) {
+  std::ostringstream out;
+  out << toml::value<std::string>(s);
+  return out.str();
+}
+
+}  // namespace
+
+int Policy::index_of(const std::string& name) const {
+  for (size_t i = 0; i < categories.size(); ++i) {
+    if (categories[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Policy::validate() const {
+  const std::string where = "policy '" + name + "'";
+  if (name.empty()) throw ConfigError("policy: 'name' is required");
+  if (categories.empty()) throw ConfigError(where + ": it has no categories");
+  std::set<std::string> seen;
+  for (const auto& c : categories) {
+    if (c.name.empty()) throw ConfigError(where + ": a category has no name");
+    if (!seen.insert(c.name).second) throw ConfigError(where + ": category '" + c.name + "' appears twice");
+    if (c.levels.size() < 2) throw ConfigError(where + ": category '" + c.name + "' needs at least 2 levels");
+    if (!(c.threshold > 0.0 && c.threshold <= 1.0)) {
+      throw ConfigError(where + ": category '" + c.name + "' threshold must be in (0, 1]");
+    }
+    if (!(c.temperature > 0.0 && c.temperature <= 100.0)) {
+      throw ConfigError(where + ": category '" + c.name + "' temperature must be in (0, 100]");
+    }
+  }
+  if (gate) {
+    const int g = index_of(*gate);
+    if (g < 0) throw ConfigError(where + ": gate '" + *gate + "' names no category");
+    if (categories[g].levels.size() != 2) throw ConfigError(where + ": gate '" + *gate + "' must be a binary category");
+  }
+}
+
+Policy Policy::parse(const std::string& text, const std::string& where) {
+  toml::table root;
+  try {
+    root = toml::parse(text, where);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  reject_unknown_keys(root, {"name", "version", "description", "gate", "category"}, where, "");
+  Policy p;
+  p.name = get<std::string>(root, "name", where, "a string").value_or("");
+  p.version = get<std::string>(root, "version", where, "a string").value_or("1");
+  p.description = get<std::string>(root, "description", where, "a string").value_or("");
+  p.gate = get<std::string>(root, "gate", where, "a string");
+  const toml::node* categories = root.get("category");
+  if (!categories || !categories->is_array_of_tables()) {
+    throw ConfigError(where + ": expected [[category]] tables");
+  }
+  for (const auto& node : *categories->as_array()) {
+    const auto& table = *node.as_table();
+    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0"},
+                        where, "category");
+    Category c;
+    c.name = get<std::string>(table, "name", where, "a string").value_or("");
+    if (c.name.empty()) throw ConfigError(at_line(where, node) + ": a category needs a 'name'");
+    c.description = get<std::string>(table, "description", where, "a string").value_or("");
+    const toml::node* levels = table.get("levels");
+    if (!levels || !levels->is_array()) throw ConfigError(at_line(where, node) + ": category '" + c.name + "' needs 'levels' = [...]");
+    for (const auto& level : *levels->as_array()) {
+      auto value = level.value<std::string>();
+      if (!value) throw ConfigError(at_line(where, level) + ": level names must be strings");
+      c.levels.push_back(*value);
+    }
+    c.threshold = get<double>(table, "threshold", where, "a number").value_or(0.5);
+    c.temperature = get<double>(table, "temperature", where, "a number").value_or(1.0);
+    c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
+    if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
+    p.categories.push_back(std::move(c));
+  }
+  try {
+    p.validate();
+  } catch (const ConfigError& e) {
+    throw ConfigError(where + ": " + e.what());
+  }
+  return p;
+}
+
+Policy Policy::load(const std::filesystem::path& path) { return parse(core::read_file(path), path.string()); }
+
+std::string Policy::to_toml() const {
+  std::ostringstream out;
+  out.precision(17);
+  out << "name = " << quoted(name) << "\nversion = " << quoted(version) << "\n";
+  if (!description.empty()) out << "description = " << quoted(description) << "\n";
+  if (gate) out << "gate = " << quoted(*gate) << "\n";
+  for (const auto& c : categories) {
+    out << "\n[[category]]\nname = " << quoted(c.name) << "\n";
+    if (!c.description.empty()) out << "description = " << quoted(c.description) << "\n";
+    out << "levels = [";
+    for (size_t i = 0; i < c.levels.size(); ++i) out << (i ? ", " : "") << quoted(c.levels[i]);
+    out << "]\nthreshold = " << c.threshold << "\ntemperature = " << c.temperature << "\ndecides = "
+        << (c.decides ? "true" : "false") << "\n";
+    if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
+  }
+  return out.str();
+}
+
+void Policy::save(const std::filesystem::path& path) const { core::write_file_atomic(path, to_toml()); }
+
+double severity_probability(const std::vector<double>& level_probs) {
+  double p = 0.0;
+  for (size_t l = 1; l < level_probs.size(); ++l) p += level_probs[l];
+  return p;
+}
+
+Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs) {
+  Decision d;
+  const int gate = policy.gate ? policy.index_of(*policy.gate) : -1;
+  if (gate >= 0) {
+    const double g = severity_probability(probs[gate]);
+    if (g < policy.categories[gate].threshold) {
+      d.category = policy.categories[gate].name;
+      d.score = g;
+      d.threshold = policy.categories[gate].threshold;
+      return d;
+    }
+  }
+  // Past the gate (if any), the deciding category with the largest margin over its threshold decides.
+  double best_margin = -2.0, top_score = -1.0;
+  int best = -1, top = -1;
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const auto& category = policy.categories[c];
+    if (!category.decides || static_cast<int>(c) == gate) continue;
+    const double score = severity_probability(probs[c]);
+    const double margin = score - category.threshold;
+    if (margin >= 0.0 && margin > best_margin) {
+      best_margin = margin;
+      best = static_cast<int>(c);
+    }
+    if (score > top_score) {
+      top_score = score;
+      top = static_cast<int>(c);
+    }
+  }
+  if (best >= 0) {
+    d.flagged = true;
+    d.category = policy.categories[best].name;
+    d.score = severity_probability(probs[best]);
+    d.threshold = policy.categories[best].threshold;
+  } else if (top >= 0) {
+    d.category = policy.categories[top].name;
+    d.score = top_score;
+    d.threshold = policy.categories[top].threshold;
+  }
+  return d;
+}
+
+}  // namespace guardian::policy

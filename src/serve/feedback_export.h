@@ -1,0 +1,26 @@
+// `guardian feedback export`: moderators' corrections from the audit log to a training data set.
+// Writes <out>/feedback.jsonl (one {"id","text",<category>: level index...} per correction; later
+// corrections of the same text win) and <out>/card.toml describing it (its split "train" points at
+// the file by absolute path, mapped onto the policies the corrections were made under plus any
+// extra names), so "<out>/card.toml:train" is a data spec `guardian train` accepts.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace guardian::serve {
+
+struct ExportReport {
+  size_t rows = 0;                       // corrections written
+  size_t skipped = 0;                    // corrections without a kept text
+  std::filesystem::path data_file;       // the JSON Lines file
+  std::filesystem::path card_file;       // its card
+};
+
+// InputError when the database cannot be read; FormatError when it is not a guardian audit log.
+ExportReport export_feedback(const std::filesystem::path& db, const std::filesystem::path& out_dir,
+                             const std::string& name, const std::vector<std::string>& extra_policies = {});
+
+}  // namespace guardian::serve

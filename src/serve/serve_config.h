@@ -1,0 +1,53 @@
+// `guardian serve` settings: listening address, batching, request limits, API keys and the audit
+// log. Read from an optional TOML file (unknown keys are ConfigErrors); command-line flags override.
+//
+//   [server]   host = "127.0.0.1", port = 8080, threads = 128
+//   [batching] max_batch = 64, max_wait_ms = 2.0, queue_capacity = 4096
+//   [limits]   max_body_bytes = 1048576, max_inputs = 256, max_chars = 8192
+//   [auth]     keys_file = "keys.txt"          # else $GUARDIAN_API_KEYS; neither: no authentication
+//   [audit]    path = "audit.db", store = "text" | "hash", durable = true, retention_days = 30,
+//              review_margin = 0.1, review_low_confidence = true
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace guardian::serve {
+
+struct BatchingConfig {
+  int max_batch = 64;               // texts per forward pass at most
+  double max_wait_ms = 2.0;         // how long the first request of a batch waits for company
+  int queue_capacity = 4096;        // texts waiting at most; beyond it requests get 503
+};
+
+struct LimitsConfig {
+  size_t max_body_bytes = 1 << 20;  // request body bytes (413 beyond)
+  int max_inputs = 256;             // texts per request (413 beyond)
+  int max_chars = 8192;             // Unicode characters per text (400 beyond)
+};
+
+struct AuditConfig {
+  std::string path;                 // SQLite file; empty: no audit log and no review queue
+  std::string store = "text";       // "text": keep texts; "hash": keep only their SHA-256
+  bool durable = true;              // a decision is committed before its response is sent
+  int retention_days = 30;          // texts older than this are purged (0 = keep forever)
+  double review_margin = 0.1;       // |score - threshold| within this is low-confidence
+  bool review_low_confidence = true;  // low-confidence items go to the review queue too
+};
+
+struct ServeConfig {
+  std::string host = "127.0.0.1";   // bind address; loopback unless told otherwise
+  int port = 8080;                  // TCP port (0 = any free port, printed at start)
+  int threads = 128;                // HTTP worker threads (one per open connection)
+  std::string keys_file;            // API keys file (see api_keys.h)
+  BatchingConfig batching;
+  LimitsConfig limits;
+  AuditConfig audit;
+
+  static ServeConfig load(const std::filesystem::path& path);
+  static ServeConfig parse(const std::string& toml_text, const std::string& where);
+  // ConfigError naming the field when a value is out of range.
+  void validate(const std::string& where) const;
+};
+
+}  // namespace guardian::serve

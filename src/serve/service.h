@@ -1,0 +1,78 @@
+// The moderation service behind `guardian serve`, independent of any HTTP library: a request
+// (method, route, headers that matter, body) in, a status and a JSON body out. It owns the engine,
+// the policies, the API keys, the limits, the audit log and the metrics. handle() never throws.
+//
+//   POST /v1/moderations   OpenAI-compatible: {input: string | [string], model?} ->
+//                          {id, model, results: [{flagged, categories, category_scores}]}
+//   POST /v1/classify      guardian's full answer per input (levels, General, decision, rule)
+//   POST /v1/guard         501 until the generative guardian exists
+//   GET  /healthz /readyz  unauthenticated liveness and readiness
+//   GET  /metrics          Prometheus text
+//   GET  /v1/review        the review queue (?status=open|resolved|all&limit=&after=)
+//   GET  /v1/decisions/ID  one audited decision
+//   POST /v1/feedback      {id | text, labels: {category: level}, reviewer?, note?}
+//   POST /v1/admin/reload  reload model and policies (admin key)
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "serve/api_keys.h"
+#include "serve/api_request.h"
+#include "serve/audit_log.h"
+#include "serve/engine.h"
+#include "serve/metrics.h"
+#include "serve/serve_config.h"
+
+namespace guardian::serve {
+
+class Service {
+ public:
+  // Loads the model and policies and opens the audit log; errors name what failed.
+  Service(std::filesystem::path model_dir, std::vector<std::filesystem::path> policy_files, ServeConfig config);
+  ~Service();
+
+  ApiResponse handle(const ApiRequest& request) noexcept;
+  // Loads model and policies afresh and swaps them in; in-flight requests finish on the old ones.
+  // On failure the old deployment stays and the error is thrown.
+  void reload();
+  // Takes no new work, finishes queued scoring and audit writes.
+  void shutdown();
+
+  const ServeConfig& config() const { return config_; }
+  Metrics& metrics() { return metrics_; }
+  std::shared_ptr<const Deployment> deployment() const { return engine_->deployment(); }
+
+ private:
+  struct Caller {
+    std::optional<ApiKey> key;                 // nullopt when authentication is off
+  };
+  ApiResponse route(const ApiRequest& request, std::string& route_label);
+  ApiResponse score(const ApiRequest& request, const Caller& caller, bool openai);
+  ApiResponse review(const ApiRequest& request);
+  ApiResponse decision(const std::string& id);
+  ApiResponse feedback(const ApiRequest& request, const Caller& caller);
+  ApiResponse admin_reload(const Caller& caller);
+  ApiResponse readyz();
+  std::string new_request_id();
+
+  std::filesystem::path model_dir_;
+  std::vector<std::filesystem::path> policy_files_;
+  ServeConfig config_;
+  ApiKeys keys_;
+  Metrics metrics_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Engine> engine_;
+  std::mutex reload_mutex_;
+  std::atomic<bool> draining_{false};
+};
+
+}  // namespace guardian::serve

@@ -1,0 +1,222 @@
+// The scoring and review routes of Service (see service.h).
+#include <chrono>
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "serve/moderation.h"
+#include "serve/service.h"
+#include "text/normalize.h"
+
+namespace guardian::serve {
+
+namespace {
+
+constexpr auto kScoreTimeout = std::chrono::seconds(60);
+
+// Why a decision goes to the review queue: flagged, or a deciding category near its threshold.
+std::string review_reason(const ModerationResult& result, const policy::Policy& policy, const AuditConfig& audit) {
+  if (result.decision.flagged) return "flagged";
+  if (!audit.review_low_confidence) return "";
+  for (size_t c = 0; c < result.categories.size(); ++c) {
+    const auto& category = policy.categories[c];
+    if (category.decides && std::abs(result.categories[c].score - category.threshold) <= audit.review_margin) {
+      return "low_confidence";
+    }
+  }
+  return "";
+}
+
+// OpenAI's result shape: a category is true when it is over its threshold and the message is flagged.
+nlohmann::json openai_result(const ModerationResult& result, const policy::Policy& policy) {
+  nlohmann::json categories = nlohmann::json::object(), scores = nlohmann::json::object();
+  for (size_t c = 0; c < result.categories.size(); ++c) {
+    const auto& category = policy.categories[c];
+    const double score = result.categories[c].score;
+    categories[category.name] = result.decision.flagged && category.decides && score >= category.threshold;
+    scores[category.name] = score;
+  }
+  return {{"flagged", result.decision.flagged}, {"categories", categories}, {"category_scores", scores}};
+}
+
+int query_int(const ApiRequest& request, const char* name, int64_t fallback, int64_t low, int64_t high) {
+  auto it = request.query.find(name);
+  if (it == request.query.end()) return static_cast<int>(fallback);
+  try {
+    size_t used = 0;
+    const long long v = std::stoll(it->second, &used);
+    if (used == it->second.size() && v >= low && v <= high) return static_cast<int>(v);
+  } catch (const std::exception&) {
+  }
+  throw RequestError{400, std::string("query parameter '") + name + "' must be an integer in [" + std::to_string(low) +
+                              ", " + std::to_string(high) + "]", name};
+}
+
+}  // namespace
+
+ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool openai) {
+  const auto body = parse_object(request.body);
+  auto texts = read_inputs(body, config_.limits);
+  optional_string(body, "model");  // accepted for OpenAI compatibility; the server has one model
+  std::string policy_name = optional_string(body, "policy");
+  if (caller.key && !caller.key->policy.empty()) {
+    if (!policy_name.empty() && policy_name != caller.key->policy) {
+      throw RequestError{403, "this API key is bound to policy '" + caller.key->policy + "'", "policy"};
+    }
+    policy_name = caller.key->policy;
+  }
+  {
+    auto current = engine_->deployment();
+    if (policy_name.empty()) policy_name = current->default_policy;
+    if (!current->find(policy_name)) {
+      throw RequestError{400, "unknown policy '" + policy_name + "' (loaded: " + policy_names(*current) + ")", "policy"};
+    }
+  }
+  std::vector<std::string> normalized;
+  normalized.reserve(texts.size());
+  for (const auto& t : texts) normalized.push_back(text::normalize(t));
+
+  auto future = engine_->submit(std::move(normalized));
+  if (future.wait_for(kScoreTimeout) != std::future_status::ready) {
+    throw RequestError{504, "scoring took longer than 60 s", ""};
+  }
+  Scored scored = future.get();
+  const auto& deployment = *scored.deployment;
+  const policy::Policy* policy = deployment.find(policy_name);
+  if (!policy) policy = deployment.find(deployment.default_policy);  // dropped by a reload meanwhile
+
+  const std::string id = new_request_id();
+  const int64_t created = now_ms();
+  nlohmann::json results = nlohmann::json::array();
+  std::vector<AuditRecord> records;
+  for (size_t i = 0; i < scored.logits.size(); ++i) {
+    const auto result = interpret(scored.logits[i], *policy);
+    if (result.decision.flagged) metrics_.flagged(result.decision.category);
+    if (openai) {
+      results.push_back(openai_result(result, *policy));
+    } else {
+      auto full = to_json(result, *policy);
+      full["decision_id"] = id + "-" + std::to_string(i);
+      results.push_back(std::move(full));
+    }
+    if (audit_) {
+      AuditRecord r;
+      r.id = id + "-" + std::to_string(i);
+      r.request_id = id;
+      r.created_ms = created;
+      r.key = caller.key ? caller.key->name : "";
+      r.route = request.path;
+      r.model = deployment.model->id();
+      r.policy = policy->name;
+      r.policy_version = policy->version;
+      r.text = std::move(texts[i]);
+      r.flagged = result.decision.flagged;
+      r.category = result.decision.category;
+      r.score = result.decision.score;
+      r.threshold = result.decision.threshold;
+      r.scores = nlohmann::json::object();
+      for (const auto& c : result.categories) r.scores[c.name] = c.score;
+      r.review_reason = review_reason(result, *policy, config_.audit);
+      records.push_back(std::move(r));
+    }
+  }
+  metrics_.inputs(scored.logits.size());
+  if (audit_) {
+    auto written = audit_->record(std::move(records));
+    if (config_.audit.durable) {
+      try {
+        written.get();
+      } catch (const std::exception& e) {
+        throw RequestError{500, std::string("the decision could not be recorded in the audit log: ") + e.what(), ""};
+      }
+    }
+  }
+  nlohmann::json answer = {{"id", id}, {"model", deployment.model->id()}, {"results", results}};
+  if (!openai) {
+    answer["object"] = "classification";
+    answer["policy"] = {{"name", policy->name}, {"version", policy->version}};
+  }
+  return json_response(200, answer);
+}
+
+ApiResponse Service::review(const ApiRequest& request) {
+  if (!audit_) throw RequestError{501, "the review queue needs the audit log: set [audit] path in the config", ""};
+  std::string status = "open";
+  if (auto it = request.query.find("status"); it != request.query.end()) status = it->second;
+  if (status != "open" && status != "resolved" && status != "all") {
+    throw RequestError{400, "query parameter 'status' must be open, resolved or all", "status"};
+  }
+  const int limit = query_int(request, "limit", 50, 1, 1000);
+  const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);
+  return json_response(200, audit_->review(status, limit, after));
+}
+
+ApiResponse Service::decision(const std::string& id) {
+  if (!audit_) throw RequestError{501, "decisions are kept only with the audit log: set [audit] path in the config", ""};
+  auto found = audit_->decision(id);
+  if (found.is_null()) throw RequestError{404, "no decision with id '" + id + "'", "id"};
+  return json_response(200, found);
+}
+
+ApiResponse Service::feedback(const ApiRequest& request, const Caller& caller) {
+  if (!audit_) throw RequestError{501, "feedback is kept in the audit log: set [audit] path in the config", ""};
+  const auto body = parse_object(request.body);
+  Feedback fb;
+  fb.decision_id = optional_string(body, "id");
+  fb.text = optional_string(body, "text");
+  fb.reviewer = optional_string(body, "reviewer");
+  fb.note = optional_string(body, "note");
+  if (fb.decision_id.empty() && fb.text.empty()) throw RequestError{400, "give the decision 'id' or the 'text'", "id"};
+  std::string policy_name = optional_string(body, "policy");
+  if (policy_name.empty() && !fb.decision_id.empty()) {
+    auto decision = audit_->decision(fb.decision_id);
+    if (decision.is_null()) throw RequestError{404, "no decision with id '" + fb.decision_id + "'", "id"};
+    policy_name = decision["policy"].get<std::string>();
+  }
+  if (policy_name.empty() && caller.key) policy_name = caller.key->policy;
+  auto deployment = engine_->deployment();
+  if (policy_name.empty()) policy_name = deployment->default_policy;
+  const policy::Policy* policy = deployment->find(policy_name);
+  if (!policy) throw RequestError{400, "unknown policy '" + policy_name + "'", "policy"};
+  if (!body.contains("labels") || !body["labels"].is_object() || body["labels"].empty()) {
+    throw RequestError{400, "'labels' must be a non-empty object {category: level name or index}", "labels"};
+  }
+  // Serving policies share the model's categories; the labels are recorded under the model's own
+  // policy, the one a retraining recipe names.
+  fb.policy = deployment->default_policy;
+  fb.labels = nlohmann::json::object();
+  nlohmann::json level_names = nlohmann::json::object();
+  for (const auto& [name, value] : body["labels"].items()) {
+    const int c = policy->index_of(name);
+    if (c < 0) throw RequestError{400, "labels: '" + name + "' is not a category of policy '" + policy->name + "'", "labels"};
+    const auto& levels = policy->categories[static_cast<size_t>(c)].levels;
+    int level = -1;
+    if (value.is_number_integer()) {
+      level = value.get<int>();
+    } else if (value.is_boolean()) {
+      level = value.get<bool>() ? static_cast<int>(levels.size()) - 1 : 0;
+    } else if (value.is_string()) {
+      for (size_t l = 0; l < levels.size(); ++l) {
+        if (levels[l] == value.get<std::string>()) level = static_cast<int>(l);
+      }
+    }
+    if (level < 0 || level >= static_cast<int>(levels.size())) {
+      std::string names;
+      for (const auto& l : levels) names += (names.empty() ? "" : ", ") + l;
+      throw RequestError{400, "labels." + name + ": expected a level of " + names + " (or its index)", "labels"};
+    }
+    fb.labels[name] = level;
+    level_names[name] = levels[static_cast<size_t>(level)];
+  }
+  if (!fb.text.empty() && !text::is_valid_utf8(fb.text)) throw RequestError{400, "'text' is not valid UTF-8", "text"};
+  try {
+    const int64_t feedback_id = audit_->add_feedback(fb);
+    return json_response(201, {{"id", feedback_id}, {"decision_id", fb.decision_id}, {"policy", fb.policy},
+                               {"labels", level_names}});
+  } catch (const InputError& e) {
+    throw RequestError{400, e.what(), "id"};
+  }
+}
+
+}  // namespace guardian::serve

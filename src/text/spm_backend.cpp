@@ -1,0 +1,52 @@
+#include "text/spm_backend.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+
+#include "core/error.h"
+
+namespace guardian::text {
+
+namespace {
+
+std::vector<std::string> candidates() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("GUARDIAN_SPM_PLUGIN")) out.push_back(env);
+#ifdef GUARDIAN_SPM_PLUGIN_PATH
+  out.push_back(GUARDIAN_SPM_PLUGIN_PATH);
+#endif
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back((exe.parent_path().parent_path() / "lib" / "libguardian_spm.so").string());
+  return out;
+}
+
+SpmBackend* load_backend() {
+  std::string tried;
+  for (const auto& path : candidates()) {
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    if (!handle) {
+      tried += "\n  " + path + ": " + dlerror();
+      continue;
+    }
+    auto* factory = reinterpret_cast<SpmBackend* (*)()>(dlsym(handle, "guardian_spm_backend"));
+    if (factory) return factory();
+    tried += "\n  " + path + ": no guardian_spm_backend symbol";
+  }
+  throw UnsupportedError("the SentencePiece plugin libguardian_spm.so could not be loaded (set GUARDIAN_SPM_PLUGIN):" +
+                         tried);
+}
+
+}  // namespace
+
+SpmBackend& spm_backend() {
+  static std::once_flag once;
+  static SpmBackend* backend = nullptr;
+  std::call_once(once, [] { backend = load_backend(); });
+  return *backend;
+}
+
+}  // namespace guardian::text

@@ -1,0 +1,240 @@
+#include "train/ngram_trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "core/progress.h"
+#include "eval/evaluator.h"
+#include "models/model_dir.h"
+#include "models/ngram_model.h"
+#include "train/data_sets.h"
+
+namespace guardian::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Featurised {
+  std::vector<models::Features> rows;
+  const std::vector<data::Example>* examples = nullptr;
+};
+
+// Per category and level: sqrt of inverse frequency among known labels, mean 1 (as the encoder).
+std::vector<std::vector<float>> level_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
+                                              bool balanced) {
+  std::vector<std::vector<float>> weights;
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const size_t levels = policy.categories[c].levels.size();
+    std::vector<double> counts(levels, 0.0);
+    for (const auto& e : train) {
+      if (e.labels[c] >= 0) counts[e.labels[c]] += 1.0;
+    }
+    const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+    std::vector<float> w(levels, 1.0f);
+    if (balanced && total > 0) {
+      double mean = 0.0;
+      for (size_t l = 0; l < levels; ++l) mean += w[l] = static_cast<float>(std::sqrt(total / (levels * std::max(1.0, counts[l]))));
+      for (auto& v : w) v = static_cast<float>(v / (mean / levels));
+    }
+    weights.push_back(w);
+  }
+  return weights;
+}
+
+class SgdHeads {
+ public:
+  SgdHeads(uint32_t buckets, const std::vector<int>& levels)
+      : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)),
+        weight_(static_cast<size_t>(buckets) * outputs_, 0.0f), bias_(outputs_, 0.0f) {}
+
+  // One SGD step on one example; returns its loss.
+  double step(const models::Features& x, const std::vector<int>& labels, const std::vector<std::vector<float>>& cw,
+              double lr, double l2) {
+    std::vector<float> logits(outputs_);
+    forward(x, logits.data());
+    std::vector<float> grad(outputs_, 0.0f);
+    double loss = 0.0;
+    int column = 0;
+    for (size_t c = 0; c < levels_.size(); ++c) {
+      const int n = levels_[c];
+      if (labels[c] >= 0) {
+        float top = *std::max_element(logits.begin() + column, logits.begin() + column + n);
+        double total = 0.0;
+        for (int l = 0; l < n; ++l) total += std::exp(logits[column + l] - top);
+        const float w = cw[c][labels[c]];
+        for (int l = 0; l < n; ++l) {
+          const double p = std::exp(logits[column + l] - top) / total;
+          grad[column + l] = static_cast<float>(w * (p - (l == labels[c] ? 1.0 : 0.0)));
+        }
+        loss -= w * (logits[column + labels[c]] - top - std::log(total));
+      }
+      column += n;
+    }
+    scale_ *= static_cast<float>(1.0 - lr * l2);
+    if (scale_ < 1e-3f) rescale();
+    const float step = static_cast<float>(lr) / scale_;
+    for (const auto& [bucket, value] : x) {
+      float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
+      for (int o = 0; o < outputs_; ++o) {
+        if (grad[o] != 0.0f) row[o] -= step * value * grad[o];
+      }
+    }
+    for (int o = 0; o < outputs_; ++o) bias_[o] -= static_cast<float>(lr) * grad[o];
+    return loss;
+  }
+
+  void forward(const models::Features& x, float* out) const {
+    std::fill(out, out + outputs_, 0.0f);
+    for (const auto& [bucket, value] : x) {
+      const float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
+      for (int o = 0; o < outputs_; ++o) out[o] += value * row[o];
+    }
+    for (int o = 0; o < outputs_; ++o) out[o] = out[o] * scale_ + bias_[o];
+  }
+
+  models::NgramWeights to_weights(std::vector<float> idf) const {
+    models::NgramWeights w;
+    w.idf = std::move(idf);
+    w.weight = weight_;
+    for (auto& v : w.weight) v *= scale_;
+    w.bias = bias_;
+    return w;
+  }
+
+  int outputs() const { return outputs_; }
+
+ private:
+  void rescale() {
+    for (auto& v : weight_) v *= scale_;
+    scale_ = 1.0f;
+  }
+
+  std::vector<int> levels_;
+  int outputs_;
+  std::vector<float> weight_;  // [buckets, outputs], true weights are weight_ * scale_
+  std::vector<float> bias_;
+  float scale_ = 1.0f;
+};
+
+nlohmann::json evaluate_rows(const SgdHeads& heads, const Featurised& set, const policy::Policy& policy,
+                             const std::vector<int>& levels) {
+  eval::Evaluator evaluator(policy);
+  std::vector<float> row(heads.outputs());
+  for (size_t i = 0; i < set.rows.size(); ++i) {
+    heads.forward(set.rows[i], row.data());
+    models::CategoryLogits logits(levels.size());
+    int column = 0;
+    for (size_t c = 0; c < levels.size(); ++c) {
+      logits[c].assign(row.begin() + column, row.begin() + column + levels[c]);
+      column += levels[c];
+    }
+    evaluator.add((*set.examples)[i], models::to_probabilities(logits, policy));
+  }
+  return eval::to_json(evaluator.report());
+}
+
+}  // namespace
+
+TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
+  const auto started = Clock::now();
+  const int seed = options.seed.value_or(config.optim.seed);
+  const fs::path out = options.out_dir;
+  fs::create_directories(out);
+  const auto policy = resolve_policy(config.policy);
+  const auto data_root = core::data_root();
+  if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
+  auto train_set = load_sets(config.data.train, policy, data_root, Purpose::kTrain, config.data.skip_bad);
+  auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
+  if (train_set.examples.empty()) throw InputError("the training data is empty");
+
+  models::NgramSpec spec;
+  spec.features = {config.ngram.buckets_log2, config.ngram.word_ngrams, config.ngram.char_min, config.ngram.char_max,
+                   config.ngram.despaced_max, config.ngram.choseong};
+  for (const auto& c : policy.categories) spec.levels.push_back(static_cast<int>(c.levels.size()));
+  const models::NgramFeaturizer featurizer(spec.features);
+
+  // Raw term frequencies -> idf from the training texts -> weighted, normalised rows.
+  std::vector<models::Features> raw;
+  raw.reserve(train_set.examples.size());
+  for (const auto& e : train_set.examples) raw.push_back(featurizer.extract(e.text));
+  const auto idf = models::fit_idf(raw, featurizer.buckets());
+  raw.clear();
+  Featurised train{{}, &train_set.examples}, valid{{}, &valid_set.examples};
+  for (const auto& e : train_set.examples) train.rows.push_back(featurizer.weighted(e.text, idf));
+  for (const auto& e : valid_set.examples) valid.rows.push_back(featurizer.weighted(e.text, idf));
+
+  const auto cw = level_weights(train_set.examples, policy, config.optim.class_weighting == "balanced");
+  const int64_t total_steps = static_cast<int64_t>(train.rows.size()) * config.ngram.epochs;
+  core::Progress progress("ngram", total_steps * static_cast<int64_t>(config.ngram.l2.size()));
+  if (options.quiet) core::Progress::set_enabled(false);
+
+  double best = -1.0, best_l2 = 0.0;
+  int best_epoch = 0;
+  std::optional<models::NgramWeights> best_weights;
+  bool out_of_time = false;
+  for (double l2 : config.ngram.l2) {
+    SgdHeads heads(featurizer.buckets(), spec.levels);
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::vector<size_t> order(train.rows.size());
+    std::iota(order.begin(), order.end(), 0);
+    int64_t t = 0;
+    for (int epoch = 1; epoch <= config.ngram.epochs && !out_of_time; ++epoch) {
+      std::shuffle(order.begin(), order.end(), rng);
+      double loss = 0.0;
+      for (size_t i : order) {
+        const double lr = config.ngram.lr * (1.0 - static_cast<double>(t++) / static_cast<double>(total_steps));
+        loss += heads.step(train.rows[i], train_set.examples[i].labels, cw, lr, l2);
+      }
+      progress.advance(static_cast<int64_t>(order.size()));
+      const auto report = evaluate_rows(heads, valid, policy, spec.levels);
+      const double score = selection_score(report);
+      progress.set_postfix(fmt::format("l2 {:g} epoch {} loss {:.3f} valid {:.4f}", l2, epoch, loss / order.size(), score));
+      if (score > best) {
+        best = score;
+        best_l2 = l2;
+        best_epoch = epoch;
+        best_weights = heads.to_weights(idf);
+      }
+      if (options.budget && Clock::now() - started >= *options.budget) out_of_time = true;
+    }
+  }
+  progress.finish();
+  spdlog::info("n-gram model: best validation macro-F1 {:.4f} with l2 {:g} after {} epochs", best, best_l2, best_epoch);
+  models::save_ngram_model(out, spec, *best_weights, policy);
+
+  auto model = models::load_model(out);
+  TrainResult result;
+  result.finished = !out_of_time;
+  result.steps = best_epoch;
+  auto score_set = [&](const std::vector<data::Example>& examples) {
+    eval::Evaluator evaluator(policy);
+    std::vector<std::string> texts;
+    for (const auto& e : examples) texts.push_back(e.text);
+    auto logits = model->score(texts);
+    for (size_t i = 0; i < examples.size(); ++i) evaluator.add(examples[i], models::to_probabilities(logits[i], policy));
+    return eval::to_json(evaluator.report());
+  };
+  result.metrics["valid"] = score_set(valid_set.examples);
+  result.best_valid = selection_score(result.metrics["valid"]);
+  for (const auto& spec_text : config.data.eval) {
+    auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
+    result.metrics["eval"][spec_text] = score_set(set.examples);
+  }
+  models::write_json_file(out / models::kTrainingFile,
+                          {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
+                           {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
+                           {"metrics", result.metrics}, {"train_data", train_set.provenance},
+                           {"valid_data", valid_set.provenance},
+                           {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
+  return result;
+}
+
+}  // namespace guardian::train

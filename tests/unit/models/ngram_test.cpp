@@ -1,0 +1,117 @@
+// The n-gram model kind: feature extraction (spacing and initial-consonant robustness), idf,
+// and a model directory that round-trips and fails loudly when its weights are truncated.
+#include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "models/model.h"
+#include "models/ngram_model.h"
+#include "policy/policy.h"
+
+namespace guardian::models {
+namespace {
+
+std::set<uint32_t> buckets_of(const Features& f) {
+  std::set<uint32_t> out;
+  for (const auto& [b, v] : f) out.insert(b);
+  return out;
+}
+
+size_t shared(const Features& a, const Features& b) {
+  auto sa = buckets_of(a), sb = buckets_of(b);
+  size_t n = 0;
+  for (auto x : sa) n += sb.count(x);
+  return n;
+}
+
+TEST(NgramFeaturesTest, DeterministicSortedAndNormalised) {
+  NgramFeaturizer f({});
+  auto a = f.weighted("You are an idiot", {});
+  auto b = f.weighted("You are an idiot", {});
+  ASSERT_EQ(a, b);
+  ASSERT_TRUE(std::is_sorted(a.begin(), a.end()));
+  double norm = 0;
+  for (const auto& [bucket, v] : a) norm += v * v;
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+}
+
+TEST(NgramFeaturesTest, CaseIsFolded) {
+  NgramFeaturizer f({});
+  EXPECT_EQ(f.extract("IDIOT"), f.extract("idiot"));
+}
+
+TEST(NgramFeaturesTest, SpacingGamesShareDespacedFeatures) {
+  NgramFeatureOptions with;
+  NgramFeatureOptions without;
+  without.despaced_max = 0;
+  NgramFeaturizer a(with), b(without);
+  // "병 신" and "병신": without de-spaced n-grams the two share almost nothing.
+  EXPECT_GT(shared(a.extract("병 신"), a.extract("병신")), shared(b.extract("병 신"), b.extract("병신")));
+}
+
+TEST(NgramFeaturesTest, InitialConsonantsMatchTheAbbreviation) {
+  NgramFeatureOptions on;
+  NgramFeatureOptions off;
+  off.choseong = false;
+  NgramFeaturizer a(on), b(off);
+  // Users write "ㅂㅅ" for "병신": with choseong features the two share a feature.
+  EXPECT_GT(shared(a.extract("병신"), a.extract("ㅂㅅ")), shared(b.extract("병신"), b.extract("ㅂㅅ")));
+}
+
+TEST(NgramFeaturesTest, IdfDownweightsCommonFeatures) {
+  NgramFeaturizer f({});
+  std::vector<Features> docs = {f.extract("the cat"), f.extract("the dog"), f.extract("the bird")};
+  auto idf = fit_idf(docs, f.buckets());
+  const auto the = f.extract("the").front().first;   // the lowest bucket of "the" is one of its features
+  const auto cat = f.extract("cat").front().first;
+  EXPECT_LE(idf[the], idf[cat]);
+}
+
+policy::Policy two_category_policy() {
+  return policy::Policy::parse(R"(
+name = "test"
+version = "1"
+[[category]]
+name = "insult"
+levels = ["none", "mild", "severe"]
+[[category]]
+name = "toxic"
+levels = ["clean", "toxic"]
+)", "test.toml");
+}
+
+TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.levels = {3, 2};
+  NgramFeaturizer featurizer(spec.features);
+  NgramWeights w;
+  w.idf.assign(featurizer.buckets(), 1.0f);
+  w.weight.resize(static_cast<size_t>(featurizer.buckets()) * 5);
+  for (size_t i = 0; i < w.weight.size(); ++i) w.weight[i] = static_cast<float>((i * 7919) % 13) / 13.0f - 0.5f;
+  w.bias = {0.1f, -0.2f, 0.3f, 0.0f, 0.5f};
+  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_" + std::to_string(::getpid()));
+  save_ngram_model(dir, spec, w, two_category_policy());
+
+  auto model = load_model(dir);
+  EXPECT_EQ(model->kind(), "ngram");
+  auto scores = model->score({"you idiot", "좋은 하루"});
+  ASSERT_EQ(scores.size(), 2u);
+  std::vector<float> expected(5);
+  w.logits(featurizer.weighted("you idiot", w.idf), 5, expected.data());
+  EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]);
+  EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]);
+
+  std::filesystem::resize_file(dir / "model.safetensors", std::filesystem::file_size(dir / "model.safetensors") - 7);
+  EXPECT_THROW(load_model(dir), FormatError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NgramModelTest, MissingDirectoryIsAnInputError) {
+  EXPECT_THROW(load_model("/nonexistent/guardian/model"), InputError);
+}
+
+}  // namespace
+}  // namespace guardian::models

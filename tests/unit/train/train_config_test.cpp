@@ -1,0 +1,95 @@
+// Recipes: defaults, every section read, and each bad value a ConfigError naming key and line.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "train/schedule.h"
+#include "train/train_config.h"
+
+namespace guardian::train {
+namespace {
+
+std::string error_of(const std::string& toml) {
+  try {
+    TrainConfig::parse(toml, "recipe.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TrainConfigTest, ReadsEverySection) {
+  auto c = TrainConfig::parse(R"(
+name = "x"
+policy = "binary"
+[data]
+train = ["beep:train[:90%]"]
+valid = ["beep:train[90%:]"]
+eval = ["beep:dev"]
+[tokenizer]
+vocab_size = 500
+[model]
+kind = "ngram"
+hidden_size = 64
+num_attention_heads = 2
+[ngram]
+l2 = [1e-5, 1e-4]
+char_max = 4
+[train]
+epochs = 3
+lr = 1e-3
+)", "recipe.toml");
+  EXPECT_EQ(c.name, "x");
+  EXPECT_EQ(c.policy, "binary");
+  EXPECT_EQ(c.data.train, std::vector<std::string>{"beep:train[:90%]"});
+  EXPECT_EQ(c.data.eval, std::vector<std::string>{"beep:dev"});
+  EXPECT_EQ(c.tokenizer.vocab_size, 500);
+  EXPECT_EQ(c.model.kind, "ngram");
+  EXPECT_EQ(c.model.hidden_size, 64);
+  EXPECT_EQ(c.ngram.l2, (std::vector<double>{1e-5, 1e-4}));
+  EXPECT_EQ(c.ngram.char_max, 4);
+  EXPECT_EQ(c.optim.epochs, 3);
+  EXPECT_DOUBLE_EQ(c.optim.lr, 1e-3);
+  EXPECT_EQ(c.optim.batch_size, 32);  // default kept
+}
+
+TEST(TrainConfigTest, UnknownKeyNamesKeyAndLine) {
+  auto message = error_of("[data]\ntrain = [\"a:b\"]\n[model]\nhiden_size = 3\n");
+  EXPECT_NE(message.find("model.hiden_size"), std::string::npos) << message;
+  EXPECT_NE(message.find("recipe.toml:4"), std::string::npos) << message;
+}
+
+TEST(TrainConfigTest, UnknownSectionIsAnError) {
+  EXPECT_NE(error_of("[data]\ntrain = [\"a:b\"]\n[modle]\n").find("modle"), std::string::npos);
+}
+
+TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
+  const std::string data = "[data]\ntrain = [\"a:b\"]\n";
+  EXPECT_NE(error_of(data + "[train]\nlr = 2.0\n").find("train.lr"), std::string::npos);
+  EXPECT_NE(error_of(data + "[model]\nhidden_size = 30\nnum_attention_heads = 4\n").find("num_attention_heads"),
+            std::string::npos);
+  EXPECT_NE(error_of(data + "[model]\nkind = \"rnn\"\n").find("model.kind"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram]\nl2 = []\n").find("ngram.l2"), std::string::npos);
+  EXPECT_NE(error_of("[data]\ntrain = []\n").find("data.train"), std::string::npos);
+}
+
+TEST(TrainConfigTest, WrongTypesAreErrors) {
+  EXPECT_NE(error_of("[data]\ntrain = \"a:b\"\n").find("array of strings"), std::string::npos);
+  EXPECT_NE(error_of("[data]\ntrain = [\"a:b\"]\n[train]\nepochs = 2.5\n").find("integer"), std::string::npos);
+}
+
+TEST(TrainConfigTest, SyntaxErrorNamesTheLine) {
+  EXPECT_NE(error_of("[data\n").find("recipe.toml:1"), std::string::npos);
+}
+
+TEST(ScheduleTest, WarmsUpThenDecaysToTenPercent) {
+  Schedule s{10, 110, 1.0};
+  EXPECT_NEAR(s.at(0), 0.1, 1e-12);
+  EXPECT_NEAR(s.at(9), 1.0, 1e-12);
+  EXPECT_NEAR(s.at(10), 1.0, 1e-12);
+  EXPECT_NEAR(s.at(60), 0.55, 1e-12);
+  EXPECT_NEAR(s.at(110), 0.1, 1e-12);
+  EXPECT_NEAR(s.at(500), 0.1, 1e-12);
+}
+
+}  // namespace
+}  // namespace guardian::train

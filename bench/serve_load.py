@@ -18,8 +18,11 @@ def worker(k):
     mine, bad, i = [], 0, k
     while time.time() < deadline:
         t0 = time.perf_counter()
-        conn.request("POST", "/v1/moderations", bodies[i % len(bodies)], {"Content-Type": "application/json"})
-        r = conn.getresponse(); r.read()
+        try:
+            conn.request("POST", "/v1/moderations", bodies[i % len(bodies)], {"Content-Type": "application/json"})
+            r = conn.getresponse(); r.read()
+        except (ConnectionError, http.client.HTTPException):
+            bad += 1; conn.close(); conn = http.client.HTTPConnection("127.0.0.1", args.port); continue
         mine.append(time.perf_counter() - t0)
         bad += not (200 <= r.status < 300)
         i += args.concurrency

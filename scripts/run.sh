@@ -30,7 +30,7 @@ else
 fi
 
 echo "== guardian: moderating sample messages" >&2
-"$guardian" moderate --model "$model" --with-text \
+"$guardian" moderate --model "$model" --format text \
   "오늘 경기 진짜 재밌었어요 다음에도 꼭 보러 갈게요" \
   "이 새끼 진짜 머리에 뭐가 들었냐 ㅅㅂ" \
   "여자들은 운전하면 안 된다니까 집에나 있어라" \

@@ -1,5 +1,6 @@
 // guardian moderate: texts from the command line, or JSON Lines on stdin, to one JSON line each.
 // Streams stdin in small batches, so input of any length runs in constant memory.
+#include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -22,23 +23,55 @@ struct ModerateArgs {
   std::string policy;
   int batch = 64;
   bool with_text = false;
+  std::string format = "json";
 };
 
+// One readable line: the decision, the deciding score against its threshold, General, the text.
+std::string text_line(const serve::ModerationResult& r, const std::string& text) {
+  char head[160];
+  const auto& d = r.decision;
+  std::snprintf(head, sizeof head, "%-5s %-10s %.2f %s %.2f", d.flagged ? "FLAG" : "ALLOW", d.category.c_str(), d.score,
+                d.flagged ? ">=" : "< ", d.threshold);
+  std::string line = head;
+  for (const auto& c : r.categories) {
+    if (c.holistic) {
+      char general[48];
+      std::snprintf(general, sizeof general, "  %s %.1f", c.name.c_str(), *c.holistic);
+      line += general;
+    }
+  }
+  return line + "  | " + text;
+}
+
+// One input line's outcome, kept in input order: a text to score, or the error to report.
 struct Pending {
   nlohmann::json id;
   std::string text;
+  nlohmann::json error;  // null unless the input was bad
 };
 
-// Scores and prints one batch; returns how many inputs failed.
-void flush(models::Model& model, std::vector<Pending>& pending, bool with_text) {
+// Scores the batch's texts and prints every entry, in input order.
+void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
-  for (const auto& p : pending) texts.push_back(p.text);
+  for (const auto& p : pending) {
+    if (p.error.is_null()) texts.push_back(p.text);
+  }
   auto results = serve::moderate(model, texts);
-  for (size_t i = 0; i < pending.size(); ++i) {
-    auto line = serve::to_json(results[i], model.policy());
-    line["id"] = pending[i].id;
-    if (with_text) line["text"] = pending[i].text;
+  size_t next = 0;
+  for (const auto& p : pending) {
+    if (!p.error.is_null()) {
+      std::cout << p.error.dump() << "\n";
+      continue;
+    }
+    const auto& result = results[next++];
+    if (args.format == "text") {
+      std::cout << text_line(result, p.text) << "\n";
+      continue;
+    }
+    auto line = serve::to_json(result, model.policy());
+    line["id"] = p.id;
+    if (args.with_text) line["text"] = p.text;
     std::cout << line.dump() << "\n";
   }
   std::cout.flush();
@@ -51,14 +84,17 @@ int run_moderate(const ModerateArgs& args) {
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
   std::vector<Pending> pending;
   int failures = 0;
+  auto push = [&](Pending p) {
+    if (!p.error.is_null()) ++failures;
+    pending.push_back(std::move(p));
+    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args);
+  };
   auto accept = [&](nlohmann::json id, std::string text, const std::string& where) {
     if (!text::is_valid_utf8(text)) {
-      std::cout << nlohmann::json({{"id", id}, {"error", where + ": text is not valid UTF-8"}}).dump() << "\n";
-      ++failures;
-      return;
+      push({id, "", {{"id", id}, {"error", where + ": text is not valid UTF-8"}}});
+    } else {
+      push({std::move(id), std::move(text), nullptr});
     }
-    pending.push_back({std::move(id), std::move(text)});
-    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args.with_text);
   };
   if (!args.texts.empty()) {
     for (size_t i = 0; i < args.texts.size(); ++i) accept(static_cast<int>(i + 1), args.texts[i], "argument " + std::to_string(i + 1));
@@ -72,21 +108,18 @@ int run_moderate(const ModerateArgs& args) {
       nlohmann::json value;
       try {
         value = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error& e) {
-        std::cout << nlohmann::json({{"line", number}, {"error", where + ": not valid JSON"}}).dump() << "\n";
-        ++failures;
+      } catch (const nlohmann::json::parse_error&) {
+        push({nullptr, "", {{"line", number}, {"error", where + ": not valid JSON"}}});
         continue;
       }
       if (!value.is_object() || !value.contains("text") || !value["text"].is_string()) {
-        std::cout << nlohmann::json({{"line", number}, {"error", where + ": expected {\"id\": ..., \"text\": \"...\"}"}}).dump()
-                  << "\n";
-        ++failures;
+        push({nullptr, "", {{"line", number}, {"error", where + ": expected {\"id\": ..., \"text\": \"...\"}"}}});
         continue;
       }
       accept(value.contains("id") ? value["id"] : nlohmann::json(number), value["text"].get<std::string>(), where);
     }
   }
-  flush(*model, pending, args.with_text);
+  flush(*model, pending, args);
   if (failures) std::cerr << "guardian: " << failures << " input(s) could not be moderated (see the error lines)\n";
   return failures ? 2 : 0;
 }
@@ -103,6 +136,8 @@ void add_moderate_command(CLI::App& app) {
   cmd->add_option("--policy", args->policy, "Decide under another policy file with the same categories");
   cmd->add_option("--batch", args->batch, "Messages scored together")->check(CLI::Range(1, 4096));
   cmd->add_flag("--with-text", args->with_text, "Echo each text in its output line");
+  cmd->add_option("--format", args->format, "json (one object per input) or text (one readable line per input)")
+      ->check(CLI::IsMember({"json", "text"}));
   cmd->callback([args] {
     const int code = run_moderate(*args);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -76,6 +76,7 @@ int run_serve(const ServeArgs& args) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(config.limits.max_body_bytes);
   server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(100000);  // httplib's default (5) makes clients reconnect constantly
   server.set_read_timeout(30, 0);
   server.set_write_timeout(30, 0);
   auto handler = [&service](const httplib::Request& req, httplib::Response& res) {

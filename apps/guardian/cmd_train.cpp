@@ -22,6 +22,7 @@ struct TrainArgs {
   std::string out;
   int seeds = 1;
   std::string budget;
+  int64_t stop_after_steps = 0;
   bool quiet = false;
 };
 
@@ -68,6 +69,7 @@ void run_train(const TrainArgs& args) {
   train::TrainOptions options;
   options.quiet = args.quiet;
   if (!args.budget.empty()) options.budget = core::parse_duration(args.budget);
+  if (args.stop_after_steps > 0) options.stop_after_steps = args.stop_after_steps;
   if (args.seeds < 1) throw ConfigError("--seeds must be at least 1");
   train::install_stop_handlers();
   const std::filesystem::path out = args.out.empty() ? std::filesystem::path("models") / config.name : std::filesystem::path(args.out);
@@ -104,6 +106,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("-o,--out", args->out, "Model directory to write (default: models/<recipe name>)");
   cmd->add_option("--seeds", args->seeds, "Train N times with seeds seed..seed+N-1; report mean and std")->check(CLI::PositiveNumber);
   cmd->add_option("--budget", args->budget, "Wall-clock for training, e.g. 90s, 12m, 1h (resumable)");
+  cmd->add_option("--stop-after-steps", args->stop_after_steps,
+                  "Stop after this many optimiser steps in total, saving a checkpoint (resume by running again)");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   cmd->callback([args] { run_train(*args); });
 }

@@ -241,7 +241,8 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   const fs::path checkpoint = out / models::kCheckpointDir;
   if (auto saved = load_checkpoint(checkpoint, state.recipe, *net, optimizer)) {
     state = *saved;
-    if (!options.budget) state.schedule.total_steps = planned_steps;  // no budget: run the recipe out
+    // The schedule's end is refitted to this run's budget (or, with none, the recipe's epochs).
+    state.schedule.total_steps = planned_steps;
     spdlog::info("resuming from step {} (epoch {}, best validation macro-F1 {:.4f})", state.step, state.epoch + 1,
                  state.best);
   } else if (fs::exists(out / models::kWeightsFile) && fs::exists(out / models::kTrainingFile)) {
@@ -270,6 +271,20 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
     policy.save(out / models::kPolicyFile);
   };
 
+  // Scores the current weights on the validation data; keeps them when they are the best so far.
+  int64_t last_validated = -1;
+  auto validate = [&]() {
+    last_validated = state.step;
+    auto report = eval::to_json(evaluate_net(net, valid_rows, valid_set.examples, policy, levels, pad_id));
+    const double score = selection_score(report);
+    append_log(log_path, {{"event", "eval"}, {"step", state.step}, {"valid_macro_f1", score},
+                          {"valid_aggregate", report["all"]["aggregate"]}});
+    if (score <= state.best) return false;
+    state.best = score;
+    save_best();
+    return true;
+  };
+
   core::Progress progress("train", state.schedule.total_steps);
   progress.advance(state.step);
   if (options.quiet) core::Progress::set_enabled(false);
@@ -280,7 +295,11 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
     for (; state.batch_in_epoch < static_cast<int64_t>(batches.size()); ++state.batch_in_epoch) {
       if (stop_requested()) { interrupted = true; break; }
       const auto elapsed = Clock::now() - loop_start;
-      if (options.budget && elapsed >= *options.budget) { stopped_by_budget = true; break; }
+      if ((options.budget && elapsed >= *options.budget) ||
+          (options.stop_after_steps && state.step >= *options.stop_after_steps)) {
+        stopped_by_budget = true;
+        break;
+      }
       if (state.step >= state.schedule.total_steps) break;
 
       const auto& indices = batches[state.batch_in_epoch];
@@ -316,14 +335,8 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
                               {"seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
       }
       if (state.step % eval_every == 0 || state.step == state.schedule.total_steps) {
-        auto report = eval::to_json(evaluate_net(net, valid_rows, valid_set.examples, policy, levels, pad_id));
-        const double score = selection_score(report);
-        append_log(log_path, {{"event", "eval"}, {"step", state.step}, {"valid_macro_f1", score},
-                              {"valid_aggregate", report["all"]["aggregate"]}});
-        if (score > state.best) {
-          state.best = score;
+        if (validate()) {
           state.evals_since_best = 0;
-          save_best();
         } else if (++state.evals_since_best >= config.optim.patience) {
           state.early_stopped = true;
           spdlog::info("early stopping at step {}: no gain in {} evaluations", state.step, config.optim.patience);
@@ -340,6 +353,8 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
     if (state.step >= state.schedule.total_steps) break;
   }
   progress.finish();
+  // A run cut short by its budget or a signal still keeps its last steps if they are the best.
+  if (state.step > first_step && last_validated != state.step) validate();
 
   const bool finished = !interrupted && !stopped_by_budget &&
                         (state.early_stopped || state.epoch >= config.optim.epochs || state.step >= planned_steps);

@@ -16,6 +16,7 @@ struct TrainOptions {
   std::filesystem::path out_dir;                     // the model directory written
   std::optional<std::chrono::milliseconds> budget;   // wall-clock for the step loop; none = epochs
   std::optional<int> seed;                           // overrides the recipe's seed
+  std::optional<int64_t> stop_after_steps;           // stop (checkpoint saved) after this many steps in total
   bool quiet = false;                                // no progress bar
 };
 

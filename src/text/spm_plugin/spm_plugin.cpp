@@ -58,6 +58,7 @@ class Backend : public SpmBackend {
   std::unique_ptr<SpmProcessor> make_processor() override { return std::make_unique<Processor>(); }
   bool train(const std::unordered_map<std::string, std::string>& args, const std::function<bool(std::string&)>& next,
              std::string* model, std::string* error) override {
+    sentencepiece::SetRandomGeneratorSeed(1);  // the same text gives the same tokenizer
     Sentences sentences(next);
     const auto status = sentencepiece::SentencePieceTrainer::Train(args, &sentences, model);
     if (!status.ok()) *error = status.ToString();

@@ -1,0 +1,263 @@
+// The guardian binary end to end: help, train -> eval -> calibrate -> moderate on a tiny encoder,
+// exact resume, and every kind of bad input giving one clear line and a non-zero exit.
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+
+namespace guardian::e2e {
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(CliTest, HelpExplainsEveryCommand) {
+  auto top = run_guardian({"--help"});
+  EXPECT_EQ(top.code, 0) << top.output;
+  for (const char* command : {"train", "eval", "calibrate", "moderate", "serve"}) {
+    EXPECT_TRUE(contains(top.output, command)) << command;
+    auto sub = run_guardian({command, "--help"});
+    EXPECT_EQ(sub.code, 0) << sub.output;
+    EXPECT_TRUE(contains(sub.output, "--")) << command << ": " << sub.output;
+  }
+  auto unknown = run_guardian({"frobnicate"});
+  EXPECT_NE(unknown.code, 0);
+}
+
+class TrainedEncoder : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fresh_dir("encoder");
+    write_shelf(dir_);
+    auto recipe = write_encoder_recipe(dir_);
+    auto result = run_guardian({"train", "--config", recipe.string(), "--out", (dir_ / "model").string(), "-q"},
+                               dir_ / "data");
+    train_code_ = result.code;
+    train_output_ = result.output;
+  }
+  static fs::path model() { return dir_ / "model"; }
+  static std::string card() { return (dir_ / "card.toml").string(); }
+
+  static fs::path dir_;
+  static int train_code_;
+  static std::string train_output_;
+};
+fs::path TrainedEncoder::dir_;
+int TrainedEncoder::train_code_ = -1;
+std::string TrainedEncoder::train_output_;
+
+TEST_F(TrainedEncoder, TrainWritesACompleteModelDirectory) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  for (const char* file : {"config.json", "model.safetensors", "tokenizer.model", "policy.toml", "training.json",
+                           "train_log.jsonl"}) {
+    EXPECT_TRUE(fs::exists(model() / file)) << file;
+  }
+  EXPECT_FALSE(fs::exists(model() / "checkpoint")) << "a finished run leaves no checkpoint";
+  auto training = nlohmann::json::parse(read_text(model() / "training.json"));
+  EXPECT_TRUE(training["finished"].get<bool>());
+  EXPECT_EQ(training["train_data"][0]["licence"], "test data");
+  auto config = nlohmann::json::parse(read_text(model() / "config.json"));
+  EXPECT_EQ(config["model_type"], "bert");
+  EXPECT_EQ(config["hidden_size"], 16);
+}
+
+TEST_F(TrainedEncoder, EvalReportsEveryFigureAsJson) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const auto errors = dir_ / "errors.jsonl";
+  auto r = run_guardian({"eval", "--model", model().string(), "--data", card() + ":train", "--json", "--errors",
+                         errors.string()}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto lines = json_lines(r.output);
+  ASSERT_EQ(lines.size(), 1u) << r.output;
+  const auto& all = lines[0]["all"];
+  EXPECT_EQ(all["examples"], 80);
+  ASSERT_EQ(all["categories"].size(), 1u);
+  for (const char* key : {"accuracy", "precision", "recall", "macro_f1", "roc_auc", "confusion"}) {
+    EXPECT_TRUE(all["categories"][0].contains(key)) << key;
+  }
+  EXPECT_TRUE(all.contains("decision"));
+  EXPECT_TRUE(lines[0]["by_language"].contains("en"));
+  EXPECT_TRUE(fs::exists(errors));
+  for (const auto& e : json_lines(read_text(errors))) {
+    EXPECT_TRUE(e.contains("text") && e.contains("truth") && e.contains("categories"));
+  }
+  auto text = run_guardian({"eval", "--model", model().string(), "--data", card() + ":train"}, dir_ / "data");
+  EXPECT_EQ(text.code, 0) << text.output;
+  EXPECT_TRUE(contains(text.output, "toxic")) << text.output;
+}
+
+TEST_F(TrainedEncoder, ModerateScoresArgumentsAndStdin) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  auto args = run_guardian({"moderate", "--model", model().string(), "you stupid idiot", "have a nice day"});
+  ASSERT_EQ(args.code, 0) << args.output;
+  auto lines = json_lines(args.output);
+  ASSERT_EQ(lines.size(), 2u) << args.output;
+  for (const auto& line : lines) {
+    EXPECT_TRUE(line["flagged"].is_boolean());
+    EXPECT_TRUE(line["decision"].contains("threshold"));
+    const double p = line["categories"]["toxic"]["score"].get<double>();
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+  }
+  auto stdin_run = run_guardian({"moderate", "--model", model().string()}, {},
+                                "{\"id\": \"a\", \"text\": \"i hate you idiot\"}\nnot json\n{\"id\": 7}\n"
+                                "{\"id\": \"b\", \"text\": \"good morning\"}\n");
+  EXPECT_EQ(stdin_run.code, 2) << "bad lines make the exit non-zero";
+  auto out = json_lines(stdin_run.output);
+  ASSERT_EQ(out.size(), 4u) << stdin_run.output;
+  EXPECT_EQ(out[0]["id"], "a");
+  EXPECT_TRUE(contains(out[1]["error"].get<std::string>(), "stdin:2"));
+  EXPECT_TRUE(contains(out[2]["error"].get<std::string>(), "stdin:3"));
+  EXPECT_EQ(out[3]["id"], "b");
+}
+
+TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const fs::path copy = dir_ / "calibrated";
+  fs::remove_all(copy);
+  fs::copy(model(), copy, fs::copy_options::recursive);
+  auto r = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[75%:]", "--target",
+                         "recall=0.8"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "recall>=")) << r.output;
+  const auto policy = read_text(copy / "policy.toml");
+  EXPECT_TRUE(contains(policy, "version = '2'") || contains(policy, "version = \"2\"")) << policy;
+  EXPECT_TRUE(fs::exists(copy / "calibration.json"));
+  auto bad = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train", "--target", "f1=2"},
+                          dir_ / "data");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(contains(bad.output, "f1=2")) << bad.output;
+}
+
+TEST_F(TrainedEncoder, TruncatedWeightsAreOneClearError) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const fs::path copy = dir_ / "truncated";
+  fs::remove_all(copy);
+  fs::copy(model(), copy, fs::copy_options::recursive);
+  fs::resize_file(copy / "model.safetensors", fs::file_size(copy / "model.safetensors") / 2);
+  auto r = run_guardian({"moderate", "--model", copy.string(), "hello"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.output, "model.safetensors")) << r.output;
+  EXPECT_FALSE(contains(r.output, "Segmentation")) << r.output;
+}
+
+TEST(CliResumeTest, ResumedTrainingEqualsUninterruptedTraining) {
+  const auto dir = fresh_dir("resume");
+  write_shelf(dir);
+  auto recipe = write_encoder_recipe(dir);
+  auto whole = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "whole").string(), "-q"}, dir / "data");
+  ASSERT_EQ(whole.code, 0) << whole.output;
+  auto first = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "parts").string(), "-q",
+                             "--stop-after-steps", "10"}, dir / "data");
+  ASSERT_EQ(first.code, 0) << first.output;
+  ASSERT_TRUE(fs::exists(dir / "parts" / "checkpoint" / "state.json"));
+  auto second = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "parts").string(), "-q"}, dir / "data");
+  ASSERT_EQ(second.code, 0) << second.output;
+  EXPECT_FALSE(fs::exists(dir / "parts" / "checkpoint"));
+  EXPECT_EQ(read_text(dir / "whole" / "tokenizer.model"), read_text(dir / "parts" / "tokenizer.model"));
+  EXPECT_TRUE(read_text(dir / "whole" / "model.safetensors") == read_text(dir / "parts" / "model.safetensors"))
+      << "the resumed run's best weights differ from the uninterrupted run's";
+  auto a = nlohmann::json::parse(read_text(dir / "whole" / "training.json"));
+  auto b = nlohmann::json::parse(read_text(dir / "parts" / "training.json"));
+  EXPECT_EQ(a["steps"], b["steps"]);
+  EXPECT_EQ(a["best_valid"], b["best_valid"]);
+  // A finished model is not retrained by the same command.
+  auto again = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "parts").string(), "-q"}, dir / "data");
+  EXPECT_EQ(again.code, 0);
+  EXPECT_TRUE(contains(again.output, "already fully trained")) << again.output;
+}
+
+TEST(CliSeedsTest, SeedsReportMeanAndStd) {
+  const auto dir = fresh_dir("seeds");
+  write_shelf(dir);
+  auto recipe = write_encoder_recipe(dir);
+  auto r = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "m").string(), "-q", "--seeds", "2",
+                         "--stop-after-steps", "6"}, dir / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto summary = nlohmann::json::parse(read_text(dir / "m" / "seeds_summary.json"));
+  ASSERT_TRUE(summary.contains("valid.all.aggregate")) << summary.dump();
+  EXPECT_EQ(summary["valid.all.aggregate"]["runs"], 2);
+  EXPECT_TRUE(summary["valid.all.aggregate"].contains("std"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "seed-1" / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "seed-2" / "model.safetensors"));
+}
+
+// Each bad input: exit 1, one line starting "guardian: error:" that says what and where.
+class CliBadInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    write_shelf(dir_);
+  }
+  CommandResult train(const std::string& extra = "") {
+    auto recipe = write_encoder_recipe(dir_, extra);
+    return run_guardian({"train", "--config", recipe.string(), "--out", (dir_ / "m").string(), "-q"}, dir_ / "data");
+  }
+  void expect_error(const CommandResult& r, const std::vector<std::string>& fragments) {
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_TRUE(contains(r.output, "guardian: error:")) << r.output;
+    for (const auto& f : fragments) EXPECT_TRUE(contains(r.output, f)) << "missing '" << f << "' in: " << r.output;
+    EXPECT_FALSE(fs::exists(dir_ / "m" / "model.safetensors")) << "no model may be written from bad input";
+  }
+  fs::path dir_;
+};
+
+TEST_F(CliBadInputTest, MissingRecipe) {
+  expect_error(run_guardian({"train", "--config", (dir_ / "nope.toml").string()}), {"nope.toml"});
+}
+
+TEST_F(CliBadInputTest, UnknownRecipeKey) { expect_error(train("speed = 3\n"), {"train.speed", "recipe.toml:"}); }
+
+TEST_F(CliBadInputTest, OutOfRangeRecipeValue) { expect_error(train("clip = -1.0\n"), {"train.clip"}); }
+
+TEST_F(CliBadInputTest, LabelOutsideTheMapping) {
+  write_text(dir_ / "data" / "shelf" / "train.jsonl",
+             read_text(dir_ / "data" / "shelf" / "train.jsonl") + "{\"id\": \"x\", \"text\": \"hi\", \"label\": \"rude\"}\n");
+  expect_error(train(), {"train.jsonl:81", "rude"});
+}
+
+TEST_F(CliBadInputTest, MissingTextColumn) {
+  write_text(dir_ / "data" / "shelf" / "train.jsonl", "{\"id\": \"x\", \"body\": \"hi\", \"label\": \"clean\"}\n");
+  expect_error(train(), {"train.jsonl:1", "text"});
+}
+
+TEST_F(CliBadInputTest, InvalidUtf8Text) {
+  write_text(dir_ / "data" / "shelf" / "train.jsonl",
+             read_text(dir_ / "data" / "shelf" / "train.jsonl") + "{\"id\": \"x\", \"text\": \"bad \\udc80\", \"label\": \"clean\"}\n");
+  auto r = train();
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "train.jsonl:81")) << r.output;
+}
+
+TEST_F(CliBadInputTest, EmptyTextIsReportedAndSkippable) {
+  write_text(dir_ / "data" / "shelf" / "train.jsonl",
+             read_text(dir_ / "data" / "shelf" / "train.jsonl") + "{\"id\": \"x\", \"text\": \"   \", \"label\": \"clean\"}\n");
+  expect_error(train(), {"train.jsonl:81", "empty text"});
+  auto recipe = write_encoder_recipe(dir_);
+  auto text = read_text(recipe);
+  text.replace(text.find("[tokenizer]"), 0, "skip_bad = true\n");
+  write_text(recipe, text);
+  auto ok = run_guardian({"train", "--config", recipe.string(), "--out", (dir_ / "m").string(), "-q",
+                          "--stop-after-steps", "2"}, dir_ / "data");
+  EXPECT_EQ(ok.code, 0) << ok.output;
+  EXPECT_TRUE(contains(ok.output, "skipped 1")) << ok.output;
+}
+
+TEST_F(CliBadInputTest, MissingDataFile) {
+  fs::remove(dir_ / "data" / "shelf" / "train.jsonl");
+  expect_error(train(), {"train.jsonl", "GUARDIAN_DATA"});
+}
+
+TEST_F(CliBadInputTest, TrainingOnAScoredSplitIsRefused) {
+  auto card = read_text(dir_ / "card.toml");
+  card.replace(card.find("[splits]"), 0, "scored = [\"train\"]\n");
+  write_text(dir_ / "card.toml", card);
+  expect_error(train(), {"scored"});
+}
+
+TEST_F(CliBadInputTest, MissingModelDirectory) {
+  expect_error(run_guardian({"moderate", "--model", (dir_ / "none").string(), "hi"}), {"none"});
+}
+
+}  // namespace
+}  // namespace guardian::e2e

@@ -1,0 +1,55 @@
+// A smoke run of the README's main job (scripts/run.sh) with a tiny training budget, on the real
+// data shelf, so the first command of the README cannot rot.
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+
+namespace guardian::e2e {
+namespace {
+
+// Lines of `moderate --format text`: "FLAG  insult 0.83 >= 0.50  general 2.1  | text".
+int decision_lines(const std::string& output) {
+  std::istringstream in(output);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    if ((line.rfind("FLAG ", 0) == 0 || line.rfind("ALLOW ", 0) == 0) && line.find("general") != std::string::npos &&
+        line.find(" | ") != std::string::npos) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+TEST(MainJobTest, TrainsTheDefaultModelAndModeratesTheSamples) {
+  const fs::path source(GUARDIAN_SOURCE_DIR);
+  const char* env_data = std::getenv("GUARDIAN_DATA");
+  const fs::path data = env_data ? fs::path(env_data) : source.parent_path() / "shared" / "data";
+  if (!fs::exists(data / "MANIFEST.md")) GTEST_SKIP() << "no data shelf at " << data;
+  const fs::path dir = fresh_dir("main_job");
+  const fs::path log = dir / "run.log";
+  const fs::path model = dir / "default";
+  const int code = run_process({"/bin/bash", (source / "scripts" / "run.sh").string(), "--budget", "15s", "--model",
+                                model.string()}, {{"GUARDIAN_DATA", data.string()}}, log);
+  const std::string output = read_text(log);
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_EQ(decision_lines(output), 6) << output;
+  EXPECT_TRUE(fs::exists(model / "training.json"));
+  auto training = nlohmann::json::parse(read_text(model / "training.json"));
+  for (const auto& entry : training["train_data"]) {
+    EXPECT_NE(entry["card"], "unsmile") << "the default model must not train on no-derivatives data";
+  }
+
+  // A second run reuses the model: no training.
+  const fs::path log2 = dir / "run2.log";
+  ASSERT_EQ(run_process({"/bin/bash", (source / "scripts" / "run.sh").string(), "--model", model.string()},
+                        {{"GUARDIAN_DATA", data.string()}}, log2), 0) << read_text(log2);
+  const std::string second = read_text(log2);
+  EXPECT_NE(second.find("using the trained model"), std::string::npos) << second;
+  EXPECT_EQ(decision_lines(second), 6) << second;
+}
+
+}  // namespace
+}  // namespace guardian::e2e

@@ -133,6 +133,14 @@ Card parse_card(const std::string& text, const std::string& where) {
   if (card.text.empty() && card.format != "paired" && card.format != "lines") {
     throw ConfigError(where + ": 'text' (the text column) is required for format " + card.format);
   }
+  for (const auto& [split, files] : card.splits) {
+    if (card.format == "paired" && files.labels.empty()) {
+      throw ConfigError(where + ": split '" + split + "' of a paired card needs { text = ..., labels = ... }");
+    }
+    if (card.format != "paired" && !files.labels.empty()) {
+      throw ConfigError(where + ": split '" + split + "' names label files, which only format \"paired\" uses");
+    }
+  }
   for (const auto& s : card.scored) {
     if (!card.splits.count(s)) throw ConfigError(where + ": scored split '" + s + "' is not in [splits]");
   }

@@ -15,7 +15,8 @@
 //   pools = ["a.csv", "b.csv"]                              # several files, read in order
 //   val = { text = "val_text.txt", labels = "val_labels.txt" }  # format "paired"
 //   [mapping.default.hate]          # mapping.<policy>.<source column> ("label" for paired files)
-//   hate = { hate = 2 }             # source value -> { category = level (index or level name) }
+//   hate = { hate = 2 }             # source value -> { category = level (index or level name;
+//                                   #   a number is always an index, e.g. General's 4 = score 1) }
 //   offensive = { hate = 0, insult = 1 }
 //   none = { hate = 0, insult = 0 }
 //

@@ -42,6 +42,7 @@ struct ResolvedColumn {
 
 std::vector<ResolvedColumn> resolve(const Card& card, const policy::Policy& policy) {
   std::vector<ResolvedColumn> out;
+  const std::string where = card.path.empty() ? "card '" + card.name + "'" : card.path.string();
   for (const auto& [column, values] : card.mapping_for(policy.name)) {
     ResolvedColumn rc{column, {}};
     for (const auto& [value, assignments] : values) {
@@ -49,21 +50,24 @@ std::vector<ResolvedColumn> resolve(const Card& card, const policy::Policy& poli
       for (const auto& [category, level_text] : assignments) {
         const int c = policy.index_of(category);
         if (c < 0) {
-          throw ConfigError(card.path.string() + ": mapping." + policy.name + "." + column + " names category '" +
+          throw ConfigError(where + ": mapping." + policy.name + "." + column + " names category '" +
                             category + "', which policy '" + policy.name + "' does not have");
         }
+        // A number is a level index, anything else a level name: General's levels are named
+        // "5".."1", and `general = 4` means index 4 (score 1), not the level named "4".
         const auto& levels = policy.categories[c].levels;
         int level = -1;
-        for (size_t l = 0; l < levels.size(); ++l) {
-          if (levels[l] == level_text) level = static_cast<int>(l);
+        const bool numeric = !level_text.empty() && level_text.find_first_not_of("0123456789") == std::string::npos;
+        if (numeric) {
+          const long n = level_text.size() <= 9 ? std::strtol(level_text.c_str(), nullptr, 10) : -1;
+          if (n >= 0 && n < static_cast<long>(levels.size())) level = static_cast<int>(n);
+        } else {
+          for (size_t l = 0; l < levels.size(); ++l) {
+            if (levels[l] == level_text) level = static_cast<int>(l);
+          }
         }
         if (level < 0) {
-          char* end = nullptr;
-          const long n = std::strtol(level_text.c_str(), &end, 10);
-          if (!level_text.empty() && *end == '\0' && n >= 0 && n < static_cast<long>(levels.size())) level = static_cast<int>(n);
-        }
-        if (level < 0) {
-          throw ConfigError(card.path.string() + ": mapping." + policy.name + "." + column + "." + value + ": level '" +
+          throw ConfigError(where + ": mapping." + policy.name + "." + column + "." + value + ": level '" +
                             level_text + "' is not a level of '" + category + "'");
         }
         list.emplace_back(c, level);

@@ -151,6 +151,10 @@ double severity_probability(const std::vector<double>& level_probs) {
 }
 
 Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs) {
+  if (probs.size() != policy.categories.size()) {
+    throw InputError("decide: policy '" + policy.name + "' has " + std::to_string(policy.categories.size()) +
+                     " categories but the scores cover " + std::to_string(probs.size()));
+  }
   Decision d;
   const int gate = policy.gate ? policy.index_of(*policy.gate) : -1;
   if (gate >= 0) {

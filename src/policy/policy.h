@@ -51,7 +51,8 @@ struct Decision {
   double threshold = 0.0;  // its threshold
 };
 
-// probs[c][l]: calibrated probability of level l for category c.
+// probs[c][l]: calibrated probability of level l for category c; InputError when probs does not
+// hold one entry per category.
 Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs);
 
 // P(level >= 1) from a category's level probabilities.

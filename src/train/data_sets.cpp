@@ -15,7 +15,8 @@ namespace {
 
 const char* purpose_name(Purpose purpose) {
   switch (purpose) {
-    case Purpose::kTrain: return "training";
+    case Purpose::kTrain:
+    case Purpose::kTrainResearch: return "training";
     case Purpose::kValid: return "validation";
     case Purpose::kEval: return "evaluation";
   }

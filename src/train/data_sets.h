@@ -13,15 +13,15 @@
 
 namespace guardian::train {
 
-enum class Purpose { kTrain, kValid, kEval };
+enum class Purpose { kTrain, kTrainResearch, kValid, kEval };
 
 struct LoadedSet {
   std::vector<data::Example> examples;
   nlohmann::json provenance;  // one entry per spec: spec, card, licence, rows, skipped
 };
 
-// Throws ConfigError when a training spec names a card that is not trainable or a split the card
-// marks as scored; InputError when files are missing or malformed (unless skip_bad).
+// Throws ConfigError when a training spec names a card that is not trainable (unless
+// kTrainResearch) or a split the card marks as scored; InputError when files are missing or malformed (unless skip_bad).
 LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy& policy,
                     const std::filesystem::path& data_root, Purpose purpose, bool skip_bad);
 

@@ -106,6 +106,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   data.get("eval", c.data.eval);
   data.get("tokenizer_text", c.data.tokenizer_text);
   data.get("skip_bad", c.data.skip_bad);
+  data.get("research_only", c.data.research_only);
   data.finish();
 
   TableReader tok(root["tokenizer"].as_table(), where, "tokenizer");

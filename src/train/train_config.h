@@ -29,6 +29,9 @@ struct DataConfig {
   std::vector<std::string> eval;            // specs scored after training (reported, never chosen on)
   std::vector<std::string> tokenizer_text;  // unlabelled specs added to the tokenizer's text
   bool skip_bad = false;                    // skip (and count) malformed rows instead of failing
+  // Allows training on cards marked not trainable (no-derivatives licences) for research and
+  // benchmarks; training.json then says the model must not be shipped. Scored splits stay refused.
+  bool research_only = false;
 };
 
 struct TokenizerConfig {

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Issue 4's quality bench: guardian's models against the classic peers a careful user would try
+# (fastText word/char/autotune, TF-IDF + logistic regression plain/tuned), on the same splits, in
+# the same run. One JSON line per (task, system) on stdout:
+#   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds"}
+# guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
+# Validation: TweetEval's val split; for BEEP! and UnSmile a 10% slice of train (their dev/valid
+# files are the scored splits). The headline system "guardian" is the n-gram recipe, declared here
+# before any test number was seen.
+#   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 3m] [--no-peers]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
+encoder_budget="3m" peers=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --seeds) seeds="$2"; shift 2 ;;
+    --tasks) tasks="$2"; shift 2 ;;
+    --autotune-seconds) autotune="$2"; shift 2 ;;
+    --encoder-budget) encoder_budget="$2"; shift 2 ;;
+    --no-peers) peers=0; shift ;;
+    *) echo "quality.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+guardian=build/bin/guardian
+[ -x "$guardian" ] || scripts/build.sh --target guardian_cli >&2
+work=$(mktemp -d /tmp/guardian-quality.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# task -> policy, train, valid, test
+task_spec() {
+  case "$1" in
+    tweeteval-offensive) echo "binary tweeteval-offensive:train tweeteval-offensive:val tweeteval-offensive:test" ;;
+    tweeteval-hate) echo "binary tweeteval-hate:train tweeteval-hate:val tweeteval-hate:test" ;;
+    beep-hate) echo "beep-hate beep:train[:90%] beep:train[90%:] beep:dev" ;;
+    beep-bias) echo "beep-bias beep:train[:90%] beep:train[90%:] beep:dev" ;;
+    unsmile-clean) echo "binary unsmile:train[:90%] unsmile:train[90%:] unsmile:valid" ;;
+    *) echo "unknown task $1" >&2; exit 2 ;;
+  esac
+}
+
+write_recipe() {  # kind policy train valid test -> recipe path
+  local kind=$1 policy=$2 train=$3 valid=$4 test=$5 path="$work/$1-$RANDOM.toml"
+  {
+    echo "name = \"bench\""
+    echo "policy = \"$policy\""
+    echo "[data]"
+    echo "train = [\"$train\"]"
+    echo "valid = [\"$valid\"]"
+    echo "eval = [\"$test\"]"
+    echo "skip_bad = true"
+    echo "research_only = true  # UnSmile is CC BY-NC-ND: a benchmark model, never shipped"
+    echo "[model]"
+    echo "kind = \"$kind\""
+    cat "bench/recipes/$kind.toml"
+  } > "$path"
+  echo "$path"
+}
+
+# Mean and std over seeds of the test split's macro-F1 (the task's single category), from training.json.
+report() {  # task system dir seeds seconds test
+  /usr/bin/python3 - "$@" <<'PY'
+import json, sys, statistics
+task, system, out, seeds, seconds, test = sys.argv[1:]
+seeds = int(seeds)
+dirs = [out] if seeds == 1 else [f"{out}/seed-{i + 1}" for i in range(seeds)]
+f1, acc = [], []
+for d in dirs:
+    m = json.load(open(f"{d}/training.json"))["metrics"]["eval"][test]["all"]["categories"][0]
+    f1.append(100 * m["macro_f1"]); acc.append(100 * m["accuracy"])
+std = statistics.stdev(f1) if len(f1) > 1 else 0.0
+print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.mean(f1), 2),
+                  "macro_f1_std": round(std, 2), "seeds": len(f1), "accuracy": round(statistics.mean(acc), 2),
+                  "train_seconds": round(float(seconds), 1)}), flush=True)
+PY
+}
+
+run_guardian() {  # task system kind seeds budget policy train valid test
+  local task=$1 system=$2 kind=$3 n=$4 budget=$5; shift 5
+  local recipe out="$work/$task-$system" start end
+  recipe=$(write_recipe "$kind" "$@")
+  start=$(date +%s.%N)
+  budget_args=()
+  [ -n "$budget" ] && budget_args=(--budget "$budget")
+  "$guardian" train --config "$recipe" --out "$out" --seeds "$n" -q "${budget_args[@]}" > "$work/$task-$system.log" 2>&1 ||
+    { cat "$work/$task-$system.log" >&2; return 1; }
+  end=$(date +%s.%N)
+  report "$task" "$system" "$out" "$n" "$(echo "($end - $start) / $n" | bc -l)" "$4"
+}
+
+IFS=, read -ra task_list <<< "$tasks"
+for task in "${task_list[@]}"; do
+  read -r policy train valid test <<< "$(task_spec "$task")"
+  echo "== $task" >&2
+  run_guardian "$task" guardian ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
+  run_guardian "$task" guardian-encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  if [ "$peers" = 1 ]; then
+    mkdir -p "$work/$task"
+    for part in train:"$train" valid:"$valid" test:"$test"; do
+      "$guardian" data export --data "${part#*:}" --policy "$policy" --out "$work/$task/${part%%:*}.jsonl" --skip-bad 2>/dev/null
+    done
+    /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" 2>/dev/null
+  fi
+done

@@ -1,0 +1,286 @@
+// Policy files: every built-in policy parses, validates and round-trips through to_toml; each bad
+// input is a ConfigError naming the file and the line or key.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/fs.h"
+#include "policy/policy.h"
+
+namespace guardian::policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kBuiltIn = {"beep-bias", "beep-hate", "binary", "cascade", "default", "openai", "unsmile"};
+
+fs::path builtin(const std::string& name) { return core::config_dir() / "policies" / (name + ".toml"); }
+
+// The message of the ConfigError that parsing `text` throws ("" when it does not throw).
+std::string parse_error(const std::string& text, const std::string& where = "bad.toml") {
+  try {
+    Policy::parse(text, where);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no ConfigError for:\n" << text;
+  return "";
+}
+
+void expect_same(const Policy& a, const Policy& b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.version, b.version);
+  EXPECT_EQ(a.description, b.description);
+  EXPECT_EQ(a.gate, b.gate);
+  ASSERT_EQ(a.categories.size(), b.categories.size());
+  for (size_t i = 0; i < a.categories.size(); ++i) {
+    const auto& x = a.categories[i];
+    const auto& y = b.categories[i];
+    EXPECT_EQ(x.name, y.name);
+    EXPECT_EQ(x.description, y.description);
+    EXPECT_EQ(x.levels, y.levels);
+    EXPECT_DOUBLE_EQ(x.threshold, y.threshold);
+    EXPECT_DOUBLE_EQ(x.temperature, y.temperature);
+    EXPECT_EQ(x.decides, y.decides);
+    EXPECT_EQ(x.score_at_level0, y.score_at_level0);
+  }
+}
+
+const char* kMinimal = R"(name = "p"
+version = "3"
+
+[[category]]
+name = "hate"
+levels = ["none", "hate"]
+)";
+
+TEST(PolicyParse, EveryBuiltInPolicyLoadsValidatesAndRoundTrips) {
+  for (const auto& name : kBuiltIn) {
+    SCOPED_TRACE(name);
+    const Policy p = Policy::load(builtin(name));
+    EXPECT_EQ(p.name, name);
+    EXPECT_FALSE(p.categories.empty());
+    EXPECT_NO_THROW(p.validate());
+    const Policy again = Policy::parse(p.to_toml(), name + " (round trip)");
+    expect_same(p, again);
+    EXPECT_EQ(again.to_toml(), p.to_toml());
+  }
+}
+
+TEST(PolicyParse, BuiltInPoliciesHaveTheDocumentedShape) {
+  const Policy d = Policy::load(builtin("default"));
+  ASSERT_EQ(d.categories.size(), 7u);
+  EXPECT_EQ(d.index_of("adult"), 0);
+  EXPECT_EQ(d.index_of("general"), 6);
+  EXPECT_EQ(d.index_of("nope"), -1);
+  const auto& general = d.categories[6];
+  EXPECT_FALSE(general.decides);
+  EXPECT_EQ(general.score_at_level0, 5);
+  EXPECT_EQ(general.levels.size(), 5u);
+  EXPECT_EQ(d.categories[0].levels, (std::vector<std::string>{"none", "mild", "severe"}));
+  EXPECT_DOUBLE_EQ(d.categories[0].temperature, 1.0);  // the default
+
+  const Policy c = Policy::load(builtin("cascade"));
+  ASSERT_TRUE(c.gate.has_value());
+  EXPECT_EQ(*c.gate, "toxic");
+  EXPECT_FALSE(c.categories[c.index_of("toxic")].decides);
+  EXPECT_DOUBLE_EQ(c.categories[c.index_of("hate")].threshold, 0.5);  // default threshold
+
+  const Policy u = Policy::load(builtin("unsmile"));
+  EXPECT_EQ(u.categories.size(), 11u);
+  EXPECT_EQ(u.categories[0].description, "여성/가족");
+  EXPECT_FALSE(u.categories[u.index_of("clean")].decides);
+}
+
+TEST(PolicyParse, DefaultsWhenOptionalKeysAreAbsent) {
+  const Policy p = Policy::parse("name = \"p\"\n[[category]]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n", "min.toml");
+  EXPECT_EQ(p.version, "1");
+  EXPECT_EQ(p.description, "");
+  EXPECT_FALSE(p.gate.has_value());
+  ASSERT_EQ(p.categories.size(), 1u);
+  EXPECT_DOUBLE_EQ(p.categories[0].threshold, 0.5);
+  EXPECT_DOUBLE_EQ(p.categories[0].temperature, 1.0);
+  EXPECT_TRUE(p.categories[0].decides);
+  EXPECT_FALSE(p.categories[0].score_at_level0.has_value());
+}
+
+TEST(PolicyParse, RoundTripKeepsEveryFieldIncludingAwkwardValues) {
+  Policy p;
+  p.name = "weird \"name\"";
+  p.version = "7";
+  p.description = "tab\there, 한국어, back\\slash";
+  Category a{"a", "first", {"none", "yes"}, 0.1, 0.7, true, std::nullopt};
+  Category b{"b", "", {"5", "4", "3", "2", "1"}, 1.0, 3.0, false, 5};
+  Category g{"gate", "", {"clean", "toxic"}, 0.123456789012345, 2.5, false, std::nullopt};
+  p.categories = {a, b, g};
+  p.gate = "gate";
+  ASSERT_NO_THROW(p.validate());
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+}
+
+TEST(PolicyParse, SaveThenLoadGivesTheSamePolicy) {
+  const Policy p = Policy::load(builtin("cascade"));
+  const fs::path path = fs::temp_directory_path() / ("guardian-policy-" + std::to_string(std::random_device{}()) + ".toml");
+  p.save(path);
+  const Policy q = Policy::load(path);
+  fs::remove(path);
+  expect_same(p, q);
+}
+
+TEST(PolicyParse, MissingFileIsAnError) {
+  EXPECT_THROW(Policy::load("/nonexistent/dir/policy.toml"), Error);
+}
+
+TEST(PolicyErrors, UnknownTopLevelKeyNamesFileLineAndKey) {
+  const std::string m = parse_error("name = \"p\"\ncolour = \"red\"\n[[category]]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml:2"), std::string::npos) << m;
+  EXPECT_NE(m.find("colour"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, UnknownCategoryKeyNamesFileLineAndKey) {
+  const std::string m = parse_error(std::string(kMinimal) + "weight = 2\n");
+  EXPECT_NE(m.find("bad.toml:7"), std::string::npos) << m;
+  EXPECT_NE(m.find("category.weight"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, MissingLevels) {
+  const std::string m = parse_error("name = \"p\"\n\n[[category]]\nname = \"hate\"\nthreshold = 0.4\n");
+  EXPECT_NE(m.find("bad.toml:"), std::string::npos) << m;
+  EXPECT_NE(m.find("'hate'"), std::string::npos) << m;
+  EXPECT_NE(m.find("levels"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, OneLevelIsNotEnough) {
+  const std::string m = parse_error("name = \"p\"\n[[category]]\nname = \"hate\"\nlevels = [\"none\"]\n");
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("'hate'"), std::string::npos) << m;
+  EXPECT_NE(m.find("at least 2 levels"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, DuplicateCategoryNames) {
+  const std::string m = parse_error(std::string(kMinimal) + "\n[[category]]\nname = \"hate\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("'hate' appears twice"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, ThresholdOutsideZeroToOne) {
+  for (const char* t : {"0", "0.0", "1.5", "-0.2"}) {
+    SCOPED_TRACE(t);
+    const std::string m = parse_error(std::string(kMinimal) + "threshold = " + t + "\n");
+    EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+    EXPECT_NE(m.find("'hate' threshold"), std::string::npos) << m;
+  }
+  // 1 itself is allowed (flag only on certainty).
+  EXPECT_NO_THROW(Policy::parse(std::string(kMinimal) + "threshold = 1\n", "ok.toml"));
+}
+
+TEST(PolicyErrors, TemperatureMustBePositive) {
+  for (const char* t : {"0", "0.0", "-1.0"}) {
+    SCOPED_TRACE(t);
+    const std::string m = parse_error(std::string(kMinimal) + "temperature = " + t + "\n");
+    EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+    EXPECT_NE(m.find("'hate' temperature"), std::string::npos) << m;
+  }
+}
+
+TEST(PolicyErrors, GateNamingNoCategory) {
+  const std::string m = parse_error("name = \"p\"\ngate = \"toxic\"\n[[category]]\nname = \"hate\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("gate 'toxic' names no category"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, GateThatIsNotBinary) {
+  const std::string m = parse_error("name = \"p\"\ngate = \"hate\"\n[[category]]\nname = \"hate\"\nlevels = [\"a\", \"b\", \"c\"]\n");
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("binary"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, WrongTypesNameLineAndKey) {
+  struct Case {
+    std::string extra;   // appended to the [[category]] of kMinimal (line 7)
+    std::string key;
+  };
+  for (const Case& c : std::vector<Case>{{"threshold = \"high\"", "'threshold'"},
+                                         {"temperature = true", "'temperature'"},
+                                         {"decides = \"yes\"", "'decides'"},
+                                         {"score_at_level0 = 2.5", "'score_at_level0'"},
+                                         {"description = 3", "'description'"}}) {
+    SCOPED_TRACE(c.extra);
+    const std::string m = parse_error(std::string(kMinimal) + c.extra + "\n");
+    EXPECT_NE(m.find("bad.toml:7"), std::string::npos) << m;
+    EXPECT_NE(m.find(c.key), std::string::npos) << m;
+  }
+  // Top-level keys of the wrong type.
+  std::string m = parse_error("name = 5\n[[category]]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml:1"), std::string::npos) << m;
+  EXPECT_NE(m.find("'name'"), std::string::npos) << m;
+  m = parse_error("name = \"p\"\ngate = [\"x\"]\n[[category]]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml:2"), std::string::npos) << m;
+  EXPECT_NE(m.find("'gate'"), std::string::npos) << m;
+  // Levels that are not a list of strings.
+  m = parse_error("name = \"p\"\n[[category]]\nname = \"x\"\nlevels = \"a\"\n");
+  EXPECT_NE(m.find("levels"), std::string::npos) << m;
+  m = parse_error("name = \"p\"\n[[category]]\nname = \"x\"\nlevels = [0, 1]\n");
+  EXPECT_NE(m.find("bad.toml:4"), std::string::npos) << m;
+  EXPECT_NE(m.find("level names must be strings"), std::string::npos) << m;
+  // [category] as a plain table instead of an array of tables.
+  m = parse_error("name = \"p\"\n[category]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("[[category]]"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, MissingNamesAndCategories) {
+  std::string m = parse_error("[[category]]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("'name' is required"), std::string::npos) << m;
+  m = parse_error("name = \"p\"\n");
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("[[category]]"), std::string::npos) << m;
+  m = parse_error("name = \"p\"\n[[category]]\nlevels = [\"a\", \"b\"]\n");
+  EXPECT_NE(m.find("bad.toml:2"), std::string::npos) << m;
+  EXPECT_NE(m.find("needs a 'name'"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, TomlSyntaxErrorNamesFileAndLine) {
+  const std::string m = parse_error("name = \"p\"\nversion = \"1\"\nthreshold = = 3\n");
+  EXPECT_NE(m.find("bad.toml:3"), std::string::npos) << m;
+}
+
+TEST(PolicyErrors, LoadNamesTheFile) {
+  const fs::path path = fs::temp_directory_path() / ("guardian-badpolicy-" + std::to_string(std::random_device{}()) + ".toml");
+  {
+    std::ofstream out(path);
+    out << "name = \"p\"\nsurprise = 1\n";
+  }
+  std::string m;
+  try {
+    Policy::load(path);
+  } catch (const ConfigError& e) {
+    m = e.what();
+  }
+  fs::remove(path);
+  EXPECT_NE(m.find(path.string() + ":2"), std::string::npos) << m;
+}
+
+TEST(PolicyValidate, CatchesProgrammaticMistakes) {
+  Policy p;
+  p.name = "p";
+  EXPECT_THROW(p.validate(), ConfigError);  // no categories
+  p.categories.push_back({"a", "", {"n", "y"}, 0.5, 1.0, true, std::nullopt});
+  EXPECT_NO_THROW(p.validate());
+  p.categories.push_back({"", "", {"n", "y"}, 0.5, 1.0, true, std::nullopt});
+  EXPECT_THROW(p.validate(), ConfigError);  // a category without a name
+  p.categories.back().name = "b";
+  p.categories.back().threshold = std::nan("");
+  EXPECT_THROW(p.validate(), ConfigError);  // NaN threshold
+  p.categories.back().threshold = 0.5;
+  p.name = "";
+  EXPECT_THROW(p.validate(), ConfigError);
+}
+
+}  // namespace
+}  // namespace guardian::policy

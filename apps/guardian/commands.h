@@ -11,6 +11,7 @@ void add_eval_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_moderate_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_tokenize_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_feedback_command(CLI::App& app);
 

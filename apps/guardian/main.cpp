@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   guardian::app::add_calibrate_command(app);
   guardian::app::add_moderate_command(app);
   guardian::app::add_data_command(app);
+  guardian::app::add_tokenize_command(app);
   guardian::app::add_serve_command(app);
   guardian::app::add_feedback_command(app);
   try {

@@ -4,7 +4,9 @@
 Sources (GUARDIAN_DATA, default ../shared/data beside the repo): BEEP train.tsv column 0 (Korean),
 tweeteval offensive train_text.txt (English), Jigsaw comment_text (English, long, odd whitespace),
 plus synthetic hard cases (emoji, URLs, odd whitespace, stray jamo, long runs, special-token text).
-Usage: messages.py N [SEED] > texts.jsonl
+Usage: messages.py N [SEED] [--objects] > texts.jsonl
+  --objects writes {"text", "source", "file", "row"} objects, so a golden file can name each real
+  message by where it lives in the data instead of copying its text.
 """
 import csv
 import json
@@ -30,44 +32,52 @@ SYNTHETIC = [
 ]
 
 
+BEEP = "korean-hate-speech-beep/labeled/train.tsv"
+TWEETS = "tweeteval/datasets/offensive/train_text.txt"
+JIGSAW = "jigsaw-toxic-subset/data/data_pools"
+
+
 def beep():
+    # row = data row (0 = first line after the header); text = column 0
     out = []
-    path = os.path.join(DATA, "korean-hate-speech-beep", "labeled", "train.tsv")
-    with open(path, encoding="utf-8") as f:
+    with open(os.path.join(DATA, BEEP), encoding="utf-8", newline="") as f:
         next(f)
-        for line in f:
-            out.append(line.rstrip("\n").split("\t")[0])
+        for i, line in enumerate(f):
+            out.append({"text": line.rstrip("\n").split("\t")[0], "source": "beep", "file": BEEP, "row": i})
     return out
 
 
 def tweets():
-    path = os.path.join(DATA, "tweeteval", "datasets", "offensive", "train_text.txt")
-    with open(path, encoding="utf-8") as f:
-        return [l.rstrip("\n") for l in f]
+    # row = line number from 0
+    with open(os.path.join(DATA, TWEETS), encoding="utf-8", newline="") as f:
+        return [{"text": l.rstrip("\n"), "source": "tweets", "file": TWEETS, "row": i} for i, l in enumerate(f)]
 
 
 def jigsaw():
+    # row = CSV record from 0 after the header; text = column comment_text
     out = []
-    folder = os.path.join(DATA, "jigsaw-toxic-subset", "data", "data_pools")
+    folder = os.path.join(DATA, JIGSAW)
     for name in sorted(os.listdir(folder)):
         if name.endswith(".csv"):
             with open(os.path.join(folder, name), encoding="utf-8", newline="") as f:
-                for row in csv.DictReader(f):
-                    out.append(row["comment_text"])
+                for i, row in enumerate(csv.DictReader(f)):
+                    out.append({"text": row["comment_text"], "source": "jigsaw", "file": JIGSAW + "/" + name, "row": i})
     return out
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    objects = "--objects" in sys.argv
+    n = int(args[0]) if args else 300
+    rng = random.Random(int(args[1]) if len(args) > 1 else 1)
     pools = [beep(), tweets(), jigsaw()]
-    msgs = list(SYNTHETIC)
+    msgs = [{"text": t, "source": "synthetic"} for t in SYNTHETIC]
     rest = n - len(msgs)
     shares = [rest * 2 // 5, rest * 2 // 5, rest - 2 * (rest * 2 // 5)]
     for pool, k in zip(pools, shares):
         msgs.extend(rng.sample(pool, min(k, len(pool))))
     for m in msgs[:n]:
-        sys.stdout.write(json.dumps(m, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(m if objects else m["text"], ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

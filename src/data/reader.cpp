@@ -12,6 +12,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// How messages name a card: its file, or its name when it was parsed from text.
+std::string card_where(const Card& card) { return card.path.empty() ? "card '" + card.name + "'" : card.path.string(); }
+
 int parse_percent(const std::string& text, const std::string& spec) {
   if (text.empty()) return -1;
   std::string digits = text;
@@ -42,7 +45,7 @@ struct ResolvedColumn {
 
 std::vector<ResolvedColumn> resolve(const Card& card, const policy::Policy& policy) {
   std::vector<ResolvedColumn> out;
-  const std::string where = card.path.empty() ? "card '" + card.name + "'" : card.path.string();
+  const std::string where = card_where(card);
   for (const auto& [column, values] : card.mapping_for(policy.name)) {
     ResolvedColumn rc{column, {}};
     for (const auto& [value, assignments] : values) {
@@ -145,14 +148,11 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
     ++r.skipped;
     if (r.problems.size() < 10) r.problems.push_back(full);
   };
-  bool done = false;
   for_each_row(card, files, data_root, [&](Row& row) {
-    if (done) return;
     ++r.rows;
     auto text_it = row.fields.find(text_column);
     if (text_it == row.fields.end()) {
-      throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + text_column + "' (card " +
-                       card.path.string() + ")");
+      throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + text_column + "' (card " + card_where(card) + ")");
     }
     Example e;
     e.source = card.name;
@@ -164,23 +164,23 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
       e.id = card.name + ":" + spec.split + ":" + std::to_string(row.index + 1);
     }
     const int bucket = slice_bucket(e.id);
-    if (bucket < spec.begin_percent || bucket >= spec.end_percent) return;
+    if (bucket < spec.begin_percent || bucket >= spec.end_percent) return true;
     try {
       e.text = text::normalize(text_it->second);
     } catch (const InputError& err) {
       fail(row.file, row.line, err.what());
-      return;
+      return true;
     }
     if (e.text.empty()) {
       fail(row.file, row.line, "empty text");
-      return;
+      return true;
     }
     e.labels.assign(policy.categories.size(), kUnknownLabel);
     for (const auto& column : columns) {
       auto value_it = row.fields.find(column.column);
       if (value_it == row.fields.end()) {
         throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + column.column +
-                         "' that the card maps (card " + card.path.string() + ")");
+                         "' that the card maps (card " + card_where(card) + ")");
       }
       std::string value = value_it->second;
       while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
@@ -189,15 +189,18 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
       if (mapped == column.values.end()) {
         fail(row.file, row.line, "column '" + column.column + "' has value '" + value +
                                      "', which the card's mapping for policy '" + policy.name + "' does not list");
-        return;
+        return true;
       }
       for (const auto& [c, level] : mapped->second) e.labels[c] = std::max(e.labels[c], level);
     }
     e.language = language_of(card, e.text);
     ++r.kept;
     sink(std::move(e));
-    if (options.limit && r.kept >= options.limit) done = true;
-  }, fail);
+    return !(options.limit && r.kept >= options.limit);
+  }, [&](const std::string& file, int64_t line, const std::string& message) {
+    ++r.rows;  // a malformed row is still a row read
+    fail(file, line, message);
+  });
 }
 
 std::vector<Example> load_examples(const Card& card, const SplitSpec& spec, const policy::Policy& policy,
@@ -208,13 +211,19 @@ std::vector<Example> load_examples(const Card& card, const SplitSpec& spec, cons
 }
 
 void read_texts(const Card& card, const std::string& split, const fs::path& data_root,
-                const std::function<void(std::string&&)>& sink) {
+                const std::function<void(std::string&&)>& sink, size_t limit) {
   const std::string text_column = card.format == "paired" || card.format == "lines" ? "text" : card.text;
+  size_t given = 0;
   for_each_row(card, split_files(card, split), data_root, [&](Row& row) {
     auto it = row.fields.find(text_column);
-    if (it == row.fields.end()) return;
+    if (it == row.fields.end()) {
+      // A wrong text column would otherwise give no text at all, silently.
+      throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + text_column + "' (card " + card_where(card) + ")");
+    }
     std::string text = text::normalize_lossy(it->second);
-    if (!text.empty()) sink(std::move(text));
+    if (text.empty()) return true;
+    sink(std::move(text));
+    return !(limit && ++given >= limit);
   }, [](const std::string&, int64_t, const std::string&) {});
 }
 

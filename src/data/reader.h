@@ -46,9 +46,11 @@ std::vector<Example> load_examples(const Card& card, const SplitSpec& spec, cons
                                    const std::filesystem::path& data_root, const ReadOptions& options = {},
                                    ReadReport* report = nullptr);
 
-// Every non-empty text of a split (normalised; invalid UTF-8 replaced), any format.
+// Every non-empty text of a split (normalised; invalid UTF-8 replaced), any format, for tokenizer
+// training and pretraining: labels are ignored, malformed rows skipped silently; a file without the
+// card's text column is an InputError. limit > 0 stops after that many texts.
 void read_texts(const Card& card, const std::string& split, const std::filesystem::path& data_root,
-                const std::function<void(std::string&&)>& sink);
+                const std::function<void(std::string&&)>& sink, size_t limit = 0);
 
 // The bucket (0..99) an example id falls into for slicing.
 int slice_bucket(const std::string& id);

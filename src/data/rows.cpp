@@ -98,10 +98,11 @@ void object_fields(const nlohmann::json& object, Row& row) {
 }  // namespace
 
 void for_each_row(const Card& card, const SplitFiles& split, const fs::path& root,
-                  const std::function<void(Row&)>& on_row,
+                  const std::function<bool(Row&)>& on_row,
                   const std::function<void(const std::string&, int64_t, const std::string&)>& on_error) {
   int64_t index = 0;
-  for (size_t f = 0; f < split.files.size(); ++f) {
+  bool more = true;  // false once on_row asks to stop
+  for (size_t f = 0; f < split.files.size() && more; ++f) {
     fs::path path;
     auto in = open(root, split.files[f], path);
     const std::string file = path.string();
@@ -110,7 +111,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
     auto emit = [&](int64_t line) {
       row.line = line;
       row.index = index++;
-      on_row(row);
+      more = on_row(row);
       row.fields.clear();
     };
 
@@ -118,12 +119,13 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       std::string line;
       std::vector<std::string> columns;
       int64_t number = 0;
-      while (std::getline(in, line)) {
+      while (more && std::getline(in, line)) {
         ++number;
         strip_cr(line);
         auto cells = split_tabs(line);
         if (number == 1 && card.header) {
           columns = cells;
+          if (!columns.empty() && columns[0].rfind("\xEF\xBB\xBF", 0) == 0) columns[0].erase(0, 3);
           continue;
         }
         if (line.empty()) continue;
@@ -142,7 +144,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       std::vector<std::string> cells, columns;
       int64_t line = 1;
       bool malformed = false, first = true;
-      while (true) {
+      while (more) {
         const int64_t start = line;
         if (!read_csv_record(in, cells, line, malformed)) break;
         if (first && card.header) {
@@ -168,7 +170,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
     } else if (card.format == "jsonl") {
       std::string line;
       int64_t number = 0;
-      while (std::getline(in, line)) {
+      while (more && std::getline(in, line)) {
         ++number;
         strip_cr(line);
         if (line.find_first_not_of(" \t") == std::string::npos) continue;
@@ -196,6 +198,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       if (!value.is_array()) throw InputError(file + ": expected a JSON array of objects");
       int64_t item = 0;
       for (const auto& object : value) {
+        if (!more) break;
         ++item;
         if (!object.is_object()) {
           on_error(file, item, "item " + std::to_string(item) + " is not a JSON object");
@@ -209,7 +212,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       auto labels = open(root, split.labels[f], label_path);
       std::string text, label;
       int64_t number = 0;
-      while (std::getline(in, text)) {
+      while (more && std::getline(in, text)) {
         ++number;
         if (!std::getline(labels, label)) {
           throw InputError(label_path.string() + ": has fewer lines (" + std::to_string(number - 1) + ") than " + file);
@@ -220,11 +223,11 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
         row.fields["label"] = std::move(label);
         emit(number);
       }
-      if (std::getline(labels, label)) throw InputError(label_path.string() + ": has more lines than " + file);
+      if (more && std::getline(labels, label)) throw InputError(label_path.string() + ": has more lines than " + file);
     } else {  // lines
       std::string line;
       int64_t number = 0;
-      while (std::getline(in, line)) {
+      while (more && std::getline(in, line)) {
         ++number;
         strip_cr(line);
         row.fields["text"] = std::move(line);

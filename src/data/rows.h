@@ -19,10 +19,10 @@ struct Row {
   std::map<std::string, std::string> fields; // column -> value ("text"/"label" for paired, lines)
 };
 
-// Calls on_row for each row of the split's files; a malformed file (bad JSON, wrong column count)
-// is reported through on_error(file, line, message), which throws or skips.
+// Calls on_row for each row of the split's files until it returns false; a malformed row (bad
+// JSON, wrong column count) is reported through on_error(file, line, message), which throws or skips.
 void for_each_row(const Card& card, const SplitFiles& files, const std::filesystem::path& root,
-                  const std::function<void(Row&)>& on_row,
+                  const std::function<bool(Row&)>& on_row,
                   const std::function<void(const std::string&, int64_t, const std::string&)>& on_error);
 
 }  // namespace guardian::data

@@ -1,5 +1,21 @@
 // A moderation policy: its categories and their levels, the thresholds, and the decision rule that
-// turns per-category level probabilities into flag / allow. Loaded from and saved to TOML.
+// turns per-category level probabilities into flag / allow. Loaded from and saved to TOML:
+//
+//   name = "default"                 # required; how recipes, cards and models refer to it
+//   version = "1"                    # optional (default "1"); bump when thresholds change
+//   description = "..."              # optional
+//   gate = "toxic"                   # optional: a binary category scored first (two-stage cascade)
+//   [[category]]                     # one table per category, in output order
+//   name = "adult"                   # required, unique
+//   description = "..."              # optional
+//   levels = ["none", "mild", "severe"]  # required, at least 2; index 0 is the harmless level
+//   threshold = 0.5                  # optional (0.5): flag when P(level >= 1) >= this; in (0, 1]
+//   temperature = 1.0                # optional (1.0): logits / temperature; in (0, 100]
+//   decides = true                   # optional (true): false = scored and reported, never flags
+//   score_at_level0 = 5              # optional: level i reports the score 5 - i (General)
+//
+// Any other key is a ConfigError naming the file, line and key; so is a value of the wrong type or
+// out of range. configs/policies/README.md describes the built-in policies.
 #pragma once
 
 #include <filesystem>
@@ -46,13 +62,19 @@ struct Policy {
 // The outcome for one message.
 struct Decision {
   bool flagged = false;
-  std::string category;    // the category that decided (highest score over its threshold), or ""
-  double score = 0.0;      // that category's P(level >= 1) (or the top one when allowed)
+  std::string category;    // the category that decided (see decide()), or "" when none decides
+  double score = 0.0;      // that category's P(level >= 1)
   double threshold = 0.0;  // its threshold
 };
 
 // probs[c][l]: calibrated probability of level l for category c; InputError when probs does not
-// hold one entry per category.
+// hold one entry per category. The rule, with score_c = P_c(level >= 1):
+//  - gated policy and score_gate < threshold_gate: allowed; category = the gate, score = its score;
+//  - otherwise, among deciding categories other than the gate, those with score_c >= threshold_c
+//    flag, and the one with the largest margin score_c - threshold_c is reported;
+//  - when none crosses: allowed, reporting the deciding non-gate category with the highest score
+//    (and its threshold). The gate never flags alone, so a cascade agrees with the evaluator's
+//    decision metric (src/eval/evaluator.h).
 Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs);
 
 // P(level >= 1) from a category's level probabilities.

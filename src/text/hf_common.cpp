@@ -131,11 +131,11 @@ double JsonAt::number_or(const char* key, double fallback) const {
 std::string JsonAt::type() const { return str("type"); }
 
 void JsonAt::fail(const std::string& what) const {
-  throw FormatError("tokenizer.json: " + path_ + ": " + what);
+  throw FormatError(path_ + ": " + what);
 }
 
 void JsonAt::unsupported(const std::string& kind) const {
-  throw UnsupportedError("tokenizer.json: " + path_ + ": unsupported type \"" + kind + "\"");
+  throw UnsupportedError(path_ + ": unsupported type \"" + kind + "\"");
 }
 
 }  // namespace guardian::text::hf

@@ -275,7 +275,7 @@ class WordPiece : public Model {
     }
     std::string unk = j.str_or("unk_token", "[UNK]");
     auto id = token_to_id(unk);
-    if (!id) j.at("unk_token").fail("\"" + unk + "\" is not in the vocabulary");
+    if (!id) j.fail("unk_token \"" + unk + "\" is not in the vocabulary");
     unk_id_ = *id;
     prefix_ = j.str_or("continuing_subword_prefix", "##");
     max_chars_ = static_cast<std::size_t>(j.number_or("max_input_chars_per_word", 100));
@@ -405,7 +405,7 @@ class Unigram : public Model {
           continue;
         }
       }
-      if (id == -2) throw FormatError("tokenizer.json: model.unk_id: needed for \"" + w.substr(b, e - b) + "\" but not set");
+      if (id == -2) throw FormatError("$.model.unk_id: needed for \"" + w.substr(b, e - b) + "\" but not set");
       out.push_back({id, span_of(word, b, e)});
     }
   }

@@ -37,7 +37,36 @@ class UnicodeNormalizer : public Normalizer {
   explicit UnicodeNormalizer(int options) : options_(options) {}
   void normalize(Piece& piece) const override {
     if (all_ascii(piece.text)) return;
-    // Normalise one extended grapheme cluster at a time, so each output maps to its cluster.
+    std::string whole = map(piece.text);
+    if (whole == piece.text) return;  // fast path: already in normal form (most chat)
+    // Normalise group by group so each output maps to its group's input: first by grapheme
+    // cluster, then (when clusters compose across their borders, e.g. compatibility jamo under
+    // NFKC) by runs between ASCII characters, else the whole text as one group.
+    for (int level = 0; level < 2; ++level) {
+      Piece out = by_groups(piece, level);
+      if (out.text == whole) {
+        piece = std::move(out);
+        return;
+      }
+    }
+    Piece out;
+    append_aligned(out, whole, Span{piece.align.front().first, piece.align.back().second});
+    piece = std::move(out);
+  }
+
+ private:
+  std::string map(std::string_view s) const {
+    utf8proc_uint8_t* mapped = nullptr;
+    utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                        static_cast<utf8proc_ssize_t>(s.size()), &mapped,
+                                        static_cast<utf8proc_option_t>(options_));
+    std::string out = len >= 0 ? std::string(reinterpret_cast<char*>(mapped), static_cast<std::size_t>(len)) : std::string(s);
+    std::free(mapped);
+    return out;
+  }
+
+  // level 0: grapheme clusters; level 1: runs split before and after each ASCII character.
+  Piece by_groups(const Piece& piece, int level) const {
     Piece out;
     const auto* s = reinterpret_cast<const utf8proc_uint8_t*>(piece.text.data());
     const std::size_t n = piece.text.size();
@@ -45,36 +74,31 @@ class UnicodeNormalizer : public Normalizer {
     utf8proc_int32_t prev = -1, state = 0;
     auto flush = [&](std::size_t end) {
       if (end == start) return;
-      utf8proc_uint8_t* mapped = nullptr;
-      utf8proc_ssize_t len = utf8proc_map(s + start, static_cast<utf8proc_ssize_t>(end - start),
-                                          &mapped, static_cast<utf8proc_option_t>(options_));
-      Span src{piece.align[start].first, piece.align[end - 1].second};
-      if (len >= 0) {
-        std::string_view m(reinterpret_cast<char*>(mapped), static_cast<std::size_t>(len));
-        if (m == std::string_view(piece.text).substr(start, end - start)) {
-          out.text.append(m);
-          out.align.insert(out.align.end(), piece.align.begin() + static_cast<std::ptrdiff_t>(start),
-                           piece.align.begin() + static_cast<std::ptrdiff_t>(end));
-        } else {
-          append_aligned(out, m, src);
-        }
+      std::string_view in = std::string_view(piece.text).substr(start, end - start);
+      std::string m = map(in);
+      if (m == in) {
+        out.text.append(m);
+        out.align.insert(out.align.end(), piece.align.begin() + static_cast<std::ptrdiff_t>(start),
+                         piece.align.begin() + static_cast<std::ptrdiff_t>(end));
+      } else {
+        append_aligned(out, m, Span{piece.align[start].first, piece.align[end - 1].second});
       }
-      std::free(mapped);
       start = end;
     };
     while (i < n) {
       utf8proc_int32_t c;
       utf8proc_ssize_t k = utf8proc_iterate(s + i, static_cast<utf8proc_ssize_t>(n - i), &c);
       if (k <= 0) { k = 1; c = 0xFFFD; }
-      if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, c, &state)) flush(i);
+      bool brk = level == 0 ? (prev >= 0 && utf8proc_grapheme_break_stateful(prev, c, &state))
+                            : (prev >= 0 && (c < 0x80 || prev < 0x80));
+      if (brk) flush(i);
       prev = c;
       i += static_cast<std::size_t>(k);
     }
     flush(n);
-    piece = std::move(out);
+    return out;
   }
 
- private:
   int options_;
 };
 

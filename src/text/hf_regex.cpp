@@ -39,7 +39,7 @@ Regex::Regex(const std::string& pattern, const std::string& where) {
   if (r != ONIG_NORMAL) {
     OnigUChar msg[ONIG_MAX_ERROR_MESSAGE_LEN];
     onig_error_code_to_str(msg, r, &info);
-    throw FormatError("tokenizer.json: " + where + ": bad regex /" + pattern +
+    throw FormatError(where + ": bad regex /" + pattern +
                       "/: " + reinterpret_cast<char*>(msg));
   }
   regex_ = re;

@@ -68,9 +68,9 @@ std::vector<std::string> load_texts(const std::vector<std::string>& specs, const
   for (const auto& text : specs) {
     const auto spec = data::SplitSpec::parse(text);
     const auto card = data::load_card(spec.card);
-    data::read_texts(card, spec.split, data_root, [&](std::string&& t) {
-      if (texts.size() < limit) texts.push_back(std::move(t));
-    });
+    if (texts.size() >= limit) break;
+    data::read_texts(card, spec.split, data_root, [&](std::string&& t) { texts.push_back(std::move(t)); },
+                     limit - texts.size());
   }
   return texts;
 }

@@ -93,6 +93,16 @@ TEST_F(Formats, CsvErrorsNameTheLineWhereTheRecordStarts) {
   EXPECT_NE(c.find("e.csv:3: expected 2 comma-separated columns, found 3"), std::string::npos) << c;
 }
 
+TEST_F(Formats, CsvQuotedLastFieldBeforeCrLf) {
+  dir_.write("q.csv", "label,text\r\n1,\"quoted, last\"\r\n0,\"line\r\nbreak\"\r\n2,x\r\n");
+  const auto examples = read(dir_.card("q.toml", card_toml("csv", "q.csv")));
+  ASSERT_EQ(examples.size(), 3u);
+  EXPECT_EQ(examples[0].text, "quoted, last");
+  EXPECT_EQ(examples[1].text, "line break");
+  EXPECT_EQ(examples[2].labels[0], 2);
+  EXPECT_EQ(examples[2].id, "fx:train:3");
+}
+
 TEST_F(Formats, CsvWithoutHeaderNamesColumnsByPosition) {
   dir_.write("n.csv", "hello,1\nworld,2\n");
   const Card card = dir_.card("n.toml", "name = \"fx\"\nformat = \"csv\"\nheader = false\ntext = \"0\"\n[splits]\ntrain = \"n.csv\"\n"
@@ -112,13 +122,15 @@ TEST_F(Formats, TsvColumnCountErrorsNameFileAndLine) {
   const auto examples = read(card, {.skip_bad = true}, &report);
   ASSERT_EQ(examples.size(), 2u);
   EXPECT_EQ(examples[1].text, "also fine");
+  EXPECT_EQ(report.rows, 4u);  // the blank line is no row; the two malformed ones are
+  EXPECT_EQ(report.kept, 2u);
   EXPECT_EQ(report.skipped, 2u);
   ASSERT_EQ(report.problems.size(), 2u);
   EXPECT_NE(report.problems[1].find("t.tsv:6:"), std::string::npos) << report.problems[1];
 }
 
-TEST_F(Formats, TsvTrimsLabelValuesAndCarriageReturns) {
-  dir_.write("w.tsv", "text\tlabel\r\nspaced\t 2 \r\n");
+TEST_F(Formats, TsvTrimsLabelValuesCarriageReturnsAndByteOrderMark) {
+  dir_.write("w.tsv", "\xEF\xBB\xBFtext\tlabel\r\nspaced\t 2 \r\n");  // a byte-order mark too
   const auto examples = read(dir_.card("w.toml", card_toml("tsv", "w.tsv")));
   ASSERT_EQ(examples.size(), 1u);
   EXPECT_EQ(examples[0].labels[0], 2);
@@ -203,6 +215,24 @@ TEST_F(Formats, LinesGiveTextsForTokenizerTraining) {
   read_texts(dir_.card("t.toml", card_toml("tsv", "t.tsv")), "train", dir_.path(),
              [&](std::string&& t) { texts.push_back(std::move(t)); });
   EXPECT_EQ(texts, std::vector<std::string>{"fine"});
+}
+
+TEST_F(Formats, ReadTextsStopsAtItsLimitAndRejectsAMissingTextColumn) {
+  dir_.write("a.txt", "one\n\ntwo\nthree\n");
+  dir_.write("b.txt", "four\n");
+  const Card card = dir_.card("u.toml", "name = \"u\"\nformat = \"lines\"\n[splits]\ntrain = [\"a.txt\", \"b.txt\"]\n");
+  std::vector<std::string> texts;
+  read_texts(card, "train", dir_.path(), [&](std::string&& t) { texts.push_back(std::move(t)); }, 2);
+  EXPECT_EQ(texts, (std::vector<std::string>{"one", "two"}));  // the blank line does not count
+  texts.clear();
+  read_texts(card, "train", dir_.path(), [&](std::string&& t) { texts.push_back(std::move(t)); }, 10);
+  EXPECT_EQ(texts.size(), 4u);
+
+  dir_.write("c.tsv", "body\tlabel\nx\t0\n");
+  const Card wrong = dir_.card("w.toml", card_toml("tsv", "c.tsv"));  // its text column is "text"
+  const std::string m = error_of<InputError>([&] { read_texts(wrong, "train", dir_.path(), [](std::string&&) {}); });
+  EXPECT_NE(m.find("c.tsv:2: no column 'text'"), std::string::npos) << m;
+  EXPECT_NE(m.find("w.toml"), std::string::npos) << m;
 }
 
 TEST_F(Formats, SeveralFilesAreReadInOrderWithRunningPositions) {

@@ -235,13 +235,16 @@ TEST_F(Reading, MissingFilesColumnsAndSplits) {
 }
 
 TEST_F(Reading, LimitStopsEarly) {
-  dir_.write("l.tsv", "text\tlabel\na\t0\nb\t0\nc\t0\nd\t0\n");
+  // The malformed last row would be an error if reading went on past the limit.
+  dir_.write("l.tsv", "text\tlabel\na\t0\nb\t0\nc\t0\nd\t0\nno tab here\n");
   const Card card = dir_.card("l.toml", "name = \"fx\"\ntext = \"text\"\n[splits]\ntrain = \"l.tsv\"\n[mapping.fx.label]\n0 = {}\n");
   ReadReport report;
   const auto e = read(card, "", {.limit = 2}, &report);
   ASSERT_EQ(e.size(), 2u);
   EXPECT_EQ(e[1].text, "b");
   EXPECT_EQ(report.kept, 2u);
+  EXPECT_EQ(report.rows, 2u);  // reading stopped there: the rest of the file was never read
+  EXPECT_THROW(read(card, "", {.limit = 5}), InputError);
 }
 
 TEST_F(Reading, LanguageIsFixedByTheCardOrDetectedPerMessage) {

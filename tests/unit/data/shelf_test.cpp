@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -98,8 +99,9 @@ TEST(Shelf, JigsawColumnsCombineByTheHighestLevel) {
   const Read r = read_shelf(root, "jigsaw:train", "default");
   ASSERT_EQ(r.examples.size(), 5000u);
   const int insult = policy.index_of("insult"), general = policy.index_of("general"), hate = policy.index_of("hate");
-  // Insult: 2 wherever the insult column is 1 (1,473 rows), 1 for toxic-only, else 0.
-  EXPECT_EQ(level_counts(r.examples, insult), (std::map<int, int>{}));
+  // Insult: 2 wherever the insult column is 1 (1,473 rows, 1,384 of them also toxic: toxic's 1
+  // loses to insult's 2), 1 for the 1,453 toxic rows without insult, else 0.
+  EXPECT_EQ(level_counts(r.examples, insult), (std::map<int, int>{{0, 2074}, {1, 1453}, {2, 1473}}));
   EXPECT_EQ(level_counts(r.examples, hate).at(2), 262);
   // severe_toxic (303 rows) -> General index 4 (score 1); the 2,000 ok rows -> index 0 (score 5);
   // other bad rows say nothing about General.
@@ -118,6 +120,111 @@ TEST(Shelf, KosbiAndUnsmileLabels) {
   EXPECT_EQ(level_counts(unsmile.examples, policy.index_of("clean")).at(1), 3739);
   EXPECT_EQ(level_counts(unsmile.examples, policy.index_of("abuse")).at(1), 3143);
   EXPECT_EQ(level_counts(unsmile.examples, policy.index_of("women_family")).at(1), 1599);
+}
+
+TEST(Shelf, EveryCardReadsEverySplitUnderEveryPolicyItMaps) {
+  GUARDIAN_REQUIRE_SHELF(root);
+  const std::vector<std::string> cards = {"apeach", "beep", "beep-unlabeled", "jigsaw", "kosbi",
+                                          "tweeteval-hate", "tweeteval-offensive", "tweeteval-unlabeled", "unsmile"};
+  for (const auto& name : cards) {
+    const Card card = load_card(name);
+    for (const auto& [split, files] : card.splits) {
+      SCOPED_TRACE(name + ":" + split);
+      size_t texts = 0;
+      read_texts(card, split, root, [&](std::string&& t) {
+        ++texts;
+        ASSERT_FALSE(t.empty());
+      });
+      EXPECT_GT(texts, 0u);
+      for (const auto& [policy_name, columns] : card.mappings) {
+        SCOPED_TRACE(policy_name);
+        const Read r = read_shelf(root, name + ":" + split, policy_name);
+        EXPECT_GT(r.report.kept, 0u);
+        EXPECT_EQ(r.report.kept + r.report.skipped, r.report.rows);
+        // The only rows a built-in card may skip are the few real ones with empty text.
+        EXPECT_LE(r.report.skipped, 10u);
+        for (const auto& p : r.report.problems) EXPECT_NE(p.find("empty text"), std::string::npos) << p;
+        // Each example has one label per category, each unknown or a level the category has.
+        const auto policy = test::builtin_policy(policy_name);
+        for (const auto& e : r.examples) {
+          ASSERT_EQ(e.labels.size(), policy.categories.size());
+          for (size_t c = 0; c < e.labels.size(); ++c) {
+            ASSERT_GE(e.labels[c], kUnknownLabel);
+            ASSERT_LT(e.labels[c], static_cast<int>(policy.categories[c].levels.size()));
+          }
+          ASSERT_EQ(e.source, name);
+        }
+      }
+    }
+  }
+}
+
+TEST(Shelf, BeepUnderTheDefaultPolicyFollowsTheCardsChoices) {
+  GUARDIAN_REQUIRE_SHELF(root);
+  const auto policy = test::builtin_policy("default");
+  const Read r = read_shelf(root, "beep:train", "default");
+  ASSERT_EQ(r.examples.size(), 7896u);
+  // hate -> Hate 2 (1,911); offensive (2,499) and none (3,486) -> Hate 0.
+  EXPECT_EQ(level_counts(r.examples, policy.index_of("hate")), (std::map<int, int>{{0, 2499 + 3486}, {2, 1911}}));
+  // offensive -> Insult 1, none -> Insult 0; a hate row says nothing about insult.
+  EXPECT_EQ(level_counts(r.examples, policy.index_of("insult")),
+            (std::map<int, int>{{kUnknownLabel, 1911}, {0, 3486}, {1, 2499}}));
+  // gender (1,232) and others (1,516) -> Bias 1; none (5,148) -> Bias 0.
+  EXPECT_EQ(level_counts(r.examples, policy.index_of("bias")), (std::map<int, int>{{0, 5148}, {1, 1232 + 1516}}));
+  // BEEP! labels neither adult, illegal, cultural nor general.
+  for (const char* unknown : {"adult", "illegal", "cultural", "general"}) {
+    EXPECT_EQ(level_counts(r.examples, policy.index_of(unknown)), (std::map<int, int>{{kUnknownLabel, 7896}})) << unknown;
+  }
+  const Read bias = read_shelf(root, "beep:train", "beep-bias");
+  EXPECT_EQ(level_counts(bias.examples, 0), (std::map<int, int>{{0, 5148}, {1, 1516}, {2, 1232}}));  // none, others, gender
+  const Read binary = read_shelf(root, "beep:train", "binary");
+  EXPECT_EQ(level_counts(binary.examples, 0), (std::map<int, int>{{0, 3486}, {1, 1911 + 2499}}));
+}
+
+TEST(Shelf, TweetevalHateApeachJigsawAndUnsmileDistributions) {
+  GUARDIAN_REQUIRE_SHELF(root);
+  const auto policy = test::builtin_policy("default");
+  const int hate = policy.index_of("hate"), bias = policy.index_of("bias");
+  // TweetEval hate train: 3,783 hate; 5,217 not, of which 7 have empty text (skipped).
+  const Read th = read_shelf(root, "tweeteval-hate:train", "default");
+  EXPECT_EQ(level_counts(th.examples, hate), (std::map<int, int>{{0, 5210}, {2, 3783}}));
+  EXPECT_EQ(level_counts(th.examples, bias), (std::map<int, int>{{0, 5210}, {1, 3783}}));
+  EXPECT_EQ(th.report.skipped, 7u);
+
+  const Read apeach = read_shelf(root, "apeach:test", "binary");
+  EXPECT_EQ(level_counts(apeach.examples, 0), (std::map<int, int>{{0, 1848}, {1, 1922}}));
+  const Read apeach_default = read_shelf(root, "apeach:test", "default");
+  EXPECT_EQ(level_counts(apeach_default.examples, hate), (std::map<int, int>{{0, 1848}, {1, 1922}}));
+
+  const Read jigsaw = read_shelf(root, "jigsaw:train", "binary");
+  EXPECT_EQ(level_counts(jigsaw.examples, 0), (std::map<int, int>{{0, 2000}, {1, 3000}}));
+  const Read jigsaw_test = read_shelf(root, "jigsaw:test", "binary");
+  EXPECT_EQ(level_counts(jigsaw_test.examples, 0), (std::map<int, int>{{0, 600}, {1, 600}}));
+
+  // UnSmile under the default policy: any of the 8 group columns -> Hate 2 (8,121 rows); clean
+  // (3,739 rows) -> every category 0; abuse alone or a bare targeted individual -> hate unknown.
+  const Read u = read_shelf(root, "unsmile:train", "default");
+  EXPECT_EQ(level_counts(u.examples, hate), (std::map<int, int>{{kUnknownLabel, 15005 - 8121 - 3739}, {0, 3739}, {2, 8121}}));
+  EXPECT_EQ(level_counts(u.examples, policy.index_of("cultural")),
+            (std::map<int, int>{{kUnknownLabel, 15005 - 3644 - 3739}, {0, 3739}, {1, 3644}}));
+  EXPECT_EQ(level_counts(u.examples, policy.index_of("insult")).at(2), 3143);
+  EXPECT_EQ(level_counts(u.examples, policy.index_of("general")), (std::map<int, int>{{kUnknownLabel, 15005 - 3739}, {0, 3739}}));
+  const Read ub = read_shelf(root, "unsmile:train", "binary");
+  EXPECT_EQ(level_counts(ub.examples, 0), (std::map<int, int>{{0, 3739}, {1, 15005 - 3739}}));
+}
+
+TEST(Shelf, SlicesOfARealSplitAreDisjointAndComplete) {
+  GUARDIAN_REQUIRE_SHELF(root);
+  const Read head = read_shelf(root, "beep:train[:90%]", "beep-hate");
+  const Read tail = read_shelf(root, "beep:train[90%:]", "beep-hate");
+  EXPECT_EQ(head.examples.size() + tail.examples.size(), 7896u);
+  std::set<std::string> ids;
+  for (const auto& e : head.examples) ids.insert(e.id);
+  for (const auto& e : tail.examples) EXPECT_TRUE(ids.insert(e.id).second) << e.id;
+  EXPECT_EQ(ids.size(), 7896u);
+  // Roughly 10% lands in the tail.
+  EXPECT_GT(tail.examples.size(), 650u);
+  EXPECT_LT(tail.examples.size(), 950u);
 }
 
 TEST(Shelf, UnlabelledTextReads) {

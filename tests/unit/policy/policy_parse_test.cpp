@@ -2,6 +2,7 @@
 // input is a ConfigError naming the file and the line or key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -71,6 +72,17 @@ TEST(PolicyParse, EveryBuiltInPolicyLoadsValidatesAndRoundTrips) {
     expect_same(p, again);
     EXPECT_EQ(again.to_toml(), p.to_toml());
   }
+}
+
+TEST(PolicyParse, EveryPolicyFileInTheFolderIsCoveredAndDocumented) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(core::config_dir() / "policies")) {
+    if (entry.path().extension() == ".toml") found.push_back(entry.path().stem().string());
+  }
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, kBuiltIn);
+  const std::string readme = core::read_file(core::config_dir() / "policies" / "README.md");
+  for (const auto& name : kBuiltIn) EXPECT_NE(readme.find("`" + name + ".toml`"), std::string::npos) << name;
 }
 
 TEST(PolicyParse, BuiltInPoliciesHaveTheDocumentedShape) {

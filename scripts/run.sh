@@ -25,6 +25,8 @@ guardian=build/bin/guardian
 if [ ! -f "$model/model.safetensors" ] || { [ -n "$budget" ] && [ -d "$model/checkpoint" ]; }; then
   echo "== guardian: training $model (budget ${budget:-12m}; a later run with --budget continues it)" >&2
   "$guardian" train --config "$config" --out "$model" --budget "${budget:-12m}"
+  echo "== guardian: calibrating thresholds on the validation data (precision 0.8 per category)" >&2
+  "$guardian" calibrate --model "$model" --recipe "$config" --target precision=0.8 > "$model/calibration.txt"
 else
   echo "== guardian: using the trained model in $model (run with --budget to continue an unfinished one)" >&2
 fi

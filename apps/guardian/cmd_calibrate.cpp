@@ -14,6 +14,7 @@
 #include "models/model_dir.h"
 #include "policy/policy.h"
 #include "train/data_sets.h"
+#include "train/train_config.h"
 
 namespace guardian::app {
 
@@ -22,6 +23,7 @@ namespace {
 struct CalibrateArgs {
   std::string model;
   std::vector<std::string> data;
+  std::string recipe;
   std::string target = "precision=0.9";
   bool skip_bad = false;
   bool dry_run = false;
@@ -42,12 +44,20 @@ void run_calibrate(const CalibrateArgs& args) {
   auto model = models::load_model(args.model);
   models::configure_threads();
   auto policy = model->policy();
-  auto set = train::load_sets(args.data, policy, core::data_root(), train::Purpose::kValid, args.skip_bad);
+  auto specs = args.data;
+  bool skip_bad = args.skip_bad;
+  if (!args.recipe.empty()) {
+    const auto recipe = train::TrainConfig::load(args.recipe);
+    specs.insert(specs.end(), recipe.data.valid.begin(), recipe.data.valid.end());
+    skip_bad = skip_bad || recipe.data.skip_bad;
+  }
+  if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
+  auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad);
   std::vector<std::string> texts;
   for (const auto& e : set.examples) texts.push_back(e.text);
   const auto logits = model->score(texts);
 
-  nlohmann::json summary = {{"target", target.to_string()}, {"data", args.data}, {"categories", nlohmann::json::array()}};
+  nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}, {"categories", nlohmann::json::array()}};
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
     std::vector<std::vector<double>> rows;
@@ -109,7 +119,8 @@ void add_calibrate_command(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
   auto* cmd = app.add_subcommand("calibrate", "Fit temperatures and pick per-category thresholds on validation data");
   cmd->add_option("-m,--model", args->model, "Model directory (its policy.toml is updated)")->required();
-  cmd->add_option("-d,--data", args->data, "Validation card:split[slice] (repeatable); never a scored test split")->required();
+  cmd->add_option("-d,--data", args->data, "Validation card:split[slice] (repeatable); never a scored test split");
+  cmd->add_option("--recipe", args->recipe, "Use the validation data (data.valid) of this training recipe");
   cmd->add_option("--target", args->target, "precision=P or recall=R that each category's threshold must reach");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");

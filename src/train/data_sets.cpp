@@ -75,6 +75,20 @@ std::vector<std::string> load_texts(const std::vector<std::string>& specs, const
   return texts;
 }
 
+std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
+                                                        const std::vector<data::Example>& train) {
+  std::vector<std::string> disabled;
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const bool positive = std::any_of(train.begin(), train.end(), [&](const data::Example& e) { return e.labels[c] >= 1; });
+    if (positive || !policy.categories[c].decides) continue;
+    policy.categories[c].decides = false;
+    disabled.push_back(policy.categories[c].name);
+    spdlog::warn("category '{}' has no positive label in the training data: it is scored but will not flag",
+                 policy.categories[c].name);
+  }
+  return disabled;
+}
+
 policy::Policy resolve_policy(const std::string& name_or_path) {
   std::filesystem::path path(name_or_path);
   if (!std::filesystem::exists(path) && path.extension() != ".toml" && path.parent_path().empty()) {

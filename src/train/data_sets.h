@@ -29,6 +29,12 @@ LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy&
 std::vector<std::string> load_texts(const std::vector<std::string>& specs,
                                     const std::filesystem::path& data_root, size_t limit);
 
+// A category the training data never labels positive cannot be learned: it is switched to
+// decides = false (reported, never flagging) so an untrained head cannot flag messages. Returns the
+// names switched off.
+std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
+                                                        const std::vector<data::Example>& train);
+
 // A policy by built-in name ("default") or path.
 policy::Policy resolve_policy(const std::string& name_or_path);
 

@@ -148,13 +148,14 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;
   fs::create_directories(out);
-  const auto policy = resolve_policy(config.policy);
+  auto policy = resolve_policy(config.policy);
   const auto data_root = core::data_root();
   if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
   auto train_set = load_sets(config.data.train, policy, data_root,
                              config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
   auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
   if (train_set.examples.empty()) throw InputError("the training data is empty");
+  const auto disabled = disable_unlearnable_categories(policy, train_set.examples);
 
   models::NgramSpec spec;
   spec.features = {config.ngram.buckets_log2, config.ngram.word_ngrams, config.ngram.char_min, config.ngram.char_max,
@@ -232,7 +233,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
                            {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
-                           {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only},
+                           {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
   return result;

@@ -202,13 +202,14 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   models::configure_threads(config.optim.threads);
   torch::manual_seed(seed);
 
-  const auto policy = resolve_policy(config.policy);
+  auto policy = resolve_policy(config.policy);
   const auto data_root = core::data_root();
   if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
   auto train_set = load_sets(config.data.train, policy, data_root,
                              config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
   auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
   if (train_set.examples.empty()) throw InputError("the training data is empty");
+  const auto disabled = disable_unlearnable_categories(policy, train_set.examples);
   spdlog::info("data: {} training and {} validation messages", train_set.examples.size(), valid_set.examples.size());
 
   auto tokenizer = tokenizer_for(config, out, train_set.examples, data_root, options.quiet);
@@ -383,7 +384,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   nlohmann::json training = {
       {"recipe", state.recipe}, {"name", config.name}, {"seed", seed}, {"finished", finished},
       {"steps", state.step}, {"best_valid", result.best_valid}, {"metrics", result.metrics},
-      {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"valid_data", valid_set.provenance},
+      {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"valid_data", valid_set.provenance},
       {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()},
   };
   models::write_json_file(out / models::kTrainingFile, training);

@@ -38,6 +38,9 @@ TEST(MainJobTest, TrainsTheDefaultModelAndModeratesTheSamples) {
   EXPECT_EQ(decision_lines(output), 6) << output;
   EXPECT_TRUE(fs::exists(model / "training.json"));
   auto training = nlohmann::json::parse(read_text(model / "training.json"));
+  // No trainable data set labels cultural sensitivity positive: its head must not flag.
+  EXPECT_NE(training["not_deciding"].dump().find("cultural"), std::string::npos) << training["not_deciding"].dump();
+  EXPECT_TRUE(fs::exists(model / "calibration.json")) << "the main job calibrates the thresholds";
   for (const auto& entry : training["train_data"]) {
     EXPECT_NE(entry["card"], "unsmile") << "the default model must not train on no-derivatives data";
   }

@@ -261,3 +261,43 @@ TEST_F(CliBadInputTest, MissingModelDirectory) {
 
 }  // namespace
 }  // namespace guardian::e2e
+
+namespace guardian::e2e {
+namespace {
+
+TEST(CliSignalTest, SigtermSavesACheckpointThatResumes) {
+  const auto dir = fresh_dir("sigterm");
+  write_shelf(dir);
+  // Enough epochs that training is still running when the signal arrives.
+  auto recipe = write_encoder_recipe(dir);
+  auto text = read_text(recipe);
+  text.replace(text.find("epochs = 3"), 10, "epochs = 400");
+  write_text(recipe, text);
+  const fs::path log = dir / "train.log";
+  pid_t pid = 0;
+  run_process({GUARDIAN_BINARY, "train", "--config", recipe.string(), "--out", (dir / "m").string(), "-q"},
+              {{"GUARDIAN_DATA", (dir / "data").string()}}, log, &pid);
+  // Wait until steps are being taken (the log is written every 50 steps).
+  for (int i = 0; i < 300 && !fs::exists(dir / "m" / "train_log.jsonl"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(dir / "m" / "train_log.jsonl")) << read_text(log);
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal instead of stopping cleanly: " << read_text(log);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(read_text(log).find("interrupted"), std::string::npos) << read_text(log);
+  ASSERT_TRUE(fs::exists(dir / "m" / "checkpoint" / "state.json"));
+  EXPECT_TRUE(fs::exists(dir / "m" / "model.safetensors"));
+  const auto state = nlohmann::json::parse(read_text(dir / "m" / "checkpoint" / "state.json"));
+  EXPECT_GT(state["step"].get<int>(), 0);
+  auto resumed = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "m").string(), "-q",
+                               "--stop-after-steps", std::to_string(state["step"].get<int>() + 3)}, dir / "data");
+  EXPECT_EQ(resumed.code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming from step " + std::to_string(state["step"].get<int>())), std::string::npos)
+      << resumed.output;
+}
+
+}  // namespace
+}  // namespace guardian::e2e

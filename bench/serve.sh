@@ -20,7 +20,25 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$server/status; }
 for c in 1 8 64; do
   start=$(rss)
-  line=$(python3 "$here/serve_load.py" --port "$port" --messages "$messages" --concurrency "$c" --seconds "$seconds")
+  if command -v wrk >/dev/null; then
+    # wrk (Debian's package) with a Lua script posting the messages; its report parsed into JSON.
+    line=$(GUARDIAN_MESSAGES="$messages" wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${seconds}s" --latency \
+             -s "$here/serve_wrk.lua" "http://127.0.0.1:$port" | python3 -c '
+import json, re, sys
+text = sys.stdin.read()
+def ms(v):
+    n, unit = float(re.match(r"([\d.]+)", v).group(1)), re.sub(r"[\d.]", "", v)
+    return n * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[unit]
+pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)", text, re.M))
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors = re.search(r"Socket errors: (.*)", text)
+print(json.dumps({"system": "server", "load": "wrk", "concurrency": int(sys.argv[1]),
+                  "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+                  "p50_ms": ms(pct["50"]), "p99_ms": ms(pct["99"]), "non_2xx": int(bad.group(1)) if bad else 0,
+                  "socket_errors": errors.group(1) if errors else None}))' "$c")
+  else
+    line=$(python3 "$here/serve_load.py" --port "$port" --messages "$messages" --concurrency "$c" --seconds "$seconds")
+  fi
   echo "${line%\}}, \"rss_start_mb\": $start, \"rss_end_mb\": $(rss)}"
 done
 kill -TERM $server; wait $server || true

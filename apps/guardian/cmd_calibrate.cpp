@@ -89,10 +89,14 @@ void run_calibrate(const CalibrateArgs& args) {
       truth.push_back(labels[i] >= 1 ? 1 : 0);
     }
     const auto choice = eval::pick_threshold(scores, truth, target);
-    category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
-    std::printf("%s: temperature %.3f, threshold %.4f -> precision %.3f recall %.3f F1 %.3f%s (%zu labelled)\n",
-                category.name.c_str(), category.temperature, category.threshold, choice.precision, choice.recall,
-                choice.f1, choice.met ? "" : "  [target not reachable: best F1 chosen]", labels.size());
+    // An unreachable target keeps the previous threshold: a threshold that misses what the user
+    // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended.
+    if (choice.met) category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
+    std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
+                category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
+                labels.size());
+    std::printf("  at the %s threshold %.4f: precision %.3f recall %.3f F1 %.3f\n", choice.met ? "chosen" : "best-F1",
+                choice.threshold, choice.precision, choice.recall, choice.f1);
     std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
     nlohmann::json table = nlohmann::json::array();
     for (const auto& p : eval::precision_at_recall_table(scores, truth)) {

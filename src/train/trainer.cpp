@@ -264,7 +264,6 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   const fs::path log_path = out / "train_log.jsonl";
   const auto loop_start = Clock::now();
   const int64_t first_step = state.step;
-  bool schedule_fitted = !options.budget.has_value();
   bool stopped_by_budget = false, interrupted = false;
 
   auto save_best = [&]() {
@@ -321,14 +320,15 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
       progress.advance();
       progress.set_postfix(fmt::format("loss {:.3f} best {:.3f}", running_loss, state.best));
 
-      // With a budget, fit the schedule's end to the steps the budget allows, once the speed is known.
-      if (!schedule_fitted && state.step - first_step == 20) {
+      // With a budget, fit the schedule's end to the steps the budget allows once the speed is
+      // known, and refit it every 50 steps (the speed changes when the machine is shared).
+      const int64_t taken = state.step - first_step;
+      if (options.budget && taken >= 20 && (taken == 20 || taken % 50 == 0)) {
         const double seconds = std::chrono::duration<double>(Clock::now() - loop_start).count();
-        const double rate = 20.0 / std::max(1e-3, seconds);
-        const double budget_s = std::chrono::duration<double>(*options.budget).count();
-        const auto reachable = first_step + static_cast<int64_t>(rate * budget_s * 0.92);
+        const double rate = static_cast<double>(taken) / std::max(1e-3, seconds);
+        const double left_s = std::chrono::duration<double>(*options.budget).count() - seconds;
+        const auto reachable = state.step + static_cast<int64_t>(rate * std::max(0.0, left_s) * 0.95);
         state.schedule.total_steps = std::clamp<int64_t>(reachable, state.step + 1, planned_steps);
-        schedule_fitted = true;
         spdlog::debug("budget allows about {} steps; schedule ends at step {}", reachable, state.schedule.total_steps);
       }
       if (state.step % 50 == 0) {

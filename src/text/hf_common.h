@@ -2,6 +2,8 @@
 // bytes came from in the input, JSON field access that names the path on error, small UTF-8 helpers.
 #pragma once
 
+#include "text/utf8.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,7 +41,6 @@ inline std::size_t utf8_len(unsigned char c) {
 }
 // Decodes the (valid) UTF-8 character at s[i].
 char32_t utf8_at(std::string_view s, std::size_t i);
-void utf8_append(std::string& out, char32_t c);
 
 // Whether s is well-formed UTF-8 (no overlongs, surrogates or values past U+10FFFF).
 bool is_valid_utf8(std::string_view s);

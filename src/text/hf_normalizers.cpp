@@ -110,7 +110,7 @@ class Lowercase : public Normalizer {
         out += "i\xCC\x87";
         return;
       }
-      utf8_append(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+      append_utf8(out, static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
     });
   }
 };
@@ -120,7 +120,7 @@ class StripAccents : public Normalizer {
  public:
   void normalize(Piece& piece) const override {
     map_chars(piece, [](char32_t c, std::string& out) {
-      if (utf8proc_category(static_cast<utf8proc_int32_t>(c)) != UTF8PROC_CATEGORY_MN) utf8_append(out, c);
+      if (utf8proc_category(static_cast<utf8proc_int32_t>(c)) != UTF8PROC_CATEGORY_MN) append_utf8(out, c);
     });
   }
 };
@@ -212,11 +212,11 @@ class BertNormalizer : public Normalizer {
         }
         if (chinese_ && is_chinese_char(c)) {
           out.push_back(' ');
-          utf8_append(out, c);
+          append_utf8(out, c);
           out.push_back(' ');
           return;
         }
-        utf8_append(out, c);
+        append_utf8(out, c);
       });
     }
     if (strip_) {

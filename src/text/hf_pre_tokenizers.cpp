@@ -242,7 +242,7 @@ const std::array<std::string, 256>& byte_to_unicode() {
     for (int b = 0; b < 256; ++b) {
       bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       char32_t c = printable ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + n++);
-      utf8_append(t[static_cast<std::size_t>(b)], c);
+      append_utf8(t[static_cast<std::size_t>(b)], c);
     }
     return t;
   }();

@@ -1,6 +1,8 @@
 #include "train/data_sets.h"
 
 #include <algorithm>
+#include <cmath>
+#include <numeric>
 
 #include <spdlog/spdlog.h>
 
@@ -87,6 +89,41 @@ std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
                  policy.categories[c].name);
   }
   return disabled;
+}
+
+TrainingData load_training_data(const TrainConfig& config) {
+  TrainingData d;
+  d.policy = resolve_policy(config.policy);
+  d.data_root = core::data_root();
+  if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
+  d.train = load_sets(config.data.train, d.policy, d.data_root,
+                      config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
+  d.valid = load_sets(config.data.valid, d.policy, d.data_root, Purpose::kValid, config.data.skip_bad);
+  if (d.train.examples.empty()) throw InputError("the training data is empty");
+  d.not_deciding = disable_unlearnable_categories(d.policy, d.train.examples);
+  spdlog::info("data: {} training and {} validation messages", d.train.examples.size(), d.valid.examples.size());
+  return d;
+}
+
+std::vector<std::vector<float>> level_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
+                                              bool balanced) {
+  std::vector<std::vector<float>> weights;
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const size_t levels = policy.categories[c].levels.size();
+    std::vector<double> counts(levels, 0.0);
+    for (const auto& e : train) {
+      if (e.labels[c] >= 0) counts[e.labels[c]] += 1.0;
+    }
+    const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+    std::vector<float> w(levels, 1.0f);
+    if (balanced && total > 0) {
+      double sum = 0.0;
+      for (size_t l = 0; l < levels; ++l) sum += w[l] = static_cast<float>(std::sqrt(total / (levels * std::max(1.0, counts[l]))));
+      for (auto& v : w) v = static_cast<float>(v * levels / sum);
+    }
+    weights.push_back(std::move(w));
+  }
+  return weights;
 }
 
 policy::Policy resolve_policy(const std::string& name_or_path) {

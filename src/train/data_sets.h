@@ -10,6 +10,7 @@
 
 #include "data/example.h"
 #include "policy/policy.h"
+#include "train/train_config.h"
 
 namespace guardian::train {
 
@@ -34,6 +35,23 @@ std::vector<std::string> load_texts(const std::vector<std::string>& specs,
 // names switched off.
 std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
                                                         const std::vector<data::Example>& train);
+
+// What every trainer starts from: the recipe's policy (with unlearnable categories switched off),
+// its training and validation sets, and the data root. ConfigError when data.valid is empty,
+// InputError when the training data is.
+struct TrainingData {
+  policy::Policy policy;
+  LoadedSet train;
+  LoadedSet valid;
+  std::vector<std::string> not_deciding;  // categories switched off (disable_unlearnable_categories)
+  std::filesystem::path data_root;
+};
+TrainingData load_training_data(const TrainConfig& config);
+
+// Per category, per level: sqrt of the inverse frequency among known labels, mean 1 ("balanced"),
+// or all 1.
+std::vector<std::vector<float>> level_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
+                                              bool balanced);
 
 // A policy by built-in name ("default") or path.
 policy::Policy resolve_policy(const std::string& name_or_path);

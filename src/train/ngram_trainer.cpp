@@ -27,28 +27,6 @@ struct Featurised {
   const std::vector<data::Example>* examples = nullptr;
 };
 
-// Per category and level: sqrt of inverse frequency among known labels, mean 1 (as the encoder).
-std::vector<std::vector<float>> level_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
-                                              bool balanced) {
-  std::vector<std::vector<float>> weights;
-  for (size_t c = 0; c < policy.categories.size(); ++c) {
-    const size_t levels = policy.categories[c].levels.size();
-    std::vector<double> counts(levels, 0.0);
-    for (const auto& e : train) {
-      if (e.labels[c] >= 0) counts[e.labels[c]] += 1.0;
-    }
-    const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
-    std::vector<float> w(levels, 1.0f);
-    if (balanced && total > 0) {
-      double mean = 0.0;
-      for (size_t l = 0; l < levels; ++l) mean += w[l] = static_cast<float>(std::sqrt(total / (levels * std::max(1.0, counts[l]))));
-      for (auto& v : w) v = static_cast<float>(v / (mean / levels));
-    }
-    weights.push_back(w);
-  }
-  return weights;
-}
-
 class SgdHeads {
  public:
   SgdHeads(uint32_t buckets, const std::vector<int>& levels)
@@ -148,14 +126,12 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;
   fs::create_directories(out);
-  auto policy = resolve_policy(config.policy);
-  const auto data_root = core::data_root();
-  if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
-  auto train_set = load_sets(config.data.train, policy, data_root,
-                             config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
-  auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
-  if (train_set.examples.empty()) throw InputError("the training data is empty");
-  const auto disabled = disable_unlearnable_categories(policy, train_set.examples);
+  auto data = load_training_data(config);
+  const auto& policy = data.policy;
+  const auto& data_root = data.data_root;
+  const auto& train_set = data.train;
+  const auto& valid_set = data.valid;
+  const auto& disabled = data.not_deciding;
 
   models::NgramSpec spec;
   spec.features = {config.ngram.buckets_log2, config.ngram.word_ngrams, config.ngram.char_min, config.ngram.char_max,

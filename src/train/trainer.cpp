@@ -50,8 +50,7 @@ models::EncoderModelSpec make_spec(const TrainConfig& config, const policy::Poli
 }
 
 std::unique_ptr<text::Tokenizer> tokenizer_for(const TrainConfig& config, const fs::path& out_dir,
-                                               const std::vector<data::Example>& train, const fs::path& data_root,
-                                               bool quiet) {
+                                               const std::vector<data::Example>& train, const fs::path& data_root) {
   const fs::path path = out_dir / models::kTokenizerFile;
   if (!fs::exists(path)) {
     std::vector<std::string> texts;
@@ -74,27 +73,12 @@ std::unique_ptr<text::Tokenizer> tokenizer_for(const TrainConfig& config, const 
   return text::SentencePieceTokenizer::load(path);
 }
 
-// Per category, per level: sqrt of inverse frequency among known labels, normalised to mean 1.
+// level_weights() as one tensor per category, for cross_entropy's weight.
 std::vector<torch::Tensor> class_weights(const std::vector<data::Example>& train, const policy::Policy& policy,
                                          bool balanced) {
-  std::vector<torch::Tensor> weights;
-  for (size_t c = 0; c < policy.categories.size(); ++c) {
-    const auto levels = static_cast<int64_t>(policy.categories[c].levels.size());
-    std::vector<double> counts(levels, 0.0);
-    for (const auto& e : train) {
-      if (e.labels[c] >= 0) counts[e.labels[c]] += 1.0;
-    }
-    auto w = torch::ones({levels});
-    if (balanced) {
-      const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
-      for (int64_t l = 0; l < levels; ++l) {
-        w[l] = std::sqrt(total / (static_cast<double>(levels) * std::max(1.0, counts[l])));
-      }
-      w = w / w.mean();
-    }
-    weights.push_back(w);
-  }
-  return weights;
+  std::vector<torch::Tensor> out;
+  for (const auto& w : level_weights(train, policy, balanced)) out.push_back(torch::tensor(w));
+  return out;
 }
 
 // The mean over categories of cross-entropy on the known labels of each.
@@ -202,17 +186,14 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   models::configure_threads(config.optim.threads);
   torch::manual_seed(seed);
 
-  auto policy = resolve_policy(config.policy);
-  const auto data_root = core::data_root();
-  if (config.data.valid.empty()) throw ConfigError("data.valid must name at least one card:split for model selection");
-  auto train_set = load_sets(config.data.train, policy, data_root,
-                             config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
-  auto valid_set = load_sets(config.data.valid, policy, data_root, Purpose::kValid, config.data.skip_bad);
-  if (train_set.examples.empty()) throw InputError("the training data is empty");
-  const auto disabled = disable_unlearnable_categories(policy, train_set.examples);
-  spdlog::info("data: {} training and {} validation messages", train_set.examples.size(), valid_set.examples.size());
+  auto data = load_training_data(config);
+  const auto& policy = data.policy;
+  const auto& data_root = data.data_root;
+  const auto& train_set = data.train;
+  const auto& valid_set = data.valid;
+  const auto& disabled = data.not_deciding;
 
-  auto tokenizer = tokenizer_for(config, out, train_set.examples, data_root, options.quiet);
+  auto tokenizer = tokenizer_for(config, out, train_set.examples, data_root);
   const int pad_id = tokenizer->special_tokens().pad;
   auto spec = make_spec(config, policy, tokenizer->vocab_size(), pad_id);
   const auto& levels = spec.classifier.levels;

@@ -14,11 +14,21 @@ bool contains(const std::string& haystack, const std::string& needle) {
 TEST(CliTest, HelpExplainsEveryCommand) {
   auto top = run_guardian({"--help"});
   EXPECT_EQ(top.code, 0) << top.output;
-  for (const char* command : {"train", "eval", "calibrate", "moderate", "serve"}) {
+  // Each command's help names the options that command is about.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
+      {"train", {"--config", "--seeds", "--budget", "--out"}},
+      {"eval", {"--model", "--data", "--json", "--errors"}},
+      {"calibrate", {"--model", "--data", "--recipe", "--target"}},
+      {"moderate", {"--model", "--format", "--policy"}},
+      {"serve", {"--model", "--port", "--host"}},
+      {"tokenize", {"--tokenizer"}},
+      {"data", {"stats", "export"}},
+  };
+  for (const auto& [command, options] : expected) {
     EXPECT_TRUE(contains(top.output, command)) << command;
     auto sub = run_guardian({command, "--help"});
     EXPECT_EQ(sub.code, 0) << sub.output;
-    EXPECT_TRUE(contains(sub.output, "--")) << command << ": " << sub.output;
+    for (const auto& option : options) EXPECT_TRUE(contains(sub.output, option)) << command << " " << option << ": " << sub.output;
   }
   auto unknown = run_guardian({"frobnicate"});
   EXPECT_NE(unknown.code, 0);

@@ -22,7 +22,10 @@ echo "== guardian: building" >&2
 scripts/build.sh --target guardian_cli
 guardian=build/bin/guardian
 
-if [ ! -f "$model/model.safetensors" ] || { [ -n "$budget" ] && [ -d "$model/checkpoint" ]; }; then
+# A model is unfinished when its training.json says so (an encoder, or an ensemble's encoder
+# member, stopped by its budget keeps a checkpoint that the same command continues).
+unfinished() { grep -Eq '"finished": *false' "$model/training.json" 2>/dev/null; }
+if [ ! -f "$model/config.json" ] || [ ! -f "$model/training.json" ] || { [ -n "$budget" ] && unfinished; }; then
   echo "== guardian: training $model (budget ${budget:-12m}; a later run with --budget continues it)" >&2
   "$guardian" train --config "$config" --out "$model" --budget "${budget:-12m}"
   echo "== guardian: calibrating thresholds on the validation data (precision 0.8 per category)" >&2

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "models/encoder_model.h"
+#include "models/ensemble_model.h"
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
 
@@ -44,6 +45,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
   }
   if (kind == "encoder") return EncoderModel::load(dir);
   if (kind == "ngram") return NgramModel::load(dir);
+  if (kind == "ensemble") return EnsembleModel::load(dir);
   throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind + "' is not known to this guardian");
 }
 

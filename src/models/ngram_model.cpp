@@ -16,9 +16,21 @@ int NgramSpec::outputs() const {
 
 void NgramWeights::logits(const Features& features, int outputs, float* out) const {
   std::memcpy(out, bias.data(), sizeof(float) * outputs);
+  if (dim == 0) {
+    for (const auto& [bucket, x] : features) {
+      const float* row = weight.data() + static_cast<size_t>(bucket) * outputs;
+      for (int o = 0; o < outputs; ++o) out[o] += x * row[o];
+    }
+    return;
+  }
+  std::vector<float> hidden(dim, 0.0f);  // [dim]
   for (const auto& [bucket, x] : features) {
-    const float* row = weight.data() + static_cast<size_t>(bucket) * outputs;
-    for (int o = 0; o < outputs; ++o) out[o] += x * row[o];
+    const float* row = embedding.data() + static_cast<size_t>(bucket) * dim;
+    for (int d = 0; d < dim; ++d) hidden[d] += x * row[d];
+  }
+  for (int d = 0; d < dim; ++d) {
+    const float* row = weight.data() + static_cast<size_t>(d) * outputs;
+    for (int o = 0; o < outputs; ++o) out[o] += hidden[d] * row[o];
   }
 }
 
@@ -28,6 +40,7 @@ nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
            {{"kind", "ngram"},
             {"format_version", 1},
             {"levels", spec.levels},
+            {"dim", spec.dim},
             {"features",
              {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
               {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong}}}}}};
@@ -38,6 +51,7 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
   try {
     const auto& g = config.at("guardian");
     spec.levels = g.at("levels").get<std::vector<int>>();
+    spec.dim = g.value("dim", 0);
     const auto& f = g.at("features");
     spec.features.buckets_log2 = f.at("buckets_log2").get<int>();
     spec.features.word_ngrams = f.at("word_ngrams").get<int>();
@@ -48,8 +62,9 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(where.string() + ": " + e.what());
   }
-  if (spec.features.buckets_log2 < 10 || spec.features.buckets_log2 > 26 || spec.levels.empty()) {
-    throw FormatError(where.string() + ": guardian.features.buckets_log2 or levels out of range");
+  if (spec.features.buckets_log2 < 10 || spec.features.buckets_log2 > 26 || spec.levels.empty() || spec.dim < 0 ||
+      spec.dim > 1024) {
+    throw FormatError(where.string() + ": guardian.features.buckets_log2, dim or levels out of range");
   }
   for (int l : spec.levels) {
     if (l < 2 || l > 100) throw FormatError(where.string() + ": guardian.levels out of range");
@@ -62,12 +77,16 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
   std::filesystem::create_directories(dir);
   const int64_t buckets = static_cast<int64_t>(w.idf.size());
   const int64_t outputs = spec.outputs();
-  core::write_safetensors(dir / kWeightsFile,
-                          {{"bias", core::DType::kF32, {outputs}, w.bias.data(), w.bias.size() * sizeof(float)},
-                           {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
-                           {"weight", core::DType::kF32, {buckets, outputs}, w.weight.data(),
-                            w.weight.size() * sizeof(float)}},
-                          {{"format", "guardian-ngram"}});
+  const int64_t rows = spec.dim == 0 ? buckets : spec.dim;
+  std::vector<core::TensorToWrite> tensors = {
+      {"bias", core::DType::kF32, {outputs}, w.bias.data(), w.bias.size() * sizeof(float)},
+      {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
+      {"weight", core::DType::kF32, {rows, outputs}, w.weight.data(), w.weight.size() * sizeof(float)}};
+  if (spec.dim > 0) {
+    tensors.push_back({"embedding", core::DType::kF32, {buckets, spec.dim}, w.embedding.data(),
+                       w.embedding.size() * sizeof(float)});
+  }
+  core::write_safetensors(dir / kWeightsFile, tensors, {{"format", "guardian-ngram"}});
   write_json_file(dir / kConfigFile, ngram_spec_to_json(spec));
   policy.save(dir / kPolicyFile);
 }
@@ -100,7 +119,9 @@ std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
   const int64_t buckets = model->featurizer_.buckets();
   const int64_t outputs = spec.outputs();
   model->weights_.idf = read_f32(file, "idf", {buckets}, dir / kWeightsFile);
-  model->weights_.weight = read_f32(file, "weight", {buckets, outputs}, dir / kWeightsFile);
+  model->weights_.dim = spec.dim;
+  if (spec.dim > 0) model->weights_.embedding = read_f32(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile);
+  model->weights_.weight = read_f32(file, "weight", {spec.dim == 0 ? buckets : spec.dim, outputs}, dir / kWeightsFile);
   model->weights_.bias = read_f32(file, "bias", {outputs}, dir / kWeightsFile);
   return model;
 }

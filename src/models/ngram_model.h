@@ -1,5 +1,7 @@
-// The "ngram" model kind: hashed word and character n-grams (TF-IDF weighted) with one linear
-// softmax head per policy category. Microseconds per message, no torch.
+// The "ngram" model kind: hashed word and character n-grams (TF-IDF weighted) with one softmax head
+// per policy category, either linear over the features (dim = 0: logistic regression on TF-IDF) or
+// through a dense embedding bag of `dim` units (dim > 0: the fastText design, whose low-rank
+// bottleneck shares strength between related n-grams). Microseconds per message, no torch.
 #pragma once
 
 #include <filesystem>
@@ -15,14 +17,18 @@ namespace guardian::models {
 struct NgramSpec {
   NgramFeatureOptions features;   // what is hashed
   std::vector<int> levels;        // levels of each head, policy order
+  int dim = 0;                    // embedding-bag width; 0 = linear over the features
   int outputs() const;            // sum of levels
 };
 
-// The parameters: logits = bias + sum over features x_f * weight[f, :].
+// The parameters. Linear (dim 0): logits = bias + sum over features x_f * weight[f, :].
+// Embedding bag (dim > 0): hidden = sum over features x_f * embedding[f, :]; logits = bias + hidden * weight.
 struct NgramWeights {
-  std::vector<float> idf;     // [buckets]
-  std::vector<float> weight;  // [buckets, outputs], row-major
-  std::vector<float> bias;    // [outputs]
+  int dim = 0;                   // 0 = linear
+  std::vector<float> idf;        // [buckets]
+  std::vector<float> embedding;  // [buckets, dim], row-major; empty when linear
+  std::vector<float> weight;     // linear: [buckets, outputs]; bag: [dim, outputs]; row-major
+  std::vector<float> bias;       // [outputs]
 
   // out[outputs] = logits of one featurised text.
   void logits(const Features& features, int outputs, float* out) const;

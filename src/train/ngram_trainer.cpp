@@ -14,6 +14,7 @@
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
 #include "train/data_sets.h"
+#include "train/model_report.h"
 
 namespace guardian::train {
 
@@ -27,6 +28,30 @@ struct Featurised {
   const std::vector<data::Example>* examples = nullptr;
 };
 
+// grad[outputs] = class-weighted d(cross-entropy)/d(logits) of each head with a known label; returns the loss.
+double softmax_grad(const std::vector<int>& levels, const std::vector<float>& logits, const std::vector<int>& labels,
+                    const std::vector<std::vector<float>>& cw, std::vector<float>& grad) {
+  double loss = 0.0;
+  int column = 0;
+  for (size_t c = 0; c < levels.size(); ++c) {
+    const int n = levels[c];
+    if (labels[c] >= 0) {
+      const float top = *std::max_element(logits.begin() + column, logits.begin() + column + n);
+      double total = 0.0;
+      for (int l = 0; l < n; ++l) total += std::exp(logits[column + l] - top);
+      const float w = cw[c][labels[c]];
+      for (int l = 0; l < n; ++l) {
+        const double p = std::exp(logits[column + l] - top) / total;
+        grad[column + l] = static_cast<float>(w * (p - (l == labels[c] ? 1.0 : 0.0)));
+      }
+      loss -= w * (logits[column + labels[c]] - top - std::log(total));
+    }
+    column += n;
+  }
+  return loss;
+}
+
+// The linear net: logits = bias + x * weight.
 class SgdHeads {
  public:
   SgdHeads(uint32_t buckets, const std::vector<int>& levels)
@@ -39,23 +64,7 @@ class SgdHeads {
     std::vector<float> logits(outputs_);
     forward(x, logits.data());
     std::vector<float> grad(outputs_, 0.0f);
-    double loss = 0.0;
-    int column = 0;
-    for (size_t c = 0; c < levels_.size(); ++c) {
-      const int n = levels_[c];
-      if (labels[c] >= 0) {
-        float top = *std::max_element(logits.begin() + column, logits.begin() + column + n);
-        double total = 0.0;
-        for (int l = 0; l < n; ++l) total += std::exp(logits[column + l] - top);
-        const float w = cw[c][labels[c]];
-        for (int l = 0; l < n; ++l) {
-          const double p = std::exp(logits[column + l] - top) / total;
-          grad[column + l] = static_cast<float>(w * (p - (l == labels[c] ? 1.0 : 0.0)));
-        }
-        loss -= w * (logits[column + labels[c]] - top - std::log(total));
-      }
-      column += n;
-    }
+    const double loss = softmax_grad(levels_, logits, labels, cw, grad);
     scale_ *= static_cast<float>(1.0 - lr * l2);
     if (scale_ < 1e-3f) rescale();
     const float step = static_cast<float>(lr) / scale_;
@@ -102,7 +111,86 @@ class SgdHeads {
   float scale_ = 1.0f;
 };
 
-nlohmann::json evaluate_rows(const SgdHeads& heads, const Featurised& set, const policy::Policy& policy,
+// The embedding-bag net (fastText's design over the same TF-IDF features):
+// hidden[dim] = sum_f x_f * embedding[f]; logits = bias + hidden * weight. Plain SGD on every
+// parameter touched; l2 decays the output weights and the embedding rows a step touches.
+class BagHeads {
+ public:
+  BagHeads(uint32_t buckets, int dim, const std::vector<int>& levels, uint64_t seed)
+      : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)), dim_(dim),
+        embedding_(static_cast<size_t>(buckets) * dim), weight_(static_cast<size_t>(dim) * outputs_, 0.0f),
+        bias_(outputs_, 0.0f) {
+    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+    std::uniform_real_distribution<float> uniform(-1.0f / dim, 1.0f / dim);  // fastText's initialisation
+    for (auto& v : embedding_) v = uniform(rng);
+  }
+
+  double step(const models::Features& x, const std::vector<int>& labels, const std::vector<std::vector<float>>& cw,
+              double lr, double l2) {
+    std::vector<float> hidden(dim_), logits(outputs_);
+    forward(x, logits.data(), hidden.data());
+    std::vector<float> grad(outputs_, 0.0f);
+    const double loss = softmax_grad(levels_, logits, labels, cw, grad);
+    std::vector<float> grad_hidden(dim_, 0.0f);  // [dim] = weight * grad
+    const float decay = static_cast<float>(1.0 - lr * l2);
+    for (int d = 0; d < dim_; ++d) {
+      float* row = weight_.data() + static_cast<size_t>(d) * outputs_;
+      float sum = 0.0f;
+      for (int o = 0; o < outputs_; ++o) {
+        sum += row[o] * grad[o];
+        row[o] = row[o] * decay - static_cast<float>(lr) * hidden[d] * grad[o];
+      }
+      grad_hidden[d] = sum;
+    }
+    for (int o = 0; o < outputs_; ++o) bias_[o] -= static_cast<float>(lr) * grad[o];
+    for (const auto& [bucket, value] : x) {
+      float* row = embedding_.data() + static_cast<size_t>(bucket) * dim_;
+      const float step = static_cast<float>(lr) * value;
+      for (int d = 0; d < dim_; ++d) row[d] = row[d] * decay - step * grad_hidden[d];
+    }
+    return loss;
+  }
+
+  void forward(const models::Features& x, float* out) const {
+    std::vector<float> hidden(dim_);
+    forward(x, out, hidden.data());
+  }
+
+  models::NgramWeights to_weights(std::vector<float> idf) const {
+    models::NgramWeights w;
+    w.dim = dim_;
+    w.idf = std::move(idf);
+    w.embedding = embedding_;
+    w.weight = weight_;
+    w.bias = bias_;
+    return w;
+  }
+
+  int outputs() const { return outputs_; }
+
+ private:
+  void forward(const models::Features& x, float* out, float* hidden) const {
+    std::fill(hidden, hidden + dim_, 0.0f);
+    for (const auto& [bucket, value] : x) {
+      const float* row = embedding_.data() + static_cast<size_t>(bucket) * dim_;
+      for (int d = 0; d < dim_; ++d) hidden[d] += value * row[d];
+    }
+    std::copy(bias_.begin(), bias_.end(), out);
+    for (int d = 0; d < dim_; ++d) {
+      const float* row = weight_.data() + static_cast<size_t>(d) * outputs_;
+      for (int o = 0; o < outputs_; ++o) out[o] += hidden[d] * row[o];
+    }
+  }
+
+  std::vector<int> levels_;
+  int outputs_, dim_;
+  std::vector<float> embedding_;  // [buckets, dim]
+  std::vector<float> weight_;     // [dim, outputs]
+  std::vector<float> bias_;       // [outputs]
+};
+
+template <typename Heads>
+nlohmann::json evaluate_rows(const Heads& heads, const Featurised& set, const policy::Policy& policy,
                              const std::vector<int>& levels) {
   eval::Evaluator evaluator(policy);
   std::vector<float> row(heads.outputs());
@@ -122,6 +210,10 @@ nlohmann::json evaluate_rows(const SgdHeads& heads, const Featurised& set, const
 }  // namespace
 
 TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
+  return train_ngram(config, config.ngram, options);
+}
+
+TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options) {
   const auto started = Clock::now();
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;
@@ -134,8 +226,9 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   const auto& disabled = data.not_deciding;
 
   models::NgramSpec spec;
-  spec.features = {config.ngram.buckets_log2, config.ngram.word_ngrams, config.ngram.char_min, config.ngram.char_max,
-                   config.ngram.despaced_max, config.ngram.choseong};
+  spec.features = {ngram.buckets_log2, ngram.word_ngrams, ngram.char_min, ngram.char_max, ngram.despaced_max,
+                   ngram.choseong};
+  spec.dim = ngram.dim;
   for (const auto& c : policy.categories) spec.levels.push_back(static_cast<int>(c.levels.size()));
   const models::NgramFeaturizer featurizer(spec.features);
 
@@ -150,25 +243,25 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   for (const auto& e : valid_set.examples) valid.rows.push_back(featurizer.weighted(e.text, idf));
 
   const auto cw = level_weights(train_set.examples, policy, config.optim.class_weighting == "balanced");
-  const int64_t total_steps = static_cast<int64_t>(train.rows.size()) * config.ngram.epochs;
-  core::Progress progress("ngram", total_steps * static_cast<int64_t>(config.ngram.l2.size()));
+  const int64_t total_steps = static_cast<int64_t>(train.rows.size()) * ngram.epochs;
+  core::Progress progress("ngram", total_steps * static_cast<int64_t>(ngram.l2.size()));
   if (options.quiet) core::Progress::set_enabled(false);
 
   double best = -1.0, best_l2 = 0.0;
   int best_epoch = 0;
   std::optional<models::NgramWeights> best_weights;
   bool out_of_time = false;
-  for (double l2 : config.ngram.l2) {
-    SgdHeads heads(featurizer.buckets(), spec.levels);
+  // One run of SGD per L2 strength; the best (L2, epoch) on validation is kept.
+  auto run = [&](auto& heads, double l2) {
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::vector<size_t> order(train.rows.size());
     std::iota(order.begin(), order.end(), 0);
     int64_t t = 0;
-    for (int epoch = 1; epoch <= config.ngram.epochs && !out_of_time; ++epoch) {
+    for (int epoch = 1; epoch <= ngram.epochs && !out_of_time; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       double loss = 0.0;
       for (size_t i : order) {
-        const double lr = config.ngram.lr * (1.0 - static_cast<double>(t++) / static_cast<double>(total_steps));
+        const double lr = ngram.lr * (1.0 - static_cast<double>(t++) / static_cast<double>(total_steps));
         loss += heads.step(train.rows[i], train_set.examples[i].labels, cw, lr, l2);
       }
       progress.advance(static_cast<int64_t>(order.size()));
@@ -183,6 +276,15 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
       }
       if (options.budget && Clock::now() - started >= *options.budget) out_of_time = true;
     }
+  };
+  for (double l2 : ngram.l2) {
+    if (spec.dim == 0) {
+      SgdHeads heads(featurizer.buckets(), spec.levels);
+      run(heads, l2);
+    } else {
+      BagHeads heads(featurizer.buckets(), spec.dim, spec.levels, static_cast<uint64_t>(seed));
+      run(heads, l2);
+    }
   }
   progress.finish();
   spdlog::info("n-gram model: best validation macro-F1 {:.4f} with l2 {:g} after {} epochs", best, best_l2, best_epoch);
@@ -192,23 +294,15 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   TrainResult result;
   result.finished = !out_of_time;
   result.steps = best_epoch;
-  auto score_set = [&](const std::vector<data::Example>& examples) {
-    eval::Evaluator evaluator(policy);
-    std::vector<std::string> texts;
-    for (const auto& e : examples) texts.push_back(e.text);
-    auto logits = model->score(texts);
-    for (size_t i = 0; i < examples.size(); ++i) evaluator.add(examples[i], models::to_probabilities(logits[i], policy));
-    return eval::to_json(evaluator.report());
-  };
-  result.metrics["valid"] = score_set(valid_set.examples);
+  result.metrics["valid"] = report_on(*model, valid_set.examples);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
     auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = score_set(set.examples);
+    result.metrics["eval"][spec_text] = report_on(*model, set.examples);
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
+                           {"dim", spec.dim}, {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});

@@ -85,6 +85,34 @@ void check(bool ok, const std::string& where, const std::string& message) {
   if (!ok) throw ConfigError(where + ": " + message);
 }
 
+void read_ngram(const toml::table* table, const std::string& where, const std::string& section, NgramConfig& c) {
+  TableReader ngram(table, where, section);
+  ngram.get("buckets_log2", c.buckets_log2);
+  ngram.get("word_ngrams", c.word_ngrams);
+  ngram.get("char_min", c.char_min);
+  ngram.get("char_max", c.char_max);
+  ngram.get("despaced_max", c.despaced_max);
+  ngram.get("choseong", c.choseong);
+  ngram.get("dim", c.dim);
+  ngram.get("epochs", c.epochs);
+  ngram.get("lr", c.lr);
+  ngram.get("l2", c.l2);
+  ngram.finish();
+}
+
+void validate_ngram(const NgramConfig& ngram, const std::string& where, const std::string& s) {
+  check(ngram.buckets_log2 >= 10 && ngram.buckets_log2 <= 26, where, s + ".buckets_log2 must be in 10..26");
+  check(ngram.word_ngrams >= 1 && ngram.word_ngrams <= 4, where, s + ".word_ngrams must be in 1..4");
+  check(ngram.char_min >= 1 && ngram.char_min <= ngram.char_max && ngram.char_max <= 8, where,
+        s + ".char_min..char_max must satisfy 1 <= char_min <= char_max <= 8");
+  check(ngram.despaced_max == 0 || (ngram.despaced_max >= 2 && ngram.despaced_max <= 8), where,
+        s + ".despaced_max must be 0 or in 2..8");
+  check(ngram.dim >= 0 && ngram.dim <= 1024, where, s + ".dim must be in 0..1024");
+  check(ngram.epochs > 0 && ngram.epochs <= 1000, where, s + ".epochs must be in 1..1000");
+  check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, s + ".lr must be in (0, 100]");
+  for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, s + ".l2 values must be in [0, 1)");
+}
+
 }  // namespace
 
 TrainConfig TrainConfig::parse(const std::string& text, const std::string& where) {
@@ -98,7 +126,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  top.finish({"data", "tokenizer", "model", "ngram", "train"});
+  top.finish({"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "train"});
 
   TableReader data(root["data"].as_table(), where, "data");
   data.get("train", c.data.train);
@@ -125,17 +153,12 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.get("pooling", c.model.pooling);
   model.finish();
 
-  TableReader ngram(root["ngram"].as_table(), where, "ngram");
-  ngram.get("buckets_log2", c.ngram.buckets_log2);
-  ngram.get("word_ngrams", c.ngram.word_ngrams);
-  ngram.get("char_min", c.ngram.char_min);
-  ngram.get("char_max", c.ngram.char_max);
-  ngram.get("despaced_max", c.ngram.despaced_max);
-  ngram.get("choseong", c.ngram.choseong);
-  ngram.get("epochs", c.ngram.epochs);
-  ngram.get("lr", c.ngram.lr);
-  ngram.get("l2", c.ngram.l2);
-  ngram.finish();
+  read_ngram(root["ngram"].as_table(), where, "ngram", c.ngram);
+  read_ngram(root["ngram_bag"].as_table(), where, "ngram_bag", c.ngram_bag);
+  TableReader ensemble(root["ensemble"].as_table(), where, "ensemble");
+  ensemble.get("members", c.ensemble.members);
+  ensemble.get("fit", c.ensemble.fit);
+  ensemble.finish();
 
   TableReader opt(root["train"].as_table(), where, "train");
   opt.get("epochs", c.optim.epochs);
@@ -155,6 +178,15 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   return c;
 }
 
+NgramConfig TrainConfig::bag_defaults() {
+  NgramConfig bag;
+  bag.dim = 64;
+  bag.lr = 0.2;
+  bag.epochs = 20;
+  bag.l2 = {0.0};
+  return bag;
+}
+
 TrainConfig TrainConfig::load(const std::filesystem::path& path) {
   return parse(core::read_file(path), path.string());
 }
@@ -171,16 +203,19 @@ void TrainConfig::validate(const std::string& where) const {
   check(model.intermediate_size > 0, where, "model.intermediate_size must be positive");
   check(model.dropout >= 0.0 && model.dropout < 1.0, where, "model.dropout must be in [0, 1)");
   check(model.max_length >= 4 && model.max_length <= 4096, where, "model.max_length must be in 4..4096");
-  check(model.kind == "encoder" || model.kind == "ngram", where, "model.kind must be \"encoder\" or \"ngram\"");
-  check(ngram.buckets_log2 >= 10 && ngram.buckets_log2 <= 26, where, "ngram.buckets_log2 must be in 10..26");
-  check(ngram.word_ngrams >= 1 && ngram.word_ngrams <= 4, where, "ngram.word_ngrams must be in 1..4");
-  check(ngram.char_min >= 1 && ngram.char_min <= ngram.char_max && ngram.char_max <= 8, where,
-        "ngram.char_min..char_max must satisfy 1 <= char_min <= char_max <= 8");
-  check(ngram.despaced_max == 0 || (ngram.despaced_max >= 2 && ngram.despaced_max <= 8), where,
-        "ngram.despaced_max must be 0 or in 2..8");
-  check(ngram.epochs > 0 && ngram.epochs <= 1000, where, "ngram.epochs must be in 1..1000");
-  check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, "ngram.lr must be in (0, 100]");
-  for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, "ngram.l2 values must be in [0, 1)");
+  check(model.kind == "encoder" || model.kind == "ngram" || model.kind == "ensemble", where,
+        "model.kind must be \"encoder\", \"ngram\" or \"ensemble\"");
+  validate_ngram(ngram, where, "ngram");
+  validate_ngram(ngram_bag, where, "ngram_bag");
+  check(ngram_bag.dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");
+  check(!ensemble.members.empty(), where, "ensemble.members must name at least one member");
+  for (size_t i = 0; i < ensemble.members.size(); ++i) {
+    const auto& m = ensemble.members[i];
+    check(m == "ngram" || m == "ngram_bag" || m == "encoder", where,
+          "ensemble.members: '" + m + "' is not one of \"ngram\", \"ngram_bag\", \"encoder\"");
+    for (size_t j = 0; j < i; ++j) check(ensemble.members[j] != m, where, "ensemble.members: '" + m + "' twice");
+  }
+  check(ensemble.fit == "nll" || ensemble.fit == "none", where, "ensemble.fit must be \"nll\" or \"none\"");
   check(model.pooling == "mean" || model.pooling == "cls", where, "model.pooling must be \"mean\" or \"cls\"");
   check(optim.epochs > 0 && optim.epochs <= 1000, where, "train.epochs must be in 1..1000");
   check(optim.batch_size > 0 && optim.batch_size <= 4096, where, "train.batch_size must be in 1..4096");

@@ -12,7 +12,9 @@
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
-//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, epochs, lr, l2
+//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
+//   [ngram_bag]   the same keys, for the embedding-bag member of an ensemble (dim > 0)
+//   [ensemble]    members (of "ngram", "ngram_bag", "encoder"), fit ("nll" or "none")
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
 #pragma once
@@ -40,7 +42,7 @@ struct TokenizerConfig {
 };
 
 struct ModelConfig {
-  std::string kind = "encoder";             // "encoder" (transformer) or "ngram" (hashed n-grams)
+  std::string kind = "encoder";             // "encoder" (transformer), "ngram" (hashed n-grams) or "ensemble"
   int hidden_size = 256;                    // encoder width
   int num_hidden_layers = 2;                // transformer blocks
   int num_attention_heads = 4;              // attention heads
@@ -58,9 +60,17 @@ struct NgramConfig {
   int char_max = 5;                         // ... and longest
   int despaced_max = 4;                     // character n-grams across spaces (0 = off)
   bool choseong = true;                     // Hangul initial-consonant features
+  int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
   int epochs = 12;                          // passes (the best epoch on validation is kept)
   double lr = 0.5;                          // initial SGD step, decayed linearly to 0
   std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins
+};
+
+// An ensemble: members trained one after the other into members/<name>, their per-category
+// log-probabilities combined with weights and level biases fitted on the validation data.
+struct EnsembleConfig {
+  std::vector<std::string> members = {"ngram", "ngram_bag"};  // of "ngram", "ngram_bag", "encoder"
+  std::string fit = "nll";                  // "nll": class-balanced NLL on validation; "none": equal weights
 };
 
 struct OptimConfig {
@@ -84,7 +94,11 @@ struct TrainConfig {
   TokenizerConfig tokenizer;
   ModelConfig model;
   NgramConfig ngram;
+  NgramConfig ngram_bag = bag_defaults();  // the ensemble's embedding-bag member
+  EnsembleConfig ensemble;
   OptimConfig optim;
+
+  static NgramConfig bag_defaults();
 
   static TrainConfig load(const std::filesystem::path& path);
   static TrainConfig parse(const std::string& toml_text, const std::string& where);

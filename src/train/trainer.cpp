@@ -19,6 +19,7 @@
 #include "text/sentencepiece_tokenizer.h"
 #include "train/checkpoint.h"
 #include "train/data_sets.h"
+#include "train/ensemble_trainer.h"
 #include "train/ngram_trainer.h"
 #include "train/schedule.h"
 #include "train/stop_signal.h"
@@ -179,6 +180,7 @@ double selection_score(const nlohmann::json& report_json) {
 
 TrainResult train_model(const TrainConfig& config, const TrainOptions& options) {
   if (config.model.kind == "ngram") return train_ngram(config, options);
+  if (config.model.kind == "ensemble") return train_ensemble(config, options);
   const auto started = Clock::now();
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;

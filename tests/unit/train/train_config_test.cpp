@@ -72,6 +72,38 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_NE(error_of("[data]\ntrain = []\n").find("data.train"), std::string::npos);
 }
 
+TEST(TrainConfigTest, ReadsTheEnsembleAndItsBagMember) {
+  auto c = TrainConfig::parse(R"(
+[data]
+train = ["beep:train[:90%]"]
+[model]
+kind = "ensemble"
+[ngram_bag]
+dim = 32
+lr = 0.05
+[ensemble]
+members = ["ngram", "ngram_bag", "encoder"]
+fit = "none"
+)", "recipe.toml");
+  EXPECT_EQ(c.model.kind, "ensemble");
+  EXPECT_EQ(c.ngram_bag.dim, 32);
+  EXPECT_DOUBLE_EQ(c.ngram_bag.lr, 0.05);
+  EXPECT_EQ(c.ngram_bag.epochs, TrainConfig::bag_defaults().epochs);  // unset keys keep the bag's defaults
+  EXPECT_EQ(c.ngram.dim, 0);
+  EXPECT_EQ(c.ensemble.members, (std::vector<std::string>{"ngram", "ngram_bag", "encoder"}));
+  EXPECT_EQ(c.ensemble.fit, "none");
+}
+
+TEST(TrainConfigTest, BadEnsemblesAreErrors) {
+  const std::string data = "[data]\ntrain = [\"a:b\"]\n";
+  EXPECT_NE(error_of(data + "[ensemble]\nmembers = [\"ngram\", \"gpt\"]\n").find("'gpt'"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nmembers = [\"ngram\", \"ngram\"]\n").find("twice"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nmembers = []\n").find("ensemble.members"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nfit = \"best\"\n").find("ensemble.fit"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram_bag]\ndim = 0\n").find("ngram_bag.dim"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram]\ndim = 5000\n").find("ngram.dim"), std::string::npos);
+}
+
 TEST(TrainConfigTest, WrongTypesAreErrors) {
   EXPECT_NE(error_of("[data]\ntrain = \"a:b\"\n").find("array of strings"), std::string::npos);
   EXPECT_NE(error_of("[data]\ntrain = [\"a:b\"]\n[train]\nepochs = 2.5\n").find("integer"), std::string::npos);

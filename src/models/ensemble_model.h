@@ -1,0 +1,47 @@
+// The "ensemble" model kind: several trained models of the same policy (members/<name>/, each a
+// whole model directory) whose per-category log-probabilities are combined as
+//   logits[c] = sum_m weight[c][m] * log_softmax(member_m logits[c]) + bias[c]
+// with the weights and level biases fitted on validation data (train/ensemble_trainer.h).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "models/model.h"
+
+namespace guardian::models {
+
+inline constexpr const char* kMembersDir = "members";
+
+struct EnsembleSpec {
+  std::vector<std::string> members;          // names of the member directories, in order
+  std::vector<std::vector<float>> weights;   // [category][member]
+  std::vector<std::vector<float>> bias;      // [category][level]
+};
+
+nlohmann::json ensemble_spec_to_json(const EnsembleSpec& spec);
+EnsembleSpec ensemble_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);
+
+// Per category: log-probabilities (log_softmax of the logits at temperature 1), [category][level].
+CategoryLogits log_softmax(const CategoryLogits& logits);
+
+// Combines members' log-probabilities of one text: [member][category][level] -> [category][level].
+CategoryLogits combine(const EnsembleSpec& spec, const std::vector<CategoryLogits>& member_log_probs);
+
+class EnsembleModel : public Model {
+ public:
+  static std::unique_ptr<EnsembleModel> load(const std::filesystem::path& dir);
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::string kind() const override { return "ensemble"; }
+  const EnsembleSpec& spec() const { return spec_; }
+
+ private:
+  EnsembleSpec spec_;
+  std::vector<std::unique_ptr<Model>> members_;
+};
+
+}  // namespace guardian::models

@@ -1,0 +1,199 @@
+#include "train/ensemble_trainer.h"
+
+#include <chrono>
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "eval/evaluator.h"
+#include "models/model_dir.h"
+#include "train/data_sets.h"
+#include "train/ngram_trainer.h"
+#include "train/model_report.h"
+
+namespace guardian::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The recipe a member is trained from: the ensemble's data and policy, the member's own model.
+TrainConfig member_config(const TrainConfig& config, const std::string& member) {
+  TrainConfig c = config;
+  c.name = config.name + "/" + member;
+  c.model.kind = member == "encoder" ? "encoder" : "ngram";
+  if (member == "ngram_bag") c.ngram = config.ngram_bag;
+  return c;
+}
+
+bool finished_member(const fs::path& dir) {
+  if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
+  return models::read_json_file(dir / models::kTrainingFile).value("finished", false);
+}
+
+}  // namespace
+
+std::pair<std::vector<float>, std::vector<float>> fit_combination(
+    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+    const std::vector<float>& level_weight) {
+  const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
+  const size_t levels = level_weight.size();
+  std::vector<double> w(members, 1.0 / std::max<size_t>(1, members)), b(levels, 0.0);
+  if (log_probs.empty()) return {std::vector<float>(w.begin(), w.end()), std::vector<float>(levels, 0.0f)};
+  double total_weight = 0.0;
+  for (int y : labels) total_weight += level_weight[y];
+  // Full-batch gradient descent with momentum: a convex problem in (w, b) of a handful of
+  // parameters; weights are kept >= 0 so a member can be switched off but never inverted.
+  const double lr = 0.5, momentum = 0.9, ridge = 1e-3;
+  std::vector<double> vw(members, 0.0), vb(levels, 0.0), z(levels), p(levels);
+  for (int iteration = 0; iteration < 500; ++iteration) {
+    std::vector<double> gw(members, 0.0), gb(levels, 0.0);
+    for (size_t i = 0; i < log_probs.size(); ++i) {
+      double top = -INFINITY;
+      for (size_t l = 0; l < levels; ++l) {
+        z[l] = b[l];
+        for (size_t m = 0; m < members; ++m) z[l] += w[m] * log_probs[i][m][l];
+        top = std::max(top, z[l]);
+      }
+      double sum = 0.0;
+      for (size_t l = 0; l < levels; ++l) sum += p[l] = std::exp(z[l] - top);
+      const double weight = level_weight[labels[i]] / total_weight;
+      for (size_t l = 0; l < levels; ++l) {
+        const double g = weight * (p[l] / sum - (static_cast<int>(l) == labels[i] ? 1.0 : 0.0));
+        gb[l] += g;
+        for (size_t m = 0; m < members; ++m) gw[m] += g * log_probs[i][m][l];
+      }
+    }
+    for (size_t m = 0; m < members; ++m) {
+      gw[m] += ridge * (w[m] - 1.0 / members);
+      vw[m] = momentum * vw[m] - lr * gw[m];
+      w[m] = std::max(0.0, w[m] + vw[m]);
+    }
+    for (size_t l = 0; l < levels; ++l) {
+      gb[l] += ridge * b[l];
+      vb[l] = momentum * vb[l] - lr * gb[l];
+      b[l] += vb[l];
+    }
+  }
+  return {std::vector<float>(w.begin(), w.end()), std::vector<float>(b.begin(), b.end())};
+}
+
+TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& options) {
+  const auto started = Clock::now();
+  const fs::path out = options.out_dir;
+  fs::create_directories(out / models::kMembersDir);
+  const int seed = options.seed.value_or(config.optim.seed);
+
+  // 1. The members, one after the other, the cheap n-gram members first. A budget covers the
+  // whole ensemble: the encoder gets what the others left. An encoder stopped by the budget still
+  // has its best weights (and a checkpoint): the ensemble is fitted with them and marked
+  // unfinished, and the same command continues it.
+  std::vector<std::string> order;
+  for (const auto& m : config.ensemble.members) if (m != "encoder") order.push_back(m);
+  for (const auto& m : config.ensemble.members) if (m == "encoder") order.push_back(m);
+  const bool has_encoder = order.size() != 0 && order.back() == "encoder";
+  const size_t ngram_members = order.size() - (has_encoder ? 1 : 0);
+  bool finished = true;
+  int64_t steps = 0;
+  for (const auto& member : order) {
+    const fs::path dir = out / models::kMembersDir / member;
+    if (finished_member(dir)) {
+      spdlog::info("ensemble member '{}' is trained already ({})", member, dir.string());
+      continue;
+    }
+    spdlog::info("training ensemble member '{}'", member);
+    TrainOptions member_options = options;
+    member_options.out_dir = dir;
+    if (options.budget) {
+      // What is left, shared: an n-gram member takes a quarter of it when an encoder follows
+      // (the encoder is the one that uses every minute), else its even share.
+      const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+      const auto left = std::max(std::chrono::milliseconds(0), *options.budget - spent);
+      const size_t position = static_cast<size_t>(&member - order.data());
+      const size_t ngram_left = ngram_members - std::min(ngram_members, position);
+      double share = 1.0;
+      if (member != "encoder") share = has_encoder ? 0.25 : 1.0 / static_cast<double>(ngram_left);
+      member_options.budget = std::max(std::chrono::milliseconds(5000),
+                                       std::chrono::milliseconds(static_cast<int64_t>(left.count() * share)));
+    }
+    auto result = train_model(member_config(config, member), member_options);
+    steps += result.steps;
+    if (result.interrupted) {
+      TrainResult partial;
+      partial.interrupted = true;
+      partial.steps = steps;
+      return partial;
+    }
+    finished = finished && result.finished;
+  }
+
+  // 2. The combination, fitted on the validation data's member scores.
+  auto data = load_training_data(config);
+  const auto& policy = data.policy;
+  std::vector<std::string> texts;
+  for (const auto& e : data.valid.examples) texts.push_back(e.text);
+  std::vector<std::vector<models::CategoryLogits>> member_lp;  // [member][example][category][level]
+  for (const auto& member : config.ensemble.members) {
+    auto model = models::load_model(out / models::kMembersDir / member);
+    auto scored = model->score(texts);
+    for (auto& s : scored) s = models::log_softmax(s);
+    member_lp.push_back(std::move(scored));
+  }
+  const auto cw = level_weights(data.train.examples, policy, config.optim.class_weighting == "balanced");
+  models::EnsembleSpec spec;
+  spec.members = config.ensemble.members;
+  const size_t members = spec.members.size();
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    const size_t levels = policy.categories[c].levels.size();
+    std::vector<std::vector<std::vector<float>>> lp;  // [example][member][level]
+    std::vector<int> labels;
+    for (size_t i = 0; i < data.valid.examples.size(); ++i) {
+      const int y = data.valid.examples[i].labels[c];
+      if (y < 0) continue;
+      labels.push_back(y);
+      auto& row = lp.emplace_back();
+      for (size_t m = 0; m < members; ++m) row.push_back(member_lp[m][i][c]);
+    }
+    if (config.ensemble.fit == "none" || labels.empty()) {
+      spec.weights.emplace_back(members, 1.0f / static_cast<float>(members));
+      spec.bias.emplace_back(levels, 0.0f);
+    } else {
+      auto [w, b] = fit_combination(lp, labels, cw[c]);
+      spec.weights.push_back(std::move(w));
+      spec.bias.push_back(std::move(b));
+    }
+    spdlog::info("ensemble weights for {}: {}", policy.categories[c].name, nlohmann::json(spec.weights.back()).dump());
+  }
+  models::write_json_file(out / models::kConfigFile, models::ensemble_spec_to_json(spec));
+  policy.save(out / models::kPolicyFile);
+
+  // 3. The report, through the same path as every model kind.
+  auto model = models::load_model(out);
+  TrainResult result;
+  result.finished = finished;
+  result.steps = steps;
+  result.metrics["valid"] = report_on(*model, data.valid.examples);
+  result.best_valid = selection_score(result.metrics["valid"]);
+  for (const auto& spec_text : config.data.eval) {
+    auto set = load_sets({spec_text}, policy, data.data_root, Purpose::kEval, config.data.skip_bad);
+    result.metrics["eval"][spec_text] = report_on(*model, set.examples);
+  }
+  nlohmann::json member_valid = nlohmann::json::object();
+  for (const auto& member : config.ensemble.members) {
+    auto training = models::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
+    member_valid[member] = training.value("best_valid", 0.0);
+  }
+  models::write_json_file(out / models::kTrainingFile,
+                          {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
+                           {"members", config.ensemble.members}, {"members_best_valid", member_valid},
+                           {"weights", spec.weights}, {"bias", spec.bias}, {"best_valid", result.best_valid},
+                           {"metrics", result.metrics}, {"train_data", data.train.provenance},
+                           {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},
+                           {"valid_data", data.valid.provenance},
+                           {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
+  return result;
+}
+
+}  // namespace guardian::train

@@ -1,0 +1,25 @@
+// Training the "ensemble" model kind: each member of [ensemble] members is trained into
+// members/<name> (a finished member is reused, an unfinished encoder resumes from its checkpoint,
+// an unfinished n-gram member is trained again), the n-gram members first; a --budget covers the
+// whole ensemble (each n-gram member takes a quarter of what is left when an encoder follows).
+// Then the combination (a weight per member and a bias per level, for each category) is fitted
+// on the validation data by minimising the class-balanced negative log-likelihood.
+#pragma once
+
+#include <vector>
+
+#include "data/example.h"
+#include "models/ensemble_model.h"
+#include "train/trainer.h"
+
+namespace guardian::train {
+
+TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& options);
+
+// Fits one category's weights [member] and bias [level] to log-probabilities [example][member][level]
+// with labels [example] (all known) and per-level weights; returns {weights, bias}.
+std::pair<std::vector<float>, std::vector<float>> fit_combination(
+    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+    const std::vector<float>& level_weight);
+
+}  // namespace guardian::train

@@ -1,0 +1,99 @@
+// The ensemble model kind end to end: `guardian train` writes the members and the fitted
+// combination; eval, calibrate and moderate take the ensemble directory like any model; a run
+// interrupted inside its encoder member is continued by the same command.
+#include <gtest/gtest.h>
+
+#include "cli_fixture.h"
+
+namespace guardian::e2e {
+namespace {
+
+fs::path write_ensemble_recipe(const fs::path& dir, const std::string& members) {
+  write_encoder_recipe(dir);  // the encoder member's [model] and [train] come from this recipe
+  const fs::path recipe = dir / "ensemble.toml";
+  std::string text = read_text(dir / "recipe.toml");
+  const auto at = text.find("[model]\n");
+  text.insert(at + 8, "kind = \"ensemble\"\n");
+  text += "[ngram]\nbuckets_log2 = 12\nepochs = 3\nl2 = [1e-5]\n"
+          "[ngram_bag]\nbuckets_log2 = 12\ndim = 8\nepochs = 3\n"
+          "[ensemble]\nmembers = " + members + "\n";
+  write_text(recipe, text);
+  return recipe;
+}
+
+TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
+  const auto dir = fresh_dir("ensemble");
+  write_shelf(dir);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\", \"encoder\"]");
+  const auto model = dir / "model";
+  auto train = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(train.code, 0) << train.output;
+  for (const char* member : {"ngram", "ngram_bag", "encoder"}) {
+    EXPECT_TRUE(fs::exists(model / "members" / member / "config.json")) << member;
+  }
+  auto config = nlohmann::json::parse(read_text(model / "config.json"));
+  EXPECT_EQ(config["guardian"]["kind"], "ensemble");
+  ASSERT_EQ(config["guardian"]["weights"].size(), 1u);
+  EXPECT_EQ(config["guardian"]["weights"][0].size(), 3u);
+  auto training = nlohmann::json::parse(read_text(model / "training.json"));
+  EXPECT_TRUE(training["finished"].get<bool>());
+  EXPECT_TRUE(training["metrics"]["valid"]["all"].contains("categories"));
+  EXPECT_EQ(training["members_best_valid"].size(), 3u);
+
+  const std::string card = (dir / "card.toml").string();
+  auto eval = run_guardian({"eval", "--model", model.string(), "--data", card + ":train", "--json"}, dir / "data");
+  ASSERT_EQ(eval.code, 0) << eval.output;
+  auto report = json_lines(eval.output);
+  ASSERT_EQ(report.size(), 1u) << eval.output;
+  EXPECT_EQ(report[0]["all"]["examples"], 80);
+
+  auto calibrate = run_guardian({"calibrate", "--model", model.string(), "--data", card + ":train[75%:]", "--target",
+                                 "recall=0.8"}, dir / "data");
+  ASSERT_EQ(calibrate.code, 0) << calibrate.output;
+
+  auto moderate = run_guardian({"moderate", "--model", model.string(), "you are a stupid idiot", "have a lovely day"},
+                               dir / "data");
+  ASSERT_EQ(moderate.code, 0) << moderate.output;
+  auto lines = json_lines(moderate.output);
+  ASSERT_EQ(lines.size(), 2u) << moderate.output;
+  for (const auto& line : lines) {
+    const double p = line["categories"]["toxic"]["score"].get<double>();
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+  }
+}
+
+TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
+  const auto dir = fresh_dir("ensemble_resume");
+  write_shelf(dir);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"encoder\"]");
+  const auto model = dir / "model";
+  auto first = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q",
+                             "--stop-after-steps", "4"}, dir / "data");
+  // The encoder stopped early: the ensemble is fitted with its best weights so far and usable,
+  // but marked unfinished, with the encoder's checkpoint kept.
+  ASSERT_EQ(first.code, 0) << first.output;
+  EXPECT_TRUE(fs::exists(model / "config.json"));
+  EXPECT_FALSE(nlohmann::json::parse(read_text(model / "training.json"))["finished"].get<bool>());
+  EXPECT_TRUE(fs::exists(model / "members" / "encoder" / "checkpoint")) << first.output;
+
+  auto second = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(second.code, 0) << second.output;
+  EXPECT_NE(second.output.find("is trained already"), std::string::npos) << "the finished n-gram member is reused";
+  EXPECT_FALSE(fs::exists(model / "members" / "encoder" / "checkpoint"));
+  auto training = nlohmann::json::parse(read_text(model / "training.json"));
+  EXPECT_TRUE(training["finished"].get<bool>());
+}
+
+TEST(EnsembleCliTest, BadMemberNameIsOneClearError) {
+  const auto dir = fresh_dir("ensemble_bad");
+  write_shelf(dir);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"lstm\"]");
+  auto r = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "model").string(), "-q"}, dir / "data");
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.output.find("'lstm'"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "model" / "config.json"));
+}
+
+}  // namespace
+}  // namespace guardian::e2e

@@ -5,24 +5,34 @@
 #   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds"}
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
 # Validation: TweetEval's val split; for BEEP! and UnSmile a 10% slice of train (their dev/valid
-# files are the scored splits). The headline system "guardian" is the n-gram recipe, declared here
-# before any test number was seen.
-#   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 3m] [--no-peers]
+# files are the scored splits). Systems:
+#   guardian          the headline: bench/recipes/ensemble.toml (n-gram + embedding bag, stacked), N seeds
+#   guardian-ngram    the TF-IDF n-gram model alone (bench/recipes/ngram.toml), N seeds
+#   guardian-encoder  the transformer trained from scratch within --encoder-budget, 1 seed
+#   guardian-default  the main job's bilingual model (--default-model, if trained), where its policy
+#                     maps onto the task's labels (bench/peers/default_model.py)
+#   fasttext-*, tfidf-lr*  the peers (bench/peers/classic_peers.py)
+#   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
+#                    [--default-model models/default] [--no-peers]
+#                    [--systems guardian,guardian-ngram,guardian-encoder,guardian-default,peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
-encoder_budget="3m" peers=1
+encoder_budget="90s" peers=1 default_model="models/default"
+systems="guardian,guardian-ngram,guardian-encoder,guardian-default,peers"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) seeds="$2"; shift 2 ;;
     --tasks) tasks="$2"; shift 2 ;;
     --autotune-seconds) autotune="$2"; shift 2 ;;
     --encoder-budget) encoder_budget="$2"; shift 2 ;;
+    --default-model) default_model="$2"; shift 2 ;;
     --no-peers) peers=0; shift ;;
+    --systems) systems="$2"; shift 2 ;;
     *) echo "quality.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-guardian=build/bin/guardian
+guardian=${GUARDIAN_BIN:-build/bin/guardian}  # GUARDIAN_BIN: a frozen copy, so a rebuild cannot change a running bench
 [ -x "$guardian" ] || scripts/build.sh --target guardian_cli >&2
 work=$(mktemp -d /tmp/guardian-quality.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -88,17 +98,29 @@ run_guardian() {  # task system kind seeds budget policy train valid test
   report "$task" "$system" "$out" "$n" "$(echo "($end - $start) / $n" | bc -l)" "$4"
 }
 
+wanted() { [[ ",$systems," == *",$1,"* ]]; }
+wanted peers || peers=0
 IFS=, read -ra task_list <<< "$tasks"
 for task in "${task_list[@]}"; do
   read -r policy train valid test <<< "$(task_spec "$task")"
   echo "== $task" >&2
-  run_guardian "$task" guardian ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
-  run_guardian "$task" guardian-encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  wanted guardian && run_guardian "$task" guardian ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
+  wanted guardian-ngram && run_guardian "$task" guardian-ngram ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
+  wanted guardian-encoder && run_guardian "$task" guardian-encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  mkdir -p "$work/$task"
+  for part in train:"$train" valid:"$valid" test:"$test"; do
+    "$guardian" data export --data "${part#*:}" --policy "$policy" --out "$work/$task/${part%%:*}.jsonl" --skip-bad 2>/dev/null
+  done
+  if ! wanted guardian-default; then
+    :
+  elif [ -f "$default_model/config.json" ]; then
+    "$guardian" moderate --model "$default_model" < "$work/$task/test.jsonl" > "$work/$task/default.jsonl" 2>/dev/null || true
+    /usr/bin/python3 bench/peers/default_model.py --task "$task" --truth "$work/$task/test.jsonl" \
+      --scores "$work/$task/default.jsonl" --model "$default_model"
+  else
+    echo "quality.sh: no default model in $default_model (scripts/run.sh trains it); no guardian-default row" >&2
+  fi
   if [ "$peers" = 1 ]; then
-    mkdir -p "$work/$task"
-    for part in train:"$train" valid:"$valid" test:"$test"; do
-      "$guardian" data export --data "${part#*:}" --policy "$policy" --out "$work/$task/${part%%:*}.jsonl" --skip-bad 2>/dev/null
-    done
     /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" 2>/dev/null
   fi
 done

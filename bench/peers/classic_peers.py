@@ -49,15 +49,21 @@ def fasttext_file(texts, labels, path):
             f.write("__label__%d %s\n" % (l, " ".join(t.split())))
 
 
-def fasttext_run(task, system, workdir, train, valid, test, extra):
+def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
     tr, va, te = (os.path.join(workdir, n) for n in ("train.ft", "valid.ft", "test.ft"))
     fasttext_file(*train, tr)
     fasttext_file(*valid, va)
     fasttext_file(*test, te)
     model = os.path.join(workdir, system)
     start = time.time()
-    subprocess.run(["fasttext", "supervised", "-input", tr, "-output", model, "-verbose", "0"] + extra(va),
-                   check=True, stdout=subprocess.DEVNULL)
+    # fastText's autotune retrains on its best settings after the search, which can run far past
+    # the search's duration on 2 cores: bound the whole run (reported as a timeout, not a score).
+    try:
+        subprocess.run(["fasttext", "supervised", "-input", tr, "-output", model, "-verbose", "0"] + extra(va),
+                       check=True, stdout=subprocess.DEVNULL, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(json.dumps({"task": task, "system": system, "error": "timeout after %d s" % timeout}), flush=True)
+        return
     seconds = time.time() - start
     out = subprocess.run(["fasttext", "predict", model + ".bin", "-"], input="\n".join(" ".join(t.split()) for t in test[0]) + "\n",
                          capture_output=True, text=True, check=True).stdout.split("\n")
@@ -110,7 +116,8 @@ def main():
             fasttext_run(args.task, "fasttext-char", work, train, valid, test, lambda va: base + ["-minn", "2", "-maxn", "4"])
         if "fasttext-autotune" in systems and args.autotune_seconds > 0:
             fasttext_run(args.task, "fasttext-autotune", work, train, valid, test,
-                         lambda va: ["-autotune-validation", va, "-autotune-duration", str(args.autotune_seconds)])
+                         lambda va: ["-autotune-validation", va, "-autotune-duration", str(args.autotune_seconds)],
+                         timeout=args.autotune_seconds + 450)
     if "tfidf-lr" in systems:
         tfidf_run(args.task, train, valid, test)
 

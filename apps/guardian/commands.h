@@ -7,6 +7,7 @@
 namespace guardian::app {
 
 void add_train_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_moderate_command(CLI::App& app);

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Show debug messages");
   app.parse_complete_callback([&] { guardian::core::init_logging(verbose); });
   guardian::app::add_train_command(app);
+  guardian::app::add_pretrain_command(app);
   guardian::app::add_eval_command(app);
   guardian::app::add_calibrate_command(app);
   guardian::app::add_moderate_command(app);

@@ -25,6 +25,7 @@ std::string recipe_fingerprint(const TrainConfig& c, int seed) {
                  c.optim.clip, c.optim.class_weighting, c.optim.patience, c.optim.eval_every}},
       {"seed", seed},
   };
+  if (!c.model.pretrained.empty()) j["pretrained"] = c.model.pretrained;  // absent: older fingerprints stay valid
   std::ostringstream hex;
   hex << std::hex << std::hash<std::string>{}(j.dump());
   return hex.str();

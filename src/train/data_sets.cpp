@@ -65,11 +65,12 @@ LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy&
 }
 
 std::vector<std::string> load_texts(const std::vector<std::string>& specs, const std::filesystem::path& data_root,
-                                    size_t limit) {
+                                    size_t limit, Purpose purpose) {
   std::vector<std::string> texts;
   for (const auto& text : specs) {
     const auto spec = data::SplitSpec::parse(text);
     const auto card = data::load_card(spec.card);
+    check_allowed(card, spec, purpose, text);
     if (texts.size() >= limit) break;
     data::read_texts(card, spec.split, data_root, [&](std::string&& t) { texts.push_back(std::move(t)); },
                      limit - texts.size());

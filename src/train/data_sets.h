@@ -27,8 +27,10 @@ LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy&
                     const std::filesystem::path& data_root, Purpose purpose, bool skip_bad);
 
 // Every text of the specs (labelled or not), for tokenizer training; at most `limit`.
+// With purpose kTrain or kTrainResearch the licence and scored-split rules of load_sets apply.
 std::vector<std::string> load_texts(const std::vector<std::string>& specs,
-                                    const std::filesystem::path& data_root, size_t limit);
+                                    const std::filesystem::path& data_root, size_t limit,
+                                    Purpose purpose = Purpose::kEval);
 
 // A category the training data never labels positive cannot be learned: it is switched to
 // decides = false (reported, never flagging) so an untrained head cannot flag messages. Returns the

@@ -15,6 +15,7 @@
 #include "models/ngram_model.h"
 #include "train/data_sets.h"
 #include "train/model_report.h"
+#include "train/stop_signal.h"
 
 namespace guardian::train {
 
@@ -250,7 +251,7 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   double best = -1.0, best_l2 = 0.0;
   int best_epoch = 0;
   std::optional<models::NgramWeights> best_weights;
-  bool out_of_time = false;
+  bool out_of_time = false, interrupted = false;
   // One run of SGD per L2 strength; the best (L2, epoch) on validation is kept.
   auto run = [&](auto& heads, double l2) {
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
@@ -261,9 +262,16 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
       std::shuffle(order.begin(), order.end(), rng);
       double loss = 0.0;
       for (size_t i : order) {
+        // Ctrl-C / SIGTERM: stop within a few thousand steps, keeping the best weights so far
+        // (an n-gram model has no checkpoint: the same command trains it again, in seconds).
+        if ((t & 4095) == 0 && stop_requested()) {
+          interrupted = out_of_time = true;
+          break;
+        }
         const double lr = ngram.lr * (1.0 - static_cast<double>(t++) / static_cast<double>(total_steps));
         loss += heads.step(train.rows[i], train_set.examples[i].labels, cw, lr, l2);
       }
+      if (interrupted) break;
       progress.advance(static_cast<int64_t>(order.size()));
       const auto report = evaluate_rows(heads, valid, policy, spec.levels);
       const double score = selection_score(report);
@@ -278,6 +286,7 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
     }
   };
   for (double l2 : ngram.l2) {
+    if (out_of_time) break;
     if (spec.dim == 0) {
       SgdHeads heads(featurizer.buckets(), spec.levels);
       run(heads, l2);
@@ -288,11 +297,13 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   }
   progress.finish();
   spdlog::info("n-gram model: best validation macro-F1 {:.4f} with l2 {:g} after {} epochs", best, best_l2, best_epoch);
+  if (!best_weights) throw Error("training stopped before the first epoch ended; nothing was saved in " + out.string());
   models::save_ngram_model(out, spec, *best_weights, policy);
 
   auto model = models::load_model(out);
   TrainResult result;
   result.finished = !out_of_time;
+  result.interrupted = interrupted;
   result.steps = best_epoch;
   result.metrics["valid"] = report_on(*model, valid_set.examples);
   result.best_valid = selection_score(result.metrics["valid"]);

@@ -126,7 +126,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  top.finish({"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "train"});
+  top.finish({"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "pretrain", "train"});
 
   TableReader data(root["data"].as_table(), where, "data");
   data.get("train", c.data.train);
@@ -151,10 +151,22 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.get("dropout", c.model.dropout);
   model.get("max_length", c.model.max_length);
   model.get("pooling", c.model.pooling);
+  model.get("pretrained", c.model.pretrained);
   model.finish();
 
   read_ngram(root["ngram"].as_table(), where, "ngram", c.ngram);
   read_ngram(root["ngram_bag"].as_table(), where, "ngram_bag", c.ngram_bag);
+  TableReader pretrain(root["pretrain"].as_table(), where, "pretrain");
+  pretrain.get("text", c.pretrain.text);
+  pretrain.get("max_texts", c.pretrain.max_texts);
+  pretrain.get("mask_prob", c.pretrain.mask_prob);
+  pretrain.get("batch_size", c.pretrain.batch_size);
+  pretrain.get("lr", c.pretrain.lr);
+  pretrain.get("warmup", c.pretrain.warmup);
+  int steps = static_cast<int>(c.pretrain.steps);
+  pretrain.get("steps", steps);
+  c.pretrain.steps = steps;
+  pretrain.finish();
   TableReader ensemble(root["ensemble"].as_table(), where, "ensemble");
   ensemble.get("members", c.ensemble.members);
   ensemble.get("fit", c.ensemble.fit);
@@ -205,6 +217,12 @@ void TrainConfig::validate(const std::string& where) const {
   check(model.max_length >= 4 && model.max_length <= 4096, where, "model.max_length must be in 4..4096");
   check(model.kind == "encoder" || model.kind == "ngram" || model.kind == "ensemble", where,
         "model.kind must be \"encoder\", \"ngram\" or \"ensemble\"");
+  check(pretrain.max_texts >= 1, where, "pretrain.max_texts must be positive");
+  check(pretrain.mask_prob > 0.0 && pretrain.mask_prob < 1.0, where, "pretrain.mask_prob must be in (0, 1)");
+  check(pretrain.batch_size > 0 && pretrain.batch_size <= 4096, where, "pretrain.batch_size must be in 1..4096");
+  check(pretrain.lr > 0.0 && pretrain.lr < 1.0, where, "pretrain.lr must be in (0, 1)");
+  check(pretrain.warmup >= 0.0 && pretrain.warmup < 1.0, where, "pretrain.warmup must be in [0, 1)");
+  check(pretrain.steps > 0, where, "pretrain.steps must be positive");
   validate_ngram(ngram, where, "ngram");
   validate_ngram(ngram_bag, where, "ngram_bag");
   check(ngram_bag.dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");

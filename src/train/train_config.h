@@ -14,6 +14,7 @@
 //                 dropout, max_length, pooling
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
 //   [ngram_bag]   the same keys, for the embedding-bag member of an ensemble (dim > 0)
+//   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
 //   [ensemble]    members (of "ngram", "ngram_bag", "encoder"), fit ("nll" or "none")
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
@@ -50,6 +51,20 @@ struct ModelConfig {
   double dropout = 0.1;                     // hidden, attention and head dropout
   int max_length = 64;                      // tokens per message, specials included
   std::string pooling = "mean";             // "mean" or "cls"
+  // A directory written by `guardian pretrain` (its tokenizer and backbone weights start the
+  // encoder); relative paths are relative to the working directory; "" = from scratch.
+  std::string pretrained;
+};
+
+// Masked-language-model pretraining of the encoder on unlabelled text (`guardian pretrain`).
+struct PretrainConfig {
+  std::vector<std::string> text;            // unlabelled specs; the recipe's training texts are added
+  int max_texts = 300000;                   // texts sampled at most (stable order)
+  double mask_prob = 0.15;                  // tokens chosen per text (80% [MASK], 10% random, 10% kept)
+  int batch_size = 64;                      // texts per step
+  double lr = 5e-4;                         // peak learning rate (AdamW)
+  double warmup = 0.05;                     // fraction of the steps warming up
+  int64_t steps = 20000;                    // schedule length without a budget (a budget refits it)
 };
 
 // The n-gram model kind: features and its own SGD schedule ([ngram] in the recipe).
@@ -96,6 +111,7 @@ struct TrainConfig {
   NgramConfig ngram;
   NgramConfig ngram_bag = bag_defaults();  // the ensemble's embedding-bag member
   EnsembleConfig ensemble;
+  PretrainConfig pretrain;
   OptimConfig optim;
 
   static NgramConfig bag_defaults();

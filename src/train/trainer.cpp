@@ -19,6 +19,7 @@
 #include "text/sentencepiece_tokenizer.h"
 #include "train/checkpoint.h"
 #include "train/data_sets.h"
+#include "train/encoder_setup.h"
 #include "train/ensemble_trainer.h"
 #include "train/ngram_trainer.h"
 #include "train/schedule.h"
@@ -33,16 +34,7 @@ namespace {
 
 models::EncoderModelSpec make_spec(const TrainConfig& config, const policy::Policy& policy, int vocab_size, int pad_id) {
   models::EncoderModelSpec spec;
-  auto& e = spec.classifier.encoder;
-  e.vocab_size = vocab_size;
-  e.hidden_size = config.model.hidden_size;
-  e.num_hidden_layers = config.model.num_hidden_layers;
-  e.num_attention_heads = config.model.num_attention_heads;
-  e.intermediate_size = config.model.intermediate_size;
-  e.max_position_embeddings = config.model.max_length;
-  e.hidden_dropout_prob = config.model.dropout;
-  e.attention_probs_dropout_prob = config.model.dropout;
-  e.pad_token_id = pad_id;
+  spec.classifier.encoder = encoder_config_for(config, vocab_size, pad_id);
   spec.classifier.pooling = config.model.pooling;
   spec.classifier.head_dropout = config.model.dropout;
   for (const auto& c : policy.categories) spec.classifier.levels.push_back(static_cast<int>(c.levels.size()));
@@ -53,25 +45,22 @@ models::EncoderModelSpec make_spec(const TrainConfig& config, const policy::Poli
 std::unique_ptr<text::Tokenizer> tokenizer_for(const TrainConfig& config, const fs::path& out_dir,
                                                const std::vector<data::Example>& train, const fs::path& data_root) {
   const fs::path path = out_dir / models::kTokenizerFile;
-  if (!fs::exists(path)) {
-    std::vector<std::string> texts;
-    for (const auto& e : train) texts.push_back(e.text);
-    auto extra = load_texts(config.data.tokenizer_text, data_root, static_cast<size_t>(config.tokenizer.max_sentences));
-    texts.insert(texts.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
-    spdlog::info("training a SentencePiece tokenizer ({} pieces) on {} texts", config.tokenizer.vocab_size, texts.size());
-    text::SentencePieceTrainOptions options;
-    options.vocab_size = config.tokenizer.vocab_size;
-    options.max_sentences = config.tokenizer.max_sentences;
-    size_t next = 0;
-    text::SentencePieceTokenizer::train(
-        [&](std::string& sentence) {
-          if (next >= texts.size()) return false;
-          sentence = texts[next++];
-          return true;
-        },
-        options, path);
+  // A pretrained backbone comes with its tokenizer: the ids must be the ones it learnt.
+  if (!config.model.pretrained.empty() && !fs::exists(path)) {
+    const fs::path source = fs::path(config.model.pretrained) / models::kTokenizerFile;
+    if (!fs::exists(source)) {
+      throw InputError("model.pretrained: '" + config.model.pretrained +
+                       "' holds no tokenizer.model (run `guardian pretrain` with this recipe first)");
+    }
+    fs::create_directories(out_dir);
+    fs::copy_file(source, path);
   }
-  return text::SentencePieceTokenizer::load(path);
+  if (fs::exists(path)) return text::SentencePieceTokenizer::load(path);
+  std::vector<std::string> texts;
+  for (const auto& e : train) texts.push_back(e.text);
+  auto extra = load_texts(config.data.tokenizer_text, data_root, static_cast<size_t>(config.tokenizer.max_sentences));
+  texts.insert(texts.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
+  return train_tokenizer(path, texts, config.tokenizer);
 }
 
 // level_weights() as one tensor per category, for cross_entropy's weight.
@@ -111,27 +100,6 @@ torch::Tensor label_tensor(const std::vector<data::Example>& examples, const std
     for (int64_t c = 0; c < categories; ++c) a[r][c] = examples[indices[r]].labels[c];
   }
   return labels;
-}
-
-// Batches of one epoch: a permutation fixed by (seed, epoch), cut into chunks of 50 batches that
-// are sorted by length (less padding), then the batch order shuffled. Same seed, same batches.
-std::vector<std::vector<size_t>> epoch_batches(const std::vector<std::vector<int>>& rows, int batch_size,
-                                               int seed, int64_t epoch) {
-  std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch));
-  std::vector<size_t> order(rows.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::shuffle(order.begin(), order.end(), rng);
-  const size_t chunk = static_cast<size_t>(batch_size) * 50;
-  std::vector<std::vector<size_t>> batches;
-  for (size_t begin = 0; begin < order.size(); begin += chunk) {
-    auto end = order.begin() + std::min(order.size(), begin + chunk);
-    std::stable_sort(order.begin() + begin, end, [&](size_t a, size_t b) { return rows[a].size() < rows[b].size(); });
-    for (auto it = order.begin() + begin; it < end; it += batch_size) {
-      batches.emplace_back(it, std::min(end, it + batch_size));
-    }
-  }
-  std::shuffle(batches.begin(), batches.end(), rng);
-  return batches;
 }
 
 eval::Report evaluate_net(models::Classifier& net, const std::vector<std::vector<int>>& rows,
@@ -203,17 +171,8 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   const auto valid_rows = encode_all(*tokenizer, valid_set.examples, spec.max_length);
 
   models::Classifier net(spec.classifier);
-  std::vector<torch::Tensor> decay, no_decay;
-  for (const auto& p : net->named_parameters()) {
-    const bool plain = p.value().dim() < 2 || p.key().find("LayerNorm") != std::string::npos;
-    (plain ? no_decay : decay).push_back(p.value());
-  }
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                 torch::optim::AdamWOptions(config.optim.lr).weight_decay(config.optim.weight_decay)));
-  groups.emplace_back(no_decay, std::make_unique<torch::optim::AdamWOptions>(
-                                    torch::optim::AdamWOptions(config.optim.lr).weight_decay(0.0)));
-  torch::optim::AdamW optimizer(groups, torch::optim::AdamWOptions(config.optim.lr));
+  if (!config.model.pretrained.empty()) load_pretrained_backbone(*net, config.model.pretrained);
+  auto optimizer = make_adamw(*net, config.optim.lr, config.optim.weight_decay);
 
   const int64_t steps_per_epoch =
       (static_cast<int64_t>(train_rows.size()) + config.optim.batch_size - 1) / config.optim.batch_size;

@@ -1,0 +1,57 @@
+// guardian pretrain: masked-LM pretraining of a recipe's encoder on unlabelled text, into the
+// directory its [model] pretrained names (later `train` runs of the recipe start from it).
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/guardian/commands.h"
+#include "core/duration.h"
+#include "core/error.h"
+#include "train/pretrainer.h"
+#include "train/stop_signal.h"
+
+namespace guardian::app {
+
+namespace {
+
+struct PretrainArgs {
+  std::string config;
+  std::string out;
+  std::string budget;
+  int64_t stop_after_steps = 0;
+  bool quiet = false;
+};
+
+void run_pretrain(const PretrainArgs& args) {
+  auto config = train::TrainConfig::load(args.config);
+  train::PretrainOptions options;
+  options.out_dir = args.out;
+  options.quiet = args.quiet;
+  if (!args.budget.empty()) options.budget = core::parse_duration(args.budget);
+  if (args.stop_after_steps > 0) options.stop_after_steps = args.stop_after_steps;
+  train::install_stop_handlers();
+  auto result = train::pretrain(config, options);
+  std::cout << nlohmann::json({{"pretrained", result.dir.string()}, {"finished", result.finished},
+                               {"steps", result.steps}, {"train_loss", result.train_loss},
+                               {"heldout_loss", result.heldout_loss},
+                               {"tokens_per_second", result.tokens_per_second}})
+                   .dump()
+            << std::endl;
+  if (result.interrupted) throw Error("pretraining interrupted; the checkpoint in " + result.dir.string() + " resumes it");
+}
+
+}  // namespace
+
+void add_pretrain_command(CLI::App& app) {
+  auto args = std::make_shared<PretrainArgs>();
+  auto* cmd = app.add_subcommand("pretrain", "Masked-LM pretraining of a recipe's encoder on unlabelled text");
+  cmd->add_option("-c,--config", args->config, "Recipe file: [pretrain] text, [model], [tokenizer]")->required();
+  cmd->add_option("-o,--out", args->out, "Directory to write (default: the recipe's [model] pretrained)");
+  cmd->add_option("--budget", args->budget, "Wall-clock for pretraining, e.g. 10m (resumable)");
+  cmd->add_option("--stop-after-steps", args->stop_after_steps,
+                  "Stop after this many steps in total, saving a checkpoint (resume by running again)");
+  cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
+  cmd->callback([args] { run_pretrain(*args); });
+}
+
+}  // namespace guardian::app

@@ -14,7 +14,10 @@ nlohmann::json ensemble_spec_to_json(const EnsembleSpec& spec) {
             {"format_version", 1},
             {"members", spec.members},
             {"weights", spec.weights},
-            {"bias", spec.bias}}}};
+            {"bias", spec.bias},
+            {"cascade", spec.gate < 0 ? nlohmann::json(nullptr)
+                                      : nlohmann::json({{"gate", spec.members[spec.gate]},
+                                                        {"threshold", spec.gate_threshold}})}}}};
 }
 
 EnsembleSpec ensemble_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where) {
@@ -24,6 +27,13 @@ EnsembleSpec ensemble_spec_from_json(const nlohmann::json& config, const std::fi
     spec.members = g.at("members").get<std::vector<std::string>>();
     spec.weights = g.at("weights").get<std::vector<std::vector<float>>>();
     spec.bias = g.at("bias").get<std::vector<std::vector<float>>>();
+    if (g.contains("cascade") && g["cascade"].is_object()) {
+      const auto gate = g["cascade"].at("gate").get<std::string>();
+      const auto it = std::find(spec.members.begin(), spec.members.end(), gate);
+      if (it == spec.members.end()) throw FormatError(where.string() + ": guardian.cascade.gate '" + gate + "' is not a member");
+      spec.gate = static_cast<int>(it - spec.members.begin());
+      spec.gate_threshold = g["cascade"].at("threshold").get<float>();
+    }
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(where.string() + ": " + e.what());
   }
@@ -54,6 +64,12 @@ CategoryLogits log_softmax(const CategoryLogits& logits) {
     for (float v : logits[c]) out[c].push_back(v - top - log_total);
   }
   return out;
+}
+
+float gate_score(const CategoryLogits& log_probs) {
+  float top = 0.0f;
+  for (const auto& c : log_probs) top = std::max(top, 1.0f - std::exp(c.front()));
+  return top;
 }
 
 CategoryLogits combine(const EnsembleSpec& spec, const std::vector<CategoryLogits>& member_log_probs) {
@@ -97,15 +113,45 @@ std::unique_ptr<EnsembleModel> EnsembleModel::load(const std::filesystem::path& 
 }
 
 std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>& texts) {
-  std::vector<std::vector<CategoryLogits>> scored;  // [member][text]
-  for (auto& member : members_) scored.push_back(member->score(texts));
-  std::vector<CategoryLogits> out;
-  out.reserve(texts.size());
-  std::vector<CategoryLogits> per_member(members_.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
-    for (size_t m = 0; m < members_.size(); ++m) per_member[m] = log_softmax(scored[m][i]);
-    out.push_back(combine(spec_, per_member));
+  const size_t n = texts.size();
+  std::vector<std::vector<CategoryLogits>> log_probs(members_.size());  // [member][text]
+  // The cascade: the gate first, then the other members only on the messages it passes on.
+  std::vector<size_t> passed;
+  if (spec_.gate >= 0) {
+    auto& gate = log_probs[spec_.gate];
+    gate = members_[spec_.gate]->score(texts);
+    for (auto& lp : gate) lp = log_softmax(lp);
+    for (size_t i = 0; i < n; ++i) {
+      if (gate_score(gate[i]) >= spec_.gate_threshold) passed.push_back(i);
+    }
+  } else {
+    passed.resize(n);
+    for (size_t i = 0; i < n; ++i) passed[i] = i;
   }
+  std::vector<std::string> subset;
+  subset.reserve(passed.size());
+  for (size_t i : passed) subset.push_back(texts[i]);
+  for (size_t m = 0; m < members_.size(); ++m) {
+    if (static_cast<int>(m) == spec_.gate) continue;
+    log_probs[m].assign(n, {});
+    if (subset.empty()) continue;
+    auto scored = members_[m]->score(subset);
+    for (size_t k = 0; k < passed.size(); ++k) log_probs[m][passed[k]] = log_softmax(scored[k]);
+  }
+  std::vector<CategoryLogits> out(n);
+  std::vector<bool> is_passed(n, false);
+  for (size_t i : passed) is_passed[i] = true;
+  std::vector<CategoryLogits> per_member(members_.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (!is_passed[i]) {
+      out[i] = log_probs[spec_.gate][i];  // clearly clean: the gate's own scores
+      continue;
+    }
+    for (size_t m = 0; m < members_.size(); ++m) per_member[m] = log_probs[m][i];
+    out[i] = combine(spec_, per_member);
+  }
+  scored_ += n;
+  skipped_ += n - passed.size();
   return out;
 }
 

@@ -21,7 +21,15 @@ struct EnsembleSpec {
   std::vector<std::string> members;          // names of the member directories, in order
   std::vector<std::vector<float>> weights;   // [category][member]
   std::vector<std::vector<float>> bias;      // [category][level]
+  // The two-stage cascade: when gate >= 0, member `gate` scores every message first, and a message
+  // whose gate score (the largest P(level >= 1) over the categories) is below gate_threshold is
+  // clearly clean: it keeps the gate's scores and skips the other members.
+  int gate = -1;
+  float gate_threshold = 0.0f;
 };
+
+// The gate score of one message's log-probabilities: max over categories of P(level >= 1).
+float gate_score(const CategoryLogits& log_probs);
 
 nlohmann::json ensemble_spec_to_json(const EnsembleSpec& spec);
 EnsembleSpec ensemble_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);
@@ -38,10 +46,14 @@ class EnsembleModel : public Model {
   std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
   std::string kind() const override { return "ensemble"; }
   const EnsembleSpec& spec() const { return spec_; }
+  // Messages scored so far, and how many of them the cascade's gate let skip the other members.
+  size_t scored() const { return scored_; }
+  size_t skipped() const { return skipped_; }
 
  private:
   EnsembleSpec spec_;
   std::vector<std::unique_ptr<Model>> members_;
+  size_t scored_ = 0, skipped_ = 0;
 };
 
 }  // namespace guardian::models

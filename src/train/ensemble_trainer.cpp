@@ -1,6 +1,7 @@
 #include "train/ensemble_trainer.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cmath>
 
 #include <spdlog/spdlog.h>
@@ -34,6 +35,33 @@ bool finished_member(const fs::path& dir) {
 }
 
 }  // namespace
+
+nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::vector<models::CategoryLogits>>& member_lp,
+                           double recall) {
+  spec.gate = 0;
+  const size_t n = member_lp.empty() ? 0 : member_lp[0].size();
+  std::vector<float> flagged_gate;  // gate scores of the messages the full ensemble flags
+  std::vector<float> all_gate;
+  std::vector<models::CategoryLogits> per_member(member_lp.size());
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t m = 0; m < member_lp.size(); ++m) per_member[m] = member_lp[m][i];
+    const auto combined = models::combine(spec, per_member);
+    bool flagged = false;
+    for (const auto& c : combined) flagged = flagged || std::max_element(c.begin(), c.end()) != c.begin();
+    const float g = models::gate_score(member_lp[0][i]);
+    all_gate.push_back(g);
+    if (flagged) flagged_gate.push_back(g);
+  }
+  std::sort(flagged_gate.begin(), flagged_gate.end());
+  spec.gate_threshold = 0.0f;
+  if (!flagged_gate.empty()) {
+    const auto k = static_cast<size_t>(std::floor((1.0 - recall) * static_cast<double>(flagged_gate.size()) + 1e-9));
+    spec.gate_threshold = flagged_gate[std::min(k, flagged_gate.size() - 1)];
+  }
+  const auto skipped = std::count_if(all_gate.begin(), all_gate.end(), [&](float g) { return g < spec.gate_threshold; });
+  return {{"gate", spec.members[0]}, {"threshold", spec.gate_threshold}, {"recall", recall},
+          {"skipped_fraction", n ? static_cast<double>(skipped) / static_cast<double>(n) : 0.0}};
+}
 
 std::pair<std::vector<float>, std::vector<float>> fit_combination(
     const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
@@ -166,6 +194,12 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     }
     spdlog::info("ensemble weights for {}: {}", policy.categories[c].name, nlohmann::json(spec.weights.back()).dump());
   }
+  nlohmann::json cascade_report = nullptr;
+  if (config.ensemble.cascade) {
+    cascade_report = fit_cascade(spec, member_lp, config.ensemble.cascade_recall);
+    spdlog::info("cascade: gate '{}' threshold {:.4f} lets {:.1f}% of the validation messages skip the other members",
+                 spec.members[spec.gate], spec.gate_threshold, 100.0 * cascade_report["skipped_fraction"].get<double>());
+  }
   models::write_json_file(out / models::kConfigFile, models::ensemble_spec_to_json(spec));
   policy.save(out / models::kPolicyFile);
 
@@ -188,7 +222,8 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", config.ensemble.members}, {"members_best_valid", member_valid},
-                           {"weights", spec.weights}, {"bias", spec.bias}, {"best_valid", result.best_valid},
+                           {"weights", spec.weights}, {"bias", spec.bias}, {"cascade", cascade_report},
+                           {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},
                            {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},
                            {"valid_data", data.valid.provenance},

@@ -22,4 +22,10 @@ std::pair<std::vector<float>, std::vector<float>> fit_combination(
     const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
     const std::vector<float>& level_weight);
 
+// The cascade's gate (member 0) threshold: the full ensemble's flagged validation messages
+// [member][example] keep going on to the full ensemble with the given recall. Sets spec.gate and
+// spec.gate_threshold; returns {gate, threshold, recall, skipped_fraction}.
+nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::vector<models::CategoryLogits>>& member_lp,
+                           double recall);
+
 }  // namespace guardian::train

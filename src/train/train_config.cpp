@@ -170,6 +170,8 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader ensemble(root["ensemble"].as_table(), where, "ensemble");
   ensemble.get("members", c.ensemble.members);
   ensemble.get("fit", c.ensemble.fit);
+  ensemble.get("cascade", c.ensemble.cascade);
+  ensemble.get("cascade_recall", c.ensemble.cascade_recall);
   ensemble.finish();
 
   TableReader opt(root["train"].as_table(), where, "train");
@@ -233,6 +235,9 @@ void TrainConfig::validate(const std::string& where) const {
           "ensemble.members: '" + m + "' is not one of \"ngram\", \"ngram_bag\", \"encoder\"");
     for (size_t j = 0; j < i; ++j) check(ensemble.members[j] != m, where, "ensemble.members: '" + m + "' twice");
   }
+  check(!ensemble.cascade || (ensemble.members.size() >= 2 && ensemble.members.front() != "encoder"), where,
+        "ensemble.cascade needs two members or more, the first (the gate) an n-gram one");
+  check(ensemble.cascade_recall > 0.0 && ensemble.cascade_recall <= 1.0, where, "ensemble.cascade_recall must be in (0, 1]");
   check(ensemble.fit == "nll" || ensemble.fit == "none", where, "ensemble.fit must be \"nll\" or \"none\"");
   check(model.pooling == "mean" || model.pooling == "cls", where, "model.pooling must be \"mean\" or \"cls\"");
   check(optim.epochs > 0 && optim.epochs <= 1000, where, "train.epochs must be in 1..1000");

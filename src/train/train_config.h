@@ -15,7 +15,7 @@
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
 //   [ngram_bag]   the same keys, for the embedding-bag member of an ensemble (dim > 0)
 //   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
-//   [ensemble]    members (of "ngram", "ngram_bag", "encoder"), fit ("nll" or "none")
+//   [ensemble]    members (of "ngram", "ngram_bag", "encoder"), fit ("nll" or "none"), cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
 #pragma once
@@ -86,6 +86,11 @@ struct NgramConfig {
 struct EnsembleConfig {
   std::vector<std::string> members = {"ngram", "ngram_bag"};  // of "ngram", "ngram_bag", "encoder"
   std::string fit = "nll";                  // "nll": class-balanced NLL on validation; "none": equal weights
+  // The two-stage cascade: the first member (an n-gram model) scores every message and lets the
+  // clearly clean ones skip the others. Its threshold keeps cascade_recall of the validation
+  // messages the full ensemble flags going on to the full ensemble.
+  bool cascade = false;
+  double cascade_recall = 0.99;
 };
 
 struct OptimConfig {

@@ -61,6 +61,11 @@ TEST(EnsembleTest, LogSoftmaxIsNormalisedPerCategory) {
   EXPECT_NEAR(lp[1][0], std::log(0.5), 1e-6);
 }
 
+TEST(EnsembleTest, GateScoreIsTheLargestHarmfulProbability) {
+  // P(level >= 1) = 1 - P(level 0): 0.2 for the first category, 0.7 for the second.
+  EXPECT_NEAR(gate_score({{std::log(0.8f), std::log(0.2f)}, {std::log(0.3f), std::log(0.5f), std::log(0.2f)}}), 0.7f, 1e-6);
+}
+
 TEST(EnsembleTest, CombineIsTheWeightedSumPlusBias) {
   EnsembleSpec spec{{"a", "b"}, {{0.25f, 0.75f}}, {{0.0f, 1.0f}}};
   auto out = combine(spec, {{{-1.0f, -2.0f}}, {{-3.0f, -4.0f}}});
@@ -110,6 +115,23 @@ TEST(EnsembleTest, DirectoryOfMembersScoresAsTheCombination) {
     EXPECT_FLOAT_EQ(scores[i][0][0], expected[0][0]);
     EXPECT_FLOAT_EQ(scores[i][0][1], expected[0][1]);
   }
+
+  // The cascade: a gate threshold above every score lets every message skip the second member
+  // (each keeps the gate's scores); a threshold of 0 sends every message to the full ensemble.
+  spec.gate = 0;
+  spec.gate_threshold = 1.5f;
+  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  auto gated = load_model(dir);
+  auto skipped = gated->score(texts);
+  for (size_t i = 0; i < texts.size(); ++i) EXPECT_FLOAT_EQ(skipped[i][0][1], log_softmax(a[i])[0][1]);
+  EXPECT_EQ(dynamic_cast<EnsembleModel&>(*gated).skipped(), texts.size());
+  spec.gate_threshold = 0.0f;
+  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  auto open = load_model(dir);
+  auto full = open->score(texts);
+  EXPECT_FLOAT_EQ(full[0][0][1], scores[0][0][1]);
+  EXPECT_EQ(dynamic_cast<EnsembleModel&>(*open).skipped(), 0u);
+  spec.gate = -1;
 
   // A member missing, or weights that do not match the members: clear errors, not a crash.
   auto broken = ensemble_spec_to_json(spec);

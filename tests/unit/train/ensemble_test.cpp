@@ -47,6 +47,22 @@ TEST(EnsembleFitTest, BiasCorrectsASkewedMember) {
   EXPECT_GT(z(0.9), 0.0);
 }
 
+TEST(EnsembleFitTest, CascadeThresholdKeepsTheFlaggedMessagesAtTheRecall) {
+  // One member (the gate) and the identity combination: the ensemble flags what the gate scores
+  // above one half; 100 such messages with gate scores 0.51..0.60 and 100 clean ones at 0.05.
+  models::EnsembleSpec spec{{"ngram", "ngram_bag"}, {{1.0f, 0.0f}}, {{0.0f, 0.0f}}};
+  std::vector<std::vector<models::CategoryLogits>> lp(2);
+  for (int i = 0; i < 200; ++i) {
+    const double p = i < 100 ? 0.51 + 0.001 * i : 0.05;
+    for (auto& member : lp) member.push_back({log_probs(p)});
+  }
+  auto report = fit_cascade(spec, lp, 0.9);
+  EXPECT_EQ(spec.gate, 0);
+  // 90% of the flagged keep going on: the threshold is the 10th lowest flagged gate score.
+  EXPECT_NEAR(spec.gate_threshold, 0.51 + 0.001 * 10, 1e-4);
+  EXPECT_NEAR(report["skipped_fraction"].get<double>(), 0.55, 1e-9);  // 100 clean + 10 flagged of 200
+}
+
 TEST(EnsembleFitTest, NoExamplesGivesEqualWeights) {
   auto [w, b] = fit_combination({}, {}, {1.0f, 1.0f, 1.0f});
   EXPECT_TRUE(w.empty());

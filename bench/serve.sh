@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # bench/serve.sh MODEL_DIR [SECONDS]: `guardian serve` under load at concurrency 1, 8 and 64, next to
-# the in-process throughput of `guardian moderate` on the same messages. Prints JSON lines.
+# the in-process throughput of `guardian moderate` on the same messages. Prints JSON lines, the last
+# one checking the issue's bar: no non-2xx answer and no socket error or timeout (10 s), RSS growth
+# within $RSS_BOUND_MB (default 32) over the whole run, and the server at concurrency 64 keeping
+# >= 70% of the in-process rate.
 # The load generator is bench/serve_load.py (keep-alive HTTP/1.1 from threads); wrk is used
 # instead when installed. Messages: TweetEval offensive test texts from the data shelf.
 set -euo pipefail
@@ -22,7 +25,7 @@ for c in 1 8 64; do
   start=$(rss)
   if command -v wrk >/dev/null; then
     # wrk (Debian's package) with a Lua script posting the messages; its report parsed into JSON.
-    line=$(GUARDIAN_MESSAGES="$messages" wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${seconds}s" --latency \
+    line=$(GUARDIAN_MESSAGES="$messages" wrk -t "$(( c < 2 ? 1 : 2 ))" -c "$c" -d "${seconds}s" --latency --timeout 10s \
              -s "$here/serve_wrk.lua" "http://127.0.0.1:$port" | python3 -c '
 import json, re, sys
 text = sys.stdin.read()
@@ -35,18 +38,38 @@ errors = re.search(r"Socket errors: (.*)", text)
 print(json.dumps({"system": "server", "load": "wrk", "concurrency": int(sys.argv[1]),
                   "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
                   "p50_ms": ms(pct["50"]), "p99_ms": ms(pct["99"]), "non_2xx": int(bad.group(1)) if bad else 0,
-                  "socket_errors": errors.group(1) if errors else None}))' "$c")
+                  "socket_errors": sum(map(int, re.findall(r"\d+", errors.group(1)))) if errors else 0}))' "$c")
   else
     line=$(python3 "$here/serve_load.py" --port "$port" --messages "$messages" --concurrency "$c" --seconds "$seconds")
   fi
-  echo "${line%\}}, \"rss_start_mb\": $start, \"rss_end_mb\": $(rss)}"
+  echo "${line%\}}, \"rss_start_mb\": $start, \"rss_end_mb\": $(rss)}" | tee -a "$work/lines.jsonl"
 done
 kill -TERM $server; wait $server || true
-python3 - "$messages" "$bin" "$model" <<'PY'
-import json, subprocess, sys, time
-texts = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8") if l.strip()] * 20  # amortise start-up
+# In-process: `guardian moderate --stats` reports its own steady-state rate (from the first input
+# read to the last line written, model load and process start excluded) and, apart, the rate of
+# scoring alone; the first is the like-for-like peer of the server (JSON in and out, no HTTP).
+python3 - "$messages" "$bin" "$model" <<'PY' | tee -a "$work/lines.jsonl"
+import json, subprocess, sys
+texts = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8") if l.strip()] * 20  # a few seconds of work
 stdin = "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts))
-t0 = time.time()
-subprocess.run([sys.argv[2], "moderate", "--model", sys.argv[3], "--batch", "64"], input=stdin.encode(), stdout=subprocess.DEVNULL, check=True)
-print(json.dumps({"system": "in-process", "messages": len(texts), "messages_per_second": round(len(texts) / (time.time() - t0), 1)}))
+run = subprocess.run([sys.argv[2], "moderate", "--model", sys.argv[3], "--batch", "64", "--stats"], input=stdin.encode(),
+                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True)
+stats = json.loads(run.stderr.decode().strip().splitlines()[-1])
+print(json.dumps({"system": "in-process", "messages": stats["messages"],
+                  "messages_per_second": round(stats["messages_per_second"], 1),
+                  "scoring_messages_per_second": round(stats["scoring_messages_per_second"], 1)}))
+PY
+python3 - "$work/lines.jsonl" "${RSS_BOUND_MB:-32}" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+server = [l for l in lines if l["system"] == "server"]
+inproc = next(l for l in lines if l["system"] == "in-process")
+c64 = next(l for l in server if l["concurrency"] == 64)
+growth = server[-1]["rss_end_mb"] - server[0]["rss_start_mb"]
+ratio = c64["requests_per_second"] / inproc["messages_per_second"]
+failed = sum(l["non_2xx"] + l.get("socket_errors", 0) for l in server)  # a timeout is a failed request too
+print(json.dumps({"system": "bar", "non_2xx": sum(l["non_2xx"] for l in server), "failed": failed,
+                  "rss_growth_mb": round(growth, 1), "rss_bound_mb": float(sys.argv[2]),
+                  "c64_over_in_process": round(ratio, 3),
+                  "met": failed == 0 and growth <= float(sys.argv[2]) and ratio >= 0.7}))
 PY

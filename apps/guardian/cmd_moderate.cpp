@@ -1,5 +1,7 @@
 // guardian moderate: texts from the command line, or JSON Lines on stdin, to one JSON line each.
-// Streams stdin in small batches, so input of any length runs in constant memory.
+// Streams stdin in small batches, so input of any length runs in constant memory. --stats prints
+// the steady-state throughput (after the model is loaded) to stderr as one JSON line.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
@@ -24,6 +26,24 @@ struct ModerateArgs {
   int batch = 64;
   bool with_text = false;
   std::string format = "json";
+  bool stats = false;
+};
+
+// Where the time goes after the model is loaded, for --stats.
+struct Throughput {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point started = Clock::now();
+  double scoring_seconds = 0.0;  // inside serve::moderate (normalise, score, interpret)
+  int64_t messages = 0;          // texts scored
+
+  // {"messages", "seconds", "messages_per_second", "scoring_seconds", "scoring_messages_per_second"}:
+  // seconds from the first input read to the last line written (JSON in and out included).
+  nlohmann::json report() const {
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    auto rate = [&](double s) { return s > 0 ? static_cast<double>(messages) / s : 0.0; };
+    return {{"messages", messages}, {"seconds", seconds}, {"messages_per_second", rate(seconds)},
+            {"scoring_seconds", scoring_seconds}, {"scoring_messages_per_second", rate(scoring_seconds)}};
+  }
 };
 
 // One readable line: the decision, the deciding score against its threshold, General, the text.
@@ -51,13 +71,16 @@ struct Pending {
 };
 
 // Scores the batch's texts and prints every entry, in input order.
-void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args) {
+void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
   for (const auto& p : pending) {
     if (p.error.is_null()) texts.push_back(p.text);
   }
+  const auto started = Throughput::Clock::now();
   auto results = serve::moderate(model, texts);
+  throughput.scoring_seconds += std::chrono::duration<double>(Throughput::Clock::now() - started).count();
+  throughput.messages += static_cast<int64_t>(texts.size());
   size_t next = 0;
   for (const auto& p : pending) {
     if (!p.error.is_null()) {
@@ -82,12 +105,13 @@ int run_moderate(const ModerateArgs& args) {
   auto model = models::load_model(args.model);
   models::configure_threads();
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
+  Throughput throughput;
   std::vector<Pending> pending;
   int failures = 0;
   auto push = [&](Pending p) {
     if (!p.error.is_null()) ++failures;
     pending.push_back(std::move(p));
-    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args);
+    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput);
   };
   auto accept = [&](nlohmann::json id, std::string text, const std::string& where) {
     if (!text::is_valid_utf8(text)) {
@@ -119,7 +143,8 @@ int run_moderate(const ModerateArgs& args) {
       accept(value.contains("id") ? value["id"] : nlohmann::json(number), value["text"].get<std::string>(), where);
     }
   }
-  flush(*model, pending, args);
+  flush(*model, pending, args, throughput);
+  if (args.stats) std::cerr << throughput.report().dump() << "\n";
   if (failures) std::cerr << "guardian: " << failures << " input(s) could not be moderated (see the error lines)\n";
   return failures ? 2 : 0;
 }
@@ -138,6 +163,8 @@ void add_moderate_command(CLI::App& app) {
   cmd->add_flag("--with-text", args->with_text, "Echo each text in its output line");
   cmd->add_option("--format", args->format, "json (one object per input) or text (one readable line per input)")
       ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_flag("--stats", args->stats,
+                "Print the throughput after loading (messages/s, overall and scoring alone) to stderr as JSON");
   cmd->callback([args] {
     const int code = run_moderate(*args);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -46,6 +46,12 @@ const ColumnMapping& Card::mapping_for(const std::string& policy) const {
                     (have.empty() ? " (it has none: unlabelled text)" : " (it has: " + have + ")"));
 }
 
+std::filesystem::path Card::files_root(const std::filesystem::path& data_root) const {
+  if (files == "data") return data_root;
+  if (path.empty()) throw ConfigError("card '" + name + "' has files = \"card\" but was not read from a file");
+  return path.parent_path();
+}
+
 Card parse_card(const std::string& text, const std::string& where) {
   toml::table root;
   try {
@@ -67,6 +73,7 @@ Card parse_card(const std::string& text, const std::string& where) {
     else if (key == "format") str(card.format);
     else if (key == "text") str(card.text);
     else if (key == "id") str(card.id);
+    else if (key == "files") str(card.files);
     else if (key == "trainable" || key == "header") {
       if (!node.is_boolean()) throw ConfigError(at_line(where, node) + ": '" + key + "' must be true or false");
       (key == "trainable" ? card.trainable : card.header) = *node.value<bool>();
@@ -128,6 +135,9 @@ Card parse_card(const std::string& text, const std::string& where) {
   }
   if (card.language != "ko" && card.language != "en" && card.language != "auto") {
     throw ConfigError(where + ": language must be \"ko\", \"en\" or \"auto\"");
+  }
+  if (card.files != "data" && card.files != "card") {
+    throw ConfigError(where + ": files must be \"data\" (relative to the data root) or \"card\" (relative to the card)");
   }
   if (card.splits.empty()) throw ConfigError(where + ": the card names no [splits]");
   if (card.text.empty() && card.format != "paired" && card.format != "lines") {

@@ -10,6 +10,8 @@
 //   header = true                   # tsv/csv: the first row names the columns
 //   text = "comments"               # the text column (or JSON key)
 //   id = "id"                       # optional id column
+//   files = "data"                  # split files are relative to: "data" (the data root, default)
+//                                   #   or "card" (this card's own folder: a movable data set)
 //   [splits]
 //   train = "korean-hate-speech-beep/labeled/train.tsv"     # relative to the data root
 //   pools = ["a.csv", "b.csv"]                              # several files, read in order
@@ -56,12 +58,15 @@ struct Card {
   bool header = true;                        // tsv/csv with a header row
   std::string text;                          // text column or key
   std::string id;                            // id column or key ("" = by position)
+  std::string files = "data";                // split files relative to "data" (the data root) or "card"
   std::map<std::string, SplitFiles> splits;  // split name -> files
   std::map<std::string, ColumnMapping> mappings;  // policy name -> column mappings
   std::filesystem::path path;                // where the card was read from
 
   // The mapping for a policy; ConfigError listing the policies it has when there is none.
   const ColumnMapping& mapping_for(const std::string& policy) const;
+  // The folder the split files are relative to: data_root, or the card's own folder.
+  std::filesystem::path files_root(const std::filesystem::path& data_root) const;
 };
 
 // A bare name reads config_dir()/cards/<name>.toml; anything else is a path.

@@ -13,11 +13,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::ifstream open(const fs::path& root, const std::string& relative, fs::path& full) {
+std::ifstream open(const Card& card, const fs::path& root, const std::string& relative, fs::path& full) {
   full = root / relative;
   std::ifstream in(full, std::ios::binary);
   if (!in) {
-    throw InputError("data file '" + full.string() + "' not found (set GUARDIAN_DATA to the folder holding the data sets)");
+    throw InputError("data file '" + full.string() + "' not found" +
+                     (card.files == "card" ? " (card " + card.path.string() + " names its files relative to its folder)"
+                                           : " (set GUARDIAN_DATA to the folder holding the data sets)"));
   }
   return in;
 }
@@ -100,11 +102,12 @@ void object_fields(const nlohmann::json& object, Row& row) {
 void for_each_row(const Card& card, const SplitFiles& split, const fs::path& root,
                   const std::function<bool(Row&)>& on_row,
                   const std::function<void(const std::string&, int64_t, const std::string&)>& on_error) {
+  const fs::path files_root = card.files_root(root);
   int64_t index = 0;
   bool more = true;  // false once on_row asks to stop
   for (size_t f = 0; f < split.files.size() && more; ++f) {
     fs::path path;
-    auto in = open(root, split.files[f], path);
+    auto in = open(card, files_root, split.files[f], path);
     const std::string file = path.string();
     Row row;
     row.file = file;
@@ -209,7 +212,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       }
     } else if (card.format == "paired") {
       fs::path label_path;
-      auto labels = open(root, split.labels[f], label_path);
+      auto labels = open(card, files_root, split.labels[f], label_path);
       std::string text, label;
       int64_t number = 0;
       while (more && std::getline(in, text)) {

@@ -189,7 +189,6 @@ void AuditLog::run() {
     if (!batches.empty()) write(batches);
     if (std::chrono::steady_clock::now() >= next_purge) {
       try {
-        std::lock_guard lock(reader_mutex_);
         purge(now_ms());
       } catch (const std::exception& e) {
         spdlog::error("audit log: purge failed: {}", e.what());
@@ -247,6 +246,7 @@ void AuditLog::write(std::vector<Batch>& batches) {
 
 int64_t AuditLog::purge(int64_t now) {
   if (config_.retention_days <= 0) return 0;
+  std::lock_guard lock(reader_mutex_);
   const int64_t cutoff = now - static_cast<int64_t>(config_.retention_days) * kDayMs;
   Statement purge(reader_db_, "UPDATE decisions SET text = NULL WHERE created_ms < ? AND text IS NOT NULL");
   purge.bind(1, cutoff);

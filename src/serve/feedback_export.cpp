@@ -19,7 +19,7 @@ std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 
 // The card for the exported file (format: data/card.h): one JSON Lines split "train" whose columns
 // are the categories, each value a level index, mapped onto every policy named.
-std::string card_toml(const std::string& name, const std::filesystem::path& data_file,
+std::string card_toml(const std::string& name, const std::string& data_file,
                       const std::map<std::string, std::set<int>>& levels, const std::set<std::string>& policies,
                       size_t rows) {
   std::ostringstream out;
@@ -27,8 +27,9 @@ std::string card_toml(const std::string& name, const std::filesystem::path& data
   out << "name = " << quoted(name) << "\n";
   out << "description = " << quoted(std::to_string(rows) + " messages with labels corrected by moderators") << "\n";
   out << "language = \"auto\"\nlicence = \"internal: your own moderation decisions\"\ntrainable = true\n";
-  out << "format = \"jsonl\"\ntext = \"text\"\nid = \"id\"\n\n";
-  out << "[splits]\ntrain = " << quoted(std::filesystem::absolute(data_file).lexically_normal().string()) << "\n";
+  out << "format = \"jsonl\"\ntext = \"text\"\nid = \"id\"\n";
+  out << "files = \"card\"  # beside this card: the folder can be moved\n\n";
+  out << "[splits]\ntrain = " << quoted(data_file) << "\n";
   for (const auto& policy : policies) {
     for (const auto& [category, seen] : levels) {
       out << "\n[mapping." << quoted(policy) << "." << quoted(category) << "]\n";
@@ -69,7 +70,7 @@ ExportReport export_feedback(const std::filesystem::path& db, const std::filesys
   report.data_file = out_dir / "feedback.jsonl";
   report.card_file = out_dir / "card.toml";
   core::write_file_atomic(report.data_file, lines);
-  core::write_file_atomic(report.card_file, card_toml(name, report.data_file, levels, policies, report.rows));
+  core::write_file_atomic(report.card_file, card_toml(name, report.data_file.filename().string(), levels, policies, report.rows));
   return report;
 }
 

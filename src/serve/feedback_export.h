@@ -1,8 +1,9 @@
 // `guardian feedback export`: moderators' corrections from the audit log to a training data set.
 // Writes <out>/feedback.jsonl (one {"id","text",<category>: level index...} per correction; later
-// corrections of the same text win) and <out>/card.toml describing it (its split "train" points at
-// the file by absolute path, mapped onto the policies the corrections were made under plus any
-// extra names), so "<out>/card.toml:train" is a data spec `guardian train` accepts.
+// corrections of the same text win) and <out>/card.toml describing it: its split "train" names the
+// file relative to the card (files = "card"), so the folder can be moved, and its labels are mapped
+// onto the policies the corrections were made under plus any extra names. "<out>/card.toml:train"
+// is then a data spec `guardian train` accepts.
 #pragma once
 
 #include <cstddef>

@@ -24,13 +24,20 @@ class Table {
     const auto* node = table_->get(key);
     if (!node) return;
     if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = node->value<bool>()) { out = *v; return; }
+      // value<bool>() would also take an integer: 1 is not true here.
+      if (node->is_boolean()) { out = *node->value<bool>(); return; }
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (auto v = node->value<std::string>()) { out = *v; return; }
     } else if constexpr (std::is_floating_point_v<T>) {
       if (auto v = node->value<double>()) { out = static_cast<T>(*v); return; }
     } else {
-      if (node->is_integer()) { out = static_cast<T>(*node->value<int64_t>()); return; }
+      if (node->is_integer()) {
+        const int64_t v = *node->value<int64_t>();
+        // A negative count would wrap around to a huge limit.
+        if (std::is_unsigned_v<T> && v < 0) throw ConfigError(where_ + ": [" + name_ + "] " + key + " must be >= 0");
+        out = static_cast<T>(v);
+        return;
+      }
     }
     throw ConfigError(where_ + ": [" + name_ + "] " + key + " has the wrong type");
   }

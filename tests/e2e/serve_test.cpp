@@ -73,6 +73,12 @@ class ServeTest : public ::testing::Test {
     if (!HasFailure()) fs::remove_all(dir_);
   }
   void start() { server_ = std::make_unique<ServerProcess>(model_, dir_, std::vector<std::string>{"--policy", (dir_ / "strict.toml").string()}); }
+  // Stops the server and starts it again with another serve.toml.
+  void restart_with(const std::string& serve_toml) {
+    server_.reset();
+    write_text(dir_ / "serve.toml", serve_toml);
+    start();
+  }
   int port() const { return server_->port(); }
   // The server still answers a normal request.
   void expect_alive() {
@@ -277,15 +283,88 @@ TEST_F(ServeTest, ReviewQueueAndFeedback) {
       << read_text(dir_ / "export.log");
   const auto lines = read_text(out / "feedback.jsonl");
   EXPECT_NE(lines.find("good morning"), std::string::npos) << lines;
-  EXPECT_TRUE(fs::exists(out / "card.toml"));
+  ASSERT_TRUE(fs::exists(out / "card.toml"));
+  // The card names its data file relative to itself, so the folder can be moved.
+  const auto card = read_text(out / "card.toml");
+  EXPECT_EQ(card.find(dir_.string()), std::string::npos) << card;
+  const auto moved = dir_ / "moved" / "feedback-set";
+  fs::create_directories(moved.parent_path());
+  fs::rename(out, moved);
   if (std::getenv("GUARDIAN_E2E_SERVE_MODEL")) return;  // a given model: no recipe to retrain with
   const auto inputs = tiny_root() / "inputs";
-  const auto recipe = write_recipe(dir_, {(out / "card.toml").string() + ":train", (inputs / "tiny-card.toml").string() + ":train[:80%]"},
+  const auto recipe = write_recipe(dir_, {(moved / "card.toml").string() + ":train", (inputs / "tiny-card.toml").string() + ":train[:80%]"},
                                    (inputs / "tiny-card.toml").string() + ":train[80%:]");
   EXPECT_EQ(run_process({GUARDIAN_BINARY, "train", "--config", recipe.string(), "--out", (dir_ / "retrained").string(), "--quiet"},
                         {{"GUARDIAN_DATA", (inputs / "data").string()}}, dir_ / "retrain.log"),
             0)
       << read_text(dir_ / "retrain.log");
+  // The corrections were read from the moved folder.
+  const auto training = read_text(dir_ / "retrained" / "training.json");
+  EXPECT_NE(training.find("feedback-set"), std::string::npos) << training;
+}
+
+TEST_F(ServeTest, AFullQueueAnswers503WithRetryAfter) {
+  // One text may wait at a time, and it waits 300 ms for company: concurrent requests meanwhile
+  // find the queue full.
+  restart_with("[batching]\nmax_batch = 64\nmax_wait_ms = 300.0\nqueue_capacity = 1\n");
+  constexpr int kClients = 16;
+  std::vector<HttpResult> answers(kClients);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] { answers[i] = post(port(), "/v1/moderations", json({{"input", "message " + std::to_string(i)}}).dump()); });
+  }
+  for (auto& t : threads) t.join();
+  int ok = 0, overloaded = 0;
+  for (const auto& r : answers) {
+    if (r.status == 200) {
+      ++ok;
+      continue;
+    }
+    ++overloaded;
+    expect_json_error(r, 503, "queue is full");
+    EXPECT_EQ(body_of(r)["error"]["type"], "overloaded_error") << r.body;
+    ASSERT_TRUE(r.headers.count("retry-after")) << r.body;
+    EXPECT_GE(std::stoi(r.headers.at("retry-after")), 1);
+  }
+  EXPECT_GE(ok, 1);
+  EXPECT_GE(overloaded, kClients / 2) << ok << " answered";
+  // The refusals are counted, and the server answers once the queue has room.
+  auto metrics = http(port(), "GET", "/metrics", "", auth()).body;
+  EXPECT_NE(metrics.find("guardian_http_errors_total{route=\"/v1/moderations\",status=\"503\"} " + std::to_string(overloaded)),
+            std::string::npos) << metrics;
+  expect_alive();
+}
+
+TEST_F(ServeTest, HashOnlyAuditStoresNoText) {
+  restart_with("[audit]\npath = \"" + (dir_ / "hashed.db").string() + "\"\nstore = \"hash\"\ndurable = true\n");
+  const std::string secret = "call me on 010-4242-7777, you idiot";
+  auto r = post(port(), "/v1/moderations", json({{"input", {secret, "a second private note"}}, {"policy", "strict"}}).dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string id = body_of(r)["id"];
+  auto decision = body_of(http(port(), "GET", "/v1/decisions/" + id + "-0", "", auth()));
+  EXPECT_TRUE(decision["text"].is_null()) << decision.dump();
+  EXPECT_EQ(decision["text_sha256"].get<std::string>().size(), 64u);
+  auto review = http(port(), "GET", "/v1/review", "", auth());
+  EXPECT_EQ(review.body.find("010-4242-7777"), std::string::npos) << review.body;
+  // Feedback on a hashed decision needs the text, which must match the hash.
+  json labels = {{"toxic", 1}, {"insult", 1}};
+  const std::string note = "a second private note";
+  expect_json_error(post(port(), "/v1/feedback", json({{"id", id + "-1"}, {"labels", labels}}).dump()), 400, "not kept");
+  expect_json_error(post(port(), "/v1/feedback", json({{"id", id + "-1"}, {"labels", labels}, {"text", "wrong"}}).dump()), 400,
+                    "does not match");
+  EXPECT_EQ(post(port(), "/v1/feedback", json({{"id", id + "-1"}, {"labels", labels}, {"text", note}}).dump()).status, 201);
+  ASSERT_EQ(server_->stop(SIGTERM), 0) << server_->log();
+  // The database files do not hold the text anywhere (the second one is in the moderator's
+  // feedback, which they sent with it).
+  bool seen_file = false;
+  for (const std::string suffix : {"", "-wal"}) {
+    const auto file = dir_ / ("hashed.db" + suffix);
+    if (!fs::exists(file)) continue;
+    seen_file = true;
+    const auto bytes = read_text(file);
+    EXPECT_EQ(bytes.find("010-4242-7777"), std::string::npos) << file;
+  }
+  EXPECT_TRUE(seen_file);
 }
 
 TEST_F(ServeTest, AdminReloadNeedsAnAdminKey) {

@@ -1,5 +1,7 @@
-// Scratch directories for the core tests.
+// Scratch directories and expected errors, for the core tests and the modules' tests that share them.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <random>
@@ -25,5 +27,17 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The message of the exception of type E that f throws ("" and a failure when none).
+template <typename E, typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return "";
+}
 
 }  // namespace guardian::test

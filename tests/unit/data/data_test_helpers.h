@@ -16,6 +16,8 @@
 #include "data/reader.h"
 #include "policy/policy.h"
 
+#include "../core/test_helpers.h"
+
 namespace guardian::data::test {
 
 namespace fs = std::filesystem;
@@ -62,17 +64,7 @@ inline std::optional<fs::path> shelf() {
   return std::nullopt;
 }
 
-// The message of the exception of type E that f throws ("" and a failure when none).
-template <typename E, typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return "";
-}
+using guardian::test::error_of;
 
 }  // namespace guardian::data::test
 

@@ -261,6 +261,26 @@ TEST_F(Reading, LanguageIsFixedByTheCardOrDetectedPerMessage) {
   EXPECT_EQ(languages("en"), std::vector<Language>(4, Language::kEnglish));
 }
 
+TEST_F(Reading, FilesRelativeToTheCardFollowTheCardWhenItsFolderMoves) {
+  // files = "card": split files live beside the card, not under the data root.
+  dir_.write("set/rows.tsv", "text\tlabel\nhello\t1\n");
+  const std::string toml = "name = \"fx\"\nfiles = \"card\"\ntext = \"text\"\n[splits]\ntrain = \"rows.tsv\"\n"
+                           "[mapping.fx.label]\n1 = { hate = 2 }\n";
+  dir_.write("set/card.toml", toml);
+  std::filesystem::rename(dir_.path() / "set", dir_.path() / "moved");
+  const Card card = load_card((dir_.path() / "moved" / "card.toml").string());
+  EXPECT_EQ(card.files_root("/elsewhere"), dir_.path() / "moved");
+  const auto examples = read(card);
+  ASSERT_EQ(examples.size(), 1u);
+  EXPECT_EQ(examples[0].text, "hello");
+  // The default stays relative to the data root, as the built-in cards expect.
+  EXPECT_EQ(load_card("beep").files_root("/data"), std::filesystem::path("/data"));
+  // A card parsed from text has no folder to be relative to.
+  EXPECT_THROW(parse_card(toml, "inline").files_root("/data"), ConfigError);
+  const std::string m = error_of<ConfigError>([&] { parse_card("name = \"x\"\nfiles = \"here\"\n" + toml.substr(toml.find("text")), "bad.toml"); });
+  EXPECT_NE(m.find("files must be"), std::string::npos) << m;
+}
+
 TEST(Language, CodesAndDetection) {
   EXPECT_STREQ(language_code(Language::kKorean), "ko");
   EXPECT_STREQ(language_code(Language::kEnglish), "en");

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <mutex>
+#include <thread>
 
 #include "core/error.h"
 
@@ -13,23 +16,32 @@ namespace guardian::models {
 
 namespace {
 
-// Batches of fewer tokens run their products on one thread (measured: bench_throughput, issue 6).
+// Tokens per thread below which a batch is not split (measured: bench_throughput, issue 6).
 constexpr int kSerialTokens = 256;
 std::atomic<int> g_threads{0};   // 0 until configure_threads: OpenBLAS's own default
 std::atomic<int> g_current{-1};  // what OpenBLAS was last told (a process-wide setting)
 
-// One OpenBLAS thread count per batch: serial for small batches, all configured threads otherwise.
+// The OpenBLAS thread count: 1 while the fast forward runs (tokens >= 0; it parallelises by
+// splitting the batch instead), the configured count otherwise (tokens < 0).
 void use_threads_for(int tokens) {
   const int configured = g_threads.load(std::memory_order_relaxed);
   if (configured <= 0) return;
-  const int want = tokens < kSerialTokens ? 1 : configured;
+  const int want = tokens >= 0 ? 1 : configured;
   if (g_current.exchange(want, std::memory_order_relaxed) != want) openblas_set_num_threads(want);
 }
 
-// C[m, n] = A[m, k] . W[n, k]^T: a Linear layer's product (W is the [out, in] weight).
-void linear(const float* a, int m, int k, const float* w, int n, float* c) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, w, k, 0.0f, c, n);
+// C[m, n] = A[m, k] . W[n, k]^T (+ bias[n] on every row): a Linear layer's product (W is the
+// [out, in] weight). The bias is written first and accumulated onto (beta 1), which saves a pass.
+void linear(const float* a, int m, int k, const float* w, int n, float* c, const float* bias = nullptr) {
+  if (bias != nullptr) {
+    for (int r = 0; r < m; ++r) std::memcpy(c + static_cast<size_t>(r) * n, bias, sizeof(float) * n);
+  }
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a, k, w, k, bias != nullptr ? 1.0f : 0.0f, c,
+              n);
 }
+
+// The element-wise kernels are built for AVX2+FMA too (picked at load time where the CPU has them).
+#define GUARDIAN_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // erf to ~4e-7 absolute, branch-free so the loop vectorises (a rational approximation on
 // [-4, 4]; erf is +-1 in float beyond). torch::gelu is the exact (erf) GELU.
@@ -73,7 +85,7 @@ inline float fast_exp_nonpositive(float x) {
 }
 
 // x = LayerNorm(x + y + bias) per row of width h: the residual add fused with the norm. [rows, h]
-void residual_layer_norm(float* x, const float* y, const float* bias, const float* gamma, const float* beta,
+GUARDIAN_VECTOR_CLONES void residual_layer_norm(float* x, const float* y, const float* bias, const float* gamma, const float* beta,
                          size_t rows, int h, float eps) {
   for (size_t r = 0; r < rows; ++r) {
     float* xr = x + r * h;
@@ -91,30 +103,18 @@ void residual_layer_norm(float* x, const float* y, const float* bias, const floa
   }
 }
 
-// x = act(x + bias) per row of width n. [rows, n]
-void bias_activation(float* x, const float* bias, size_t rows, int n, bool gelu) {
-  for (size_t r = 0; r < rows; ++r) {
-    float* xr = x + r * n;
-    if (gelu) {
-      for (int i = 0; i < n; ++i) {
-        const float v = xr[i] + bias[i];
-        xr[i] = 0.5f * v * (1.0f + fast_erf(v * 0.70710678118654752f));
-      }
-    } else {
-      for (int i = 0; i < n; ++i) xr[i] = std::max(xr[i] + bias[i], 0.0f);
-    }
-  }
-}
-
-void add_bias(float* x, const float* bias, size_t rows, int n) {
-  for (size_t r = 0; r < rows; ++r) {
-    float* xr = x + r * n;
-    for (int i = 0; i < n; ++i) xr[i] += bias[i];
+// x = act(x) per row of width n (the bias is in x already). [rows, n]
+GUARDIAN_VECTOR_CLONES void activation(float* x, size_t rows, int n, bool gelu) {
+  const size_t count = rows * n;
+  if (gelu) {
+    for (size_t i = 0; i < count; ++i) x[i] = 0.5f * x[i] * (1.0f + fast_erf(x[i] * 0.70710678118654752f));
+  } else {
+    for (size_t i = 0; i < count; ++i) x[i] = std::max(x[i], 0.0f);
   }
 }
 
 // Numerically stable softmax of each row of s. [rows, n]
-void softmax_rows(float* s, int rows, int n) {
+GUARDIAN_VECTOR_CLONES void softmax_rows(float* s, int rows, int n) {
   for (int r = 0; r < rows; ++r) {
     float* sr = s + static_cast<size_t>(r) * n;
     float top = sr[0];
@@ -190,113 +190,229 @@ FastClassifier::FastClassifier(FastClassifierSpec spec, const WeightSource& weig
   }
 }
 
+// A fixed set of threads that run the parts of one batch; the caller runs part 0.
+struct FastClassifier::Workers {
+  explicit Workers(int extra) {
+    for (int i = 1; i <= extra; ++i) threads.emplace_back([this, i] { loop(i); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+    }
+    wake.notify_all();
+    for (auto& t : threads) t.join();
+  }
+  // Runs job(0..parts-1), part 0 on the calling thread; rethrows the first error of any part.
+  void run(int parts, const std::function<void(int)>& fn) {
+    {
+      std::lock_guard lock(mutex);
+      job = &fn;
+      active = parts;
+      pending = parts - 1;
+      error = nullptr;
+      ++generation;
+    }
+    wake.notify_all();
+    std::exception_ptr mine;
+    try {
+      fn(0);
+    } catch (...) {
+      mine = std::current_exception();
+    }
+    std::unique_lock lock(mutex);
+    done.wait(lock, [this] { return pending == 0; });
+    job = nullptr;
+    if (mine) std::rethrow_exception(mine);
+    if (error) std::rethrow_exception(error);
+  }
+  void loop(int part) {
+    uint64_t seen = 0;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait(lock, [&] { return stop || generation != seen; });
+      if (stop) return;
+      seen = generation;
+      if (part >= active) continue;
+      const auto* fn = job;
+      lock.unlock();
+      std::exception_ptr failed;
+      try {
+        (*fn)(part);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      lock.lock();
+      if (failed && !error) error = failed;
+      if (--pending == 0) done.notify_one();
+    }
+  }
+
+  std::mutex mutex;
+  std::condition_variable wake, done;
+  const std::function<void(int)>* job = nullptr;
+  int active = 0, pending = 0;
+  uint64_t generation = 0;
+  bool stop = false;
+  std::exception_ptr error;
+  std::vector<std::thread> threads;
+};
+
+FastClassifier::FastClassifier(FastClassifier&&) noexcept = default;
+FastClassifier& FastClassifier::operator=(FastClassifier&&) noexcept = default;
+FastClassifier::~FastClassifier() = default;
+
 std::span<const float> FastClassifier::forward(const std::vector<std::vector<int>>& rows,
                                                std::span<const size_t> indices) {
   if (indices.empty()) return {};
-  embed(rows, indices);
-  use_threads_for(starts_.back());
-  for (const auto& l : layers_) layer(l);
-  pool_and_heads(indices.size());
-  return {logits_.data(), indices.size() * static_cast<size_t>(total_levels_)};
-}
-
-void FastClassifier::embed(const std::vector<std::vector<int>>& rows, std::span<const size_t> indices) {
   const auto& c = spec_.encoder;
-  const int h = c.hidden_size, offset = c.position_offset();
-  starts_.resize(indices.size() + 1);
-  empty_.resize(indices.size());
-  starts_[0] = 0;
-  int longest = 1;
-  for (size_t i = 0; i < indices.size(); ++i) {
-    // An empty row is one padding token, as make_batch pads it (fully masked; its pooled vector is 0).
-    empty_[i] = rows[indices[i]].empty();
-    const int n = std::max<int>(1, static_cast<int>(rows[indices[i]].size()));
+  const int offset = c.position_offset();
+  // Check every row before any work, so that no part fails half-way.
+  size_t tokens = 0;
+  for (size_t i : indices) {
+    const auto& row = rows[i];
+    const int n = std::max<int>(1, static_cast<int>(row.size()));
     if (n + offset > c.max_position_embeddings) {
       throw InputError("input of " + std::to_string(n) + " tokens is longer than max_position_embeddings (" +
                        std::to_string(c.max_position_embeddings) + ")");
     }
-    starts_[i + 1] = starts_[i] + n;
-    longest = std::max(longest, n);
-  }
-  const size_t tokens = starts_.back();
-  grow(x_, tokens * h);
-  grow(qkv_, tokens * 3 * h);
-  grow(ctx_, tokens * h);
-  grow(inner_, tokens * c.intermediate_size);
-  grow(scores_, static_cast<size_t>(longest) * longest);
-  grow(pooled_, indices.size() * h);
-  grow(logits_, indices.size() * total_levels_);
-  // x = word[id] + position[offset + t] + token_type[0], then LayerNorm: [tokens, hidden]
-  for (size_t i = 0; i < indices.size(); ++i) {
-    const auto& row = rows[indices[i]];
-    for (int t = 0; t < starts_[i + 1] - starts_[i]; ++t) {
-      const int id = row.empty() ? c.pad_token_id : row[t];
+    for (int id : row) {
       if (id < 0 || id >= c.vocab_size) {
         throw InputError("token id " + std::to_string(id) + " is outside the vocabulary (" +
                          std::to_string(c.vocab_size) + ")");
       }
-      float* xr = x_.data() + static_cast<size_t>(starts_[i] + t) * h;
-      const float* w = word_.data() + static_cast<size_t>(id) * h;
+    }
+    tokens += static_cast<size_t>(n);
+  }
+  grow(pooled_, indices.size() * c.hidden_size);
+  grow(logits_, indices.size() * total_levels_);
+
+  // Big batches split into parts of about equal tokens, one thread each, every product serial
+  // (data parallel: attention and the element-wise passes run in parallel too). Small batches run
+  // on the calling thread with serial products.
+  const int threads = std::max(1, g_threads.load(std::memory_order_relaxed));
+  const int parts = static_cast<int>(
+      std::clamp<size_t>(tokens / static_cast<size_t>(kSerialTokens), 1, static_cast<size_t>(threads)));
+  use_threads_for(0);  // serial products
+  std::vector<size_t>& bounds = part_bounds_;  // parts + 1 positions in indices
+  bounds.assign(1, 0);
+  size_t acc = 0;
+  for (size_t i = 0; i < indices.size() && static_cast<int>(bounds.size()) < parts; ++i) {
+    acc += std::max<size_t>(1, rows[indices[i]].size());
+    if (acc * parts >= tokens * bounds.size()) bounds.push_back(i + 1);
+  }
+  bounds.push_back(indices.size());
+  const int used = static_cast<int>(bounds.size()) - 1;
+  if (static_cast<int>(parts_.size()) < used) parts_.resize(used);
+  auto run_part = [&](int part) {
+    auto& w = parts_[part];
+    const auto sub = indices.subspan(bounds[part], bounds[part + 1] - bounds[part]);
+    if (sub.empty()) return;
+    embed(w, rows, sub);
+    for (const auto& l : layers_) layer(w, l);
+    pool(w, pooled_.data() + bounds[part] * c.hidden_size);
+  };
+  if (used == 1) {
+    run_part(0);
+  } else {
+    if (!workers_ || static_cast<int>(workers_->threads.size()) < used - 1) {
+      workers_ = std::make_unique<Workers>(used - 1);
+    }
+    workers_->run(used, run_part);
+  }
+  const int h = c.hidden_size;
+  linear(pooled_.data(), static_cast<int>(indices.size()), h, head_w_.data(), total_levels_, logits_.data(),
+         head_b_.data());
+  use_threads_for(-1);  // back to the configured count for the rest of the process
+  return {logits_.data(), indices.size() * static_cast<size_t>(total_levels_)};
+}
+
+void FastClassifier::embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices) {
+  const auto& c = spec_.encoder;
+  const int h = c.hidden_size, offset = c.position_offset();
+  w.starts.resize(indices.size() + 1);
+  w.empty.resize(indices.size());
+  w.starts[0] = 0;
+  int longest = 1;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    // An empty row is one padding token, as make_batch pads it (fully masked; its pooled vector is 0).
+    w.empty[i] = rows[indices[i]].empty();
+    const int n = std::max<int>(1, static_cast<int>(rows[indices[i]].size()));
+    w.starts[i + 1] = w.starts[i] + n;
+    longest = std::max(longest, n);
+  }
+  const size_t tokens = w.starts.back();
+  grow(w.x, tokens * h);
+  grow(w.qkv, tokens * 3 * h);
+  grow(w.ctx, tokens * h);
+  grow(w.inner, tokens * c.intermediate_size);
+  grow(w.scores, static_cast<size_t>(longest) * longest);
+  // x = word[id] + position[offset + t] + token_type[0], then LayerNorm: [tokens, hidden]
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const auto& row = rows[indices[i]];
+    for (int t = 0; t < w.starts[i + 1] - w.starts[i]; ++t) {
+      const int id = row.empty() ? c.pad_token_id : row[t];
+      float* xr = w.x.data() + static_cast<size_t>(w.starts[i] + t) * h;
+      const float* word = word_.data() + static_cast<size_t>(id) * h;
       const float* p = position_.data() + static_cast<size_t>(offset + t) * h;
-      for (int j = 0; j < h; ++j) xr[j] = w[j] + p[j];
+      for (int j = 0; j < h; ++j) xr[j] = word[j] + p[j];
     }
   }
-  // The type-0 embedding plays the role of the residual's bias: x = LN(0 + x + type0).
-  std::fill(ctx_.begin(), ctx_.begin() + tokens * h, 0.0f);
-  residual_layer_norm(x_.data(), ctx_.data(), token_type0_.data(), emb_ln_g_.data(), emb_ln_b_.data(), tokens, h,
+  // The type-0 embedding plays the role of the residual's bias: x = LN(x + 0 + type0).
+  std::fill(w.ctx.begin(), w.ctx.begin() + tokens * h, 0.0f);
+  residual_layer_norm(w.x.data(), w.ctx.data(), token_type0_.data(), emb_ln_g_.data(), emb_ln_b_.data(), tokens, h,
                       static_cast<float>(c.layer_norm_eps));
 }
 
-void FastClassifier::layer(const Layer& l) {
+void FastClassifier::layer(Workspace& w, const Layer& l) const {
   const auto& c = spec_.encoder;
   const int h = c.hidden_size, f = c.intermediate_size;
-  const int tokens = starts_.back();
+  const int tokens = w.starts.back();
   const auto eps = static_cast<float>(c.layer_norm_eps);
-  linear(x_.data(), tokens, h, l.qkv_w.data(), 3 * h, qkv_.data());  // [tokens, 3*hidden]
-  add_bias(qkv_.data(), l.qkv_b.data(), tokens, 3 * h);
-  attention();                                                       // ctx_ [tokens, hidden]
-  linear(ctx_.data(), tokens, h, l.attn_out_w.data(), h, qkv_.data());  // reuse qkv_ as [tokens, hidden]
-  residual_layer_norm(x_.data(), qkv_.data(), l.attn_out_b.data(), l.attn_ln_g.data(), l.attn_ln_b.data(), tokens,
+  linear(w.x.data(), tokens, h, l.qkv_w.data(), 3 * h, w.qkv.data(), l.qkv_b.data());  // [tokens, 3*hidden]
+  attention(w);                                                                        // ctx [tokens, hidden]
+  linear(w.ctx.data(), tokens, h, l.attn_out_w.data(), h, w.qkv.data());  // reuse qkv as [tokens, hidden]
+  residual_layer_norm(w.x.data(), w.qkv.data(), l.attn_out_b.data(), l.attn_ln_g.data(), l.attn_ln_b.data(), tokens,
                       h, eps);
-  linear(x_.data(), tokens, h, l.ffn_in_w.data(), f, inner_.data());  // [tokens, intermediate]
-  bias_activation(inner_.data(), l.ffn_in_b.data(), tokens, f, gelu_);
-  linear(inner_.data(), tokens, f, l.ffn_out_w.data(), h, ctx_.data());  // [tokens, hidden]
-  residual_layer_norm(x_.data(), ctx_.data(), l.ffn_out_b.data(), l.ffn_ln_g.data(), l.ffn_ln_b.data(), tokens, h,
+  linear(w.x.data(), tokens, h, l.ffn_in_w.data(), f, w.inner.data(), l.ffn_in_b.data());  // [tokens, intermediate]
+  activation(w.inner.data(), tokens, f, gelu_);
+  linear(w.inner.data(), tokens, f, l.ffn_out_w.data(), h, w.ctx.data());  // [tokens, hidden]
+  residual_layer_norm(w.x.data(), w.ctx.data(), l.ffn_out_b.data(), l.ffn_ln_g.data(), l.ffn_ln_b.data(), tokens, h,
                       eps);
 }
 
-void FastClassifier::attention() {
+void FastClassifier::attention(Workspace& w) const {
   const auto& c = spec_.encoder;
   const int h = c.hidden_size, heads = c.num_attention_heads, d = h / heads, ld = 3 * h;
   const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-  for (size_t s = 0; s + 1 < starts_.size(); ++s) {
-    const int start = starts_[s], n = starts_[s + 1] - starts_[s];
+  for (size_t s = 0; s + 1 < w.starts.size(); ++s) {
+    const int start = w.starts[s], n = w.starts[s + 1] - w.starts[s];
     for (int head = 0; head < heads; ++head) {
-      const float* q = qkv_.data() + static_cast<size_t>(start) * ld + head * d;  // [n, d] stride ld
+      const float* q = w.qkv.data() + static_cast<size_t>(start) * ld + head * d;  // [n, d] stride ld
       const float* k = q + h;
       const float* v = q + 2 * h;
-      float* out = ctx_.data() + static_cast<size_t>(start) * h + head * d;  // [n, d] stride h
+      float* out = w.ctx.data() + static_cast<size_t>(start) * h + head * d;  // [n, d] stride h
       // scores = q k^T / sqrt(d): [n, n]
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, scale, q, ld, k, ld, 0.0f, scores_.data(), n);
-      softmax_rows(scores_.data(), n, n);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, scores_.data(), n, v, ld, 0.0f, out, h);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, d, scale, q, ld, k, ld, 0.0f, w.scores.data(), n);
+      softmax_rows(w.scores.data(), n, n);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, d, n, 1.0f, w.scores.data(), n, v, ld, 0.0f, out, h);
     }
   }
 }
 
-void FastClassifier::pool_and_heads(size_t batch) {
+void FastClassifier::pool(const Workspace& w, float* pooled) const {
   const int h = spec_.encoder.hidden_size;
   const bool cls = spec_.pooling == "cls";
-  for (size_t s = 0; s < batch; ++s) {
-    float* p = pooled_.data() + s * h;
-    const float* first = x_.data() + static_cast<size_t>(starts_[s]) * h;
-    const int n = starts_[s + 1] - starts_[s];
+  for (size_t s = 0; s + 1 < w.starts.size(); ++s) {
+    float* p = pooled + s * h;  // [hidden]
+    const float* first = w.x.data() + static_cast<size_t>(w.starts[s]) * h;
+    const int n = w.starts[s + 1] - w.starts[s];
     if (cls) {
       std::copy(first, first + h, p);
       continue;
     }
     std::fill(p, p + h, 0.0f);
-    if (empty_[s]) continue;  // no token to average: the torch forward pools zeros
+    if (w.empty[s]) continue;  // no token to average: the torch forward pools zeros
     for (int t = 0; t < n; ++t) {
       const float* xr = first + static_cast<size_t>(t) * h;
       for (int j = 0; j < h; ++j) p[j] += xr[j];
@@ -304,8 +420,6 @@ void FastClassifier::pool_and_heads(size_t batch) {
     const float inv = 1.0f / static_cast<float>(n);
     for (int j = 0; j < h; ++j) p[j] *= inv;
   }
-  linear(pooled_.data(), static_cast<int>(batch), h, head_w_.data(), total_levels_, logits_.data());
-  add_bias(logits_.data(), head_b_.data(), batch, total_levels_);
 }
 
 }  // namespace guardian::models

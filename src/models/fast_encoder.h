@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,14 +31,18 @@ struct FastClassifierSpec {
 // row-major; throws FormatError when it is missing or its shape is not shape.
 using WeightSource = std::function<std::vector<float>(const std::string& name, const std::vector<int64_t>& shape)>;
 
-// The threads OpenBLAS may use for a batch's products (models::configure_threads sets it for the
-// process). Small batches (a few hundred tokens) run on one thread: their products are too small
-// to gain from a second one, and the hand-off costs more than it saves on a busy machine.
+// The threads a forward may use (models::configure_threads sets it for the process, with
+// OpenBLAS's count). A batch is split into parts of at least a few hundred tokens, one thread
+// each, with serial products; so a small batch (batch 1) runs on the calling thread alone, where
+// a second thread's hand-off would cost more than it saves on a busy machine.
 void set_inference_threads(int threads);
 
 class FastClassifier {
  public:
   FastClassifier(FastClassifierSpec spec, const WeightSource& weights);
+  FastClassifier(FastClassifier&&) noexcept;
+  FastClassifier& operator=(FastClassifier&&) noexcept;
+  ~FastClassifier();
   // Copies the weights of a trained Classifier (the torch half lives in fast_encoder_load.cpp).
   static FastClassifier from(const ClassifierImpl& net);
 
@@ -58,10 +63,21 @@ class FastClassifier {
     std::vector<float> ffn_out_w, ffn_out_b;    // [hidden, intermediate], [hidden]
     std::vector<float> ffn_ln_g, ffn_ln_b;      // [hidden]
   };
-  void embed(const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
-  void layer(const Layer& l);
-  void attention();
-  void pool_and_heads(size_t batch);
+  // One part of a batch: its sequences packed, and the buffers its forward reuses.
+  struct Workspace {
+    std::vector<int> starts;      // [sequences + 1] first packed token of each sequence
+    std::vector<uint8_t> empty;   // [sequences] 1 where the row had no token (packed as one padding token)
+    std::vector<float> x;         // [tokens, hidden] the residual stream
+    std::vector<float> qkv;       // [tokens, 3*hidden]; then [tokens, hidden] projection output
+    std::vector<float> ctx;       // [tokens, hidden] attention output, then projection output
+    std::vector<float> inner;     // [tokens, intermediate]
+    std::vector<float> scores;    // [longest, longest] one head's attention weights
+  };
+  struct Workers;
+  void embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
+  void layer(Workspace& w, const Layer& l) const;
+  void attention(Workspace& w) const;
+  void pool(const Workspace& w, float* pooled) const;  // -> [sequences, hidden]
 
   FastClassifierSpec spec_;
   int total_levels_ = 0;
@@ -72,15 +88,11 @@ class FastClassifier {
   std::vector<float> head_w_, head_b_;                // [sum(levels), hidden], [sum(levels)]
 
   // Workspace, grown to the largest batch seen.
-  std::vector<int> starts_;      // [batch + 1] first packed token of each sequence
-  std::vector<uint8_t> empty_;   // [batch] 1 where the row had no token (packed as one padding token)
-  std::vector<float> x_;         // [tokens, hidden] the residual stream
-  std::vector<float> qkv_;       // [tokens, 3*hidden]
-  std::vector<float> ctx_;       // [tokens, hidden] attention output, then projection output
-  std::vector<float> inner_;     // [tokens, intermediate]
-  std::vector<float> scores_;    // [longest, longest] one head's attention weights
-  std::vector<float> pooled_;    // [batch, hidden]
-  std::vector<float> logits_;    // [batch, sum(levels)]
+  std::vector<Workspace> parts_;      // one per thread a batch is split over
+  std::vector<size_t> part_bounds_;   // [parts + 1] where each part starts in the batch's indices
+  std::vector<float> pooled_;         // [batch, hidden]
+  std::vector<float> logits_;         // [batch, sum(levels)]
+  std::unique_ptr<Workers> workers_;  // threads for parts 1.. (started on the first big batch)
 };
 
 }  // namespace guardian::models

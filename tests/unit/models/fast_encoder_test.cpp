@@ -94,6 +94,21 @@ TEST_P(FastEncoderTest, MatchesTheLibtorchForward) {
   EXPECT_LT(max_diff(net, fast, rows, {4}, pad), 1e-4f) << "batch 1 after a batch";
 }
 
+TEST_P(FastEncoderTest, BigBatchesSplitOverThreadsMatchToo) {
+  const auto o = tiny_options(GetParam());
+  auto net = random_classifier(o, 9);
+  auto fast = FastClassifier::from(*net);
+  std::vector<int> lengths;
+  for (int i = 0; i < 60; ++i) lengths.push_back(1 + (i * 7) % 40);  // ~1200 tokens: split in parts
+  const auto rows = random_rows(lengths, o.encoder.vocab_size, 13);
+  std::vector<size_t> all(rows.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  for (int threads : {3, 2, 1}) {
+    set_inference_threads(threads);
+    EXPECT_LT(max_diff(net, fast, rows, all, o.encoder.pad_token_id), 1e-4f) << threads << " threads";
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Variants, FastEncoderTest,
                          ::testing::Values(Variant{"bert", "mean", "gelu"}, Variant{"bert", "cls", "gelu"},
                                            Variant{"bert", "mean", "relu"}, Variant{"bert", "cls", "relu"},

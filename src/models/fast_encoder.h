@@ -2,9 +2,10 @@
 // heads): the same function as Classifier::forward in eval mode, closer to the machine. Weights are
 // copied once into contiguous float buffers; the sequences of a batch are packed into one
 // [tokens, hidden] matrix (no padding at all), so every projection is one cblas_sgemm over all
-// tokens of the batch (Q, K and V fused into one [3*hidden, hidden] product); bias+activation and
-// residual+LayerNorm are fused passes; attention runs per sequence and head. The workspace is
-// reused across calls, so a forward allocates nothing once it has seen its largest batch.
+// tokens of the batch (Q, K and V fused into one [3*hidden, hidden] product), its bias written into
+// the output before the product accumulates onto it; activation and residual+LayerNorm are fused
+// passes; attention runs per sequence and head; big batches are split over threads. Workspaces are
+// reused across calls, so a forward allocates no buffers once it has seen its largest batch.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +49,7 @@ class FastClassifier {
 
   // Logits of rows[indices[i]] as row i: [indices.size(), total_levels()] row-major, the heads
   // side by side as Classifier::forward returns them. Valid until the next call. Not thread-safe
-  // (one workspace): callers serialise or keep one FastClassifier per thread.
+  // (the workspaces are the object's): callers serialise or keep one FastClassifier per thread.
   std::span<const float> forward(const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
 
   int total_levels() const { return total_levels_; }

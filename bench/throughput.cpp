@@ -1,8 +1,10 @@
 // Issue 6's throughput bench: messages per second and p50/p99 latency at batch 1 and 64, for a
 // fixed reference encoder (4 layers, hidden 256, 4 heads, FFN 1024, up to 64 tokens) run by
-// guardian (libtorch) and, with the same weights from the same safetensors file and the same token
-// ids, by PyTorch eager in Python (bench/peers/torch_encoder.py); the two interleaved three times,
-// medians reported; plus the GEMM roofline measured in the same run, and the n-gram model kind.
+// guardian (its torch-free inference forward, models::FastClassifier, as EncoderModel::score runs
+// it; "guardian-libtorch" is the libtorch-module forward for comparison) and, with the same weights
+// from the same safetensors file and the same token ids, by PyTorch eager in Python
+// (bench/peers/torch_encoder.py); the systems interleaved three times, medians reported; plus the
+// GEMM roofline measured in the same run, and the n-gram model kind.
 //   bench_throughput [--messages 2000] [--rounds 3] [--threads N]
 // One JSON line per (system, model, batch):
 //   {"system","model","batch","messages_per_second","p50_ms","p99_ms","gflops_per_second"}
@@ -22,6 +24,7 @@
 #include "models/batching.h"
 #include "models/classifier.h"
 #include "models/encoder_model.h"
+#include "models/fast_encoder.h"
 #include "models/model_dir.h"
 #include "models/weights.h"
 #include "policy/policy.h"
@@ -66,21 +69,33 @@ double forward_flops(const models::EncoderConfig& c, const std::vector<std::vect
   return flops;
 }
 
-Timing time_guardian(models::Classifier& net, const std::vector<std::vector<int>>& rows, size_t batch, int pad) {
-  std::vector<models::TensorBatch> groups;
-  for (const auto& idx : models::length_sorted_batches(rows, batch)) groups.push_back(models::make_batch(rows, idx, pad));
-  c10::InferenceMode guard;
-  for (size_t i = 0; i < std::min<size_t>(10, groups.size()); ++i) net->forward(groups[i].input_ids, groups[i].attention_mask);
+// Times forward(indices) over rows in length-sorted batches of batch rows: 10 warm-up batches first.
+template <typename Forward>
+Timing time_batches(const std::vector<std::vector<int>>& rows, size_t batch, Forward&& forward) {
+  const auto groups = models::length_sorted_batches(rows, batch);
+  for (size_t i = 0; i < std::min<size_t>(10, groups.size()); ++i) forward(groups[i]);
   std::vector<double> latency;
   const auto start = Clock::now();
   for (const auto& g : groups) {
     const auto t = Clock::now();
-    net->forward(g.input_ids, g.attention_mask);
+    forward(g);
     latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
   }
   const double total = std::chrono::duration<double>(Clock::now() - start).count();
   std::sort(latency.begin(), latency.end());
   return {rows.size() / total, latency[latency.size() / 2], latency[std::min(latency.size() - 1, latency.size() * 99 / 100)]};
+}
+
+Timing time_libtorch(models::Classifier& net, const std::vector<std::vector<int>>& rows, size_t batch, int pad) {
+  c10::InferenceMode guard;
+  return time_batches(rows, batch, [&](const std::vector<size_t>& idx) {
+    auto b = models::make_batch(rows, idx, pad);  // padding is part of this path's cost
+    net->forward(b.input_ids, b.attention_mask);
+  });
+}
+
+Timing time_fast(models::FastClassifier& fast, const std::vector<std::vector<int>>& rows, size_t batch) {
+  return time_batches(rows, batch, [&](const std::vector<size_t>& idx) { fast.forward(rows, idx); });
 }
 
 // GFLOP/s of the encoder's biggest product shape at batch 64 (64 messages x ~30 tokens, 256 -> 1024).
@@ -152,11 +167,15 @@ int main(int argc, char** argv) {
     models::write_json_file(work / "ids.json", rows);
     const double flops = forward_flops(o.encoder, rows);
 
-    std::map<size_t, std::vector<Timing>> ours, theirs;
+    auto fast = models::FastClassifier::from(*net);
+    std::map<size_t, std::vector<Timing>> ours, libtorch, theirs;
     std::vector<double> roofline;
     for (int r = 0; r < rounds; ++r) {
       roofline.push_back(gemm_roofline());
-      for (size_t batch : {1, 64}) ours[batch].push_back(time_guardian(net, rows, batch, o.encoder.pad_token_id));
+      for (size_t batch : {1, 64}) {
+        ours[batch].push_back(time_fast(fast, rows, batch));
+        libtorch[batch].push_back(time_libtorch(net, rows, batch, o.encoder.pad_token_id));
+      }
       const std::string command = python + " " + GUARDIAN_BENCH_DIR "/peers/torch_encoder.py " +
                                   (work / "model.safetensors").string() + " " + (work / "config.json").string() + " " +
                                   (work / "ids.json").string() + " " + std::to_string(threads);
@@ -176,8 +195,9 @@ int main(int argc, char** argv) {
     };
     const std::string model = "reference-4x256";
     for (size_t batch : {1, 64}) {
-      const auto g = med(ours[batch]), p = med(theirs[batch]);
+      const auto g = med(ours[batch]), l = med(libtorch[batch]), p = med(theirs[batch]);
       print("guardian", model, batch, g, flops / rows.size() * g.messages_per_second / 1e9);
+      print("guardian-libtorch", model, batch, l, flops / rows.size() * l.messages_per_second / 1e9);
       print("pytorch-eager", model, batch, p, flops / rows.size() * p.messages_per_second / 1e9);
     }
     std::cout << nlohmann::json({{"system", "gemm-roofline"}, {"model", "matmul 2048x256x1024"},

@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libtorch-dev libopenblas0-pthread   # tensors and autograd; OpenBLAS so matmuls are not the reference BLAS
+  libopenblas-dev                     # cblas.h and libopenblas.so for the torch-free inference forward
   libsentencepiece-dev libutf8proc-dev libonig-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev
   libcpp-httplib-dev libsqlite3-dev

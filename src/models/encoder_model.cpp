@@ -57,34 +57,40 @@ std::unique_ptr<EncoderModel> EncoderModel::load(const std::filesystem::path& di
   model->net_ = Classifier(model->spec_.classifier);
   load_weights(*model->net_, dir / kWeightsFile);
   model->net_->eval();
+  model->fast_ = std::make_unique<FastClassifier>(FastClassifier::from(*model->net_));
   model->id_ = dir.filename().string();
   return model;
 }
 
-std::vector<CategoryLogits> split_logits(const torch::Tensor& logits, const std::vector<int>& levels) {
-  auto cpu = logits.to(torch::kCPU, torch::kFloat32).contiguous();  // [batch, sum(levels)]
-  auto a = cpu.accessor<float, 2>();
-  std::vector<CategoryLogits> out(cpu.size(0));
-  for (int64_t r = 0; r < cpu.size(0); ++r) {
-    int64_t column = 0;
+std::vector<CategoryLogits> split_logits(std::span<const float> logits, const std::vector<int>& levels) {
+  size_t width = 0;
+  for (int l : levels) width += static_cast<size_t>(l);
+  std::vector<CategoryLogits> out(width == 0 ? 0 : logits.size() / width);
+  for (size_t r = 0; r < out.size(); ++r) {
+    const float* row = logits.data() + r * width;
     out[r].resize(levels.size());
     for (size_t c = 0; c < levels.size(); ++c) {
-      for (int l = 0; l < levels[c]; ++l) out[r][c].push_back(a[r][column++]);
+      out[r][c].assign(row, row + levels[c]);
+      row += levels[c];
     }
   }
   return out;
 }
 
+std::vector<CategoryLogits> split_logits(const torch::Tensor& logits, const std::vector<int>& levels) {
+  auto cpu = logits.to(torch::kCPU, torch::kFloat32).contiguous();  // [batch, sum(levels)]
+  return split_logits(std::span<const float>(cpu.data_ptr<float>(), static_cast<size_t>(cpu.numel())), levels);
+}
+
+// Inference runs the torch-free forward (the same function as net_->forward in eval mode).
 std::vector<CategoryLogits> EncoderModel::score(const std::vector<std::string>& texts) {
   std::vector<std::vector<int>> rows;
   rows.reserve(texts.size());
   for (const auto& text : texts) rows.push_back(encode_for_model(*tokenizer_, text, spec_.max_length));
   std::vector<CategoryLogits> out(texts.size());
-  c10::InferenceMode guard;
-  const int pad = spec_.classifier.encoder.pad_token_id;
+  std::lock_guard lock(fast_mutex_);
   for (const auto& indices : length_sorted_batches(rows, 64)) {
-    auto batch = make_batch(rows, indices, pad);
-    auto logits = split_logits(net_->forward(batch.input_ids, batch.attention_mask), spec_.classifier.levels);
+    auto logits = split_logits(fast_->forward(rows, indices), spec_.classifier.levels);
     for (size_t i = 0; i < indices.size(); ++i) out[indices[i]] = std::move(logits[i]);
   }
   return out;

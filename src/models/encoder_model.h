@@ -3,8 +3,11 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <span>
 
 #include "models/classifier.h"
+#include "models/fast_encoder.h"
 #include "models/model.h"
 #include "models/model_dir.h"
 #include "text/tokenizer.h"
@@ -29,10 +32,14 @@ class EncoderModel : public Model {
  private:
   EncoderModelSpec spec_;
   std::unique_ptr<text::Tokenizer> tokenizer_;
-  Classifier net_{nullptr};
+  Classifier net_{nullptr};                // the trained weights (libtorch modules)
+  std::unique_ptr<FastClassifier> fast_;   // the inference forward score() runs, copied from net_
+  std::mutex fast_mutex_;                  // fast_ has one workspace: one score() at a time
 };
 
 // Splits [batch, sum(levels)] logits into per-example, per-category vectors.
 std::vector<CategoryLogits> split_logits(const torch::Tensor& logits, const std::vector<int>& levels);
+// The same for row-major [batch, sum(levels)] floats.
+std::vector<CategoryLogits> split_logits(std::span<const float> logits, const std::vector<int>& levels);
 
 }  // namespace guardian::models

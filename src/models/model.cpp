@@ -10,6 +10,7 @@
 #include "core/fs.h"
 #include "models/encoder_model.h"
 #include "models/ensemble_model.h"
+#include "models/fast_encoder.h"
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
 
@@ -64,7 +65,11 @@ std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, 
 
 void configure_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // One thread budget for the process: libtorch's OpenMP pool (training, the libtorch forward) and
+  // OpenBLAS's pthreads pool (every product, libtorch's and the fast forward's) get the same count,
+  // and the fast forward runs small batches serially (fast_encoder.h).
   at::set_num_threads(threads);
+  set_inference_threads(threads);
   // One pool: inter-op parallelism would compete with the intra-op threads on a small machine.
   static bool interop_set = false;
   if (!interop_set) {

@@ -1,0 +1,139 @@
+// The torch-free fast forward against the libtorch Classifier it copies: the same logits (max abs
+// difference < 1e-4) for both poolings, both activations, BERT and RoBERTa positions, several
+// lengths, batch 1 and mixed-length batches, and a workspace reused across batch sizes.
+#include <algorithm>
+#include <random>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/error.h"
+#include "models/batching.h"
+#include "models/classifier.h"
+#include "models/fast_encoder.h"
+
+namespace guardian::models {
+namespace {
+
+struct Variant {
+  std::string model_type, pooling, hidden_act;
+};
+
+ClassifierOptions tiny_options(const Variant& v) {
+  ClassifierOptions o;
+  o.encoder.model_type = v.model_type;
+  o.encoder.pad_token_id = v.model_type == "bert" ? 0 : 1;
+  o.encoder.hidden_act = v.hidden_act;
+  o.encoder.vocab_size = 60;
+  o.encoder.hidden_size = 32;
+  o.encoder.num_hidden_layers = 2;
+  o.encoder.num_attention_heads = 4;
+  o.encoder.intermediate_size = 64;
+  o.encoder.max_position_embeddings = 48;
+  o.encoder.type_vocab_size = 2;
+  o.pooling = v.pooling;
+  o.levels = {3, 2, 5};
+  return o;
+}
+
+// A trained-looking classifier: every parameter random (biases and LayerNorms too), not BERT's init.
+Classifier random_classifier(const ClassifierOptions& o, uint64_t seed) {
+  torch::manual_seed(seed);
+  Classifier net(o);
+  torch::NoGradGuard no_grad;
+  for (auto& p : net->named_parameters()) {
+    auto& t = p.value();
+    if (p.key().find("LayerNorm.weight") != std::string::npos) t.copy_(1.0 + 0.2 * torch::randn_like(t));
+    else t.copy_(0.3 * torch::randn_like(t));
+  }
+  net->eval();
+  return net;
+}
+
+std::vector<std::vector<int>> random_rows(const std::vector<int>& lengths, int vocab, uint64_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> id(2, vocab - 1);
+  std::vector<std::vector<int>> rows;
+  for (int n : lengths) {
+    std::vector<int> row(n);
+    for (int& t : row) t = id(rng);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// Max abs difference between the fast logits and the libtorch ones for rows[indices].
+float max_diff(Classifier& net, FastClassifier& fast, const std::vector<std::vector<int>>& rows,
+               const std::vector<size_t>& indices, int pad) {
+  c10::InferenceMode guard;
+  auto batch = make_batch(rows, indices, pad);
+  auto expected = net->forward(batch.input_ids, batch.attention_mask).contiguous();  // [batch, sum(levels)]
+  auto got = fast.forward(rows, indices);
+  EXPECT_EQ(got.size(), static_cast<size_t>(expected.numel()));
+  float worst = 0.0f;
+  const float* e = expected.data_ptr<float>();
+  for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - e[i]));
+  return worst;
+}
+
+class FastEncoderTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(FastEncoderTest, MatchesTheLibtorchForward) {
+  const auto o = tiny_options(GetParam());
+  auto net = random_classifier(o, 7);
+  auto fast = FastClassifier::from(*net);
+  EXPECT_EQ(fast.total_levels(), 10);
+  const int pad = o.encoder.pad_token_id;
+  const int longest = o.encoder.max_position_embeddings - o.encoder.position_offset();
+  const auto rows = random_rows({1, 2, 5, 7, 13, 19, 31, longest}, o.encoder.vocab_size, 11);
+  for (size_t i = 0; i < rows.size(); ++i) {  // batch 1, every length
+    EXPECT_LT(max_diff(net, fast, rows, {i}, pad), 1e-4f) << "length " << rows[i].size();
+  }
+  EXPECT_LT(max_diff(net, fast, rows, {3, 0, 7, 5, 1, 6, 2, 4}, pad), 1e-4f) << "mixed batch";
+  EXPECT_LT(max_diff(net, fast, rows, {2, 6}, pad), 1e-4f) << "smaller batch on the grown workspace";
+  EXPECT_LT(max_diff(net, fast, rows, {4}, pad), 1e-4f) << "batch 1 after a batch";
+}
+
+TEST_P(FastEncoderTest, BigBatchesSplitOverThreadsMatchToo) {
+  const auto o = tiny_options(GetParam());
+  auto net = random_classifier(o, 9);
+  auto fast = FastClassifier::from(*net);
+  std::vector<int> lengths;
+  for (int i = 0; i < 60; ++i) lengths.push_back(1 + (i * 7) % 40);  // ~1200 tokens: split in parts
+  const auto rows = random_rows(lengths, o.encoder.vocab_size, 13);
+  std::vector<size_t> all(rows.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  for (int threads : {3, 2, 1}) {
+    set_inference_threads(threads);
+    EXPECT_LT(max_diff(net, fast, rows, all, o.encoder.pad_token_id), 1e-4f) << threads << " threads";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, FastEncoderTest,
+                         ::testing::Values(Variant{"bert", "mean", "gelu"}, Variant{"bert", "cls", "gelu"},
+                                           Variant{"bert", "mean", "relu"}, Variant{"bert", "cls", "relu"},
+                                           Variant{"roberta", "mean", "gelu"}, Variant{"roberta", "cls", "relu"}),
+                         [](const auto& info) {
+                           return info.param.model_type + "_" + info.param.pooling + "_" + info.param.hidden_act;
+                         });
+
+TEST(FastEncoderErrors, TooLongOrUnknownTokensAreInputErrors) {
+  const auto o = tiny_options({"bert", "mean", "gelu"});
+  auto net = random_classifier(o, 1);
+  auto fast = FastClassifier::from(*net);
+  const std::vector<std::vector<int>> too_long{std::vector<int>(o.encoder.max_position_embeddings + 1, 5)};
+  EXPECT_THROW(fast.forward(too_long, std::vector<size_t>{0}), InputError);
+  const std::vector<std::vector<int>> unknown{{2, o.encoder.vocab_size, 3}};
+  EXPECT_THROW(fast.forward(unknown, std::vector<size_t>{0}), InputError);
+}
+
+TEST(FastEncoderErrors, MissingWeightIsAFormatError) {
+  FastClassifierSpec spec{tiny_options({"bert", "mean", "gelu"}).encoder, {2}, "mean"};
+  auto none = [](const std::string& name, const std::vector<int64_t>&) -> std::vector<float> {
+    throw FormatError("no " + name);
+  };
+  EXPECT_THROW(FastClassifier(spec, none), FormatError);
+}
+
+}  // namespace
+}  // namespace guardian::models

@@ -9,17 +9,19 @@
 #   guardian          the headline: bench/recipes/ensemble.toml (n-gram + embedding bag, stacked), N seeds
 #   guardian-ngram    the TF-IDF n-gram model alone (bench/recipes/ngram.toml), N seeds
 #   guardian-encoder  the transformer trained from scratch within --encoder-budget, 1 seed
+#   guardian-encoder-pretrained  the same from models/pretrained/bench (`guardian pretrain --config
+#                     bench/recipes/pretrain.toml`), when it exists
 #   guardian-default  the main job's bilingual model (--default-model, if trained), where its policy
 #                     maps onto the task's labels (bench/peers/default_model.py)
 #   fasttext-*, tfidf-lr*  the peers (bench/peers/classic_peers.py)
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 #                    [--default-model models/default] [--no-peers]
-#                    [--systems guardian,guardian-ngram,guardian-encoder,guardian-default,peers]
+#                    [--systems guardian,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
 encoder_budget="90s" peers=1 default_model="models/default"
-systems="guardian,guardian-ngram,guardian-encoder,guardian-default,peers"
+systems="guardian,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers"
 while [ $# -gt 0 ]; do
   case "$1" in
     --seeds) seeds="$2"; shift 2 ;;
@@ -50,7 +52,7 @@ task_spec() {
 }
 
 write_recipe() {  # kind policy train valid test -> recipe path
-  local kind=$1 policy=$2 train=$3 valid=$4 test=$5 path="$work/$1-$RANDOM.toml"
+  local kind=$1 policy=$2 train=$3 valid=$4 test=$5 path="$work/$1-$RANDOM.toml"  # kind: a bench/recipes file
   {
     echo "name = \"bench\""
     echo "policy = \"$policy\""
@@ -61,7 +63,7 @@ write_recipe() {  # kind policy train valid test -> recipe path
     echo "skip_bad = true"
     echo "research_only = true  # UnSmile is CC BY-NC-ND: a benchmark model, never shipped"
     echo "[model]"
-    echo "kind = \"$kind\""
+    echo "kind = \"${kind%%-*}\""  # encoder-pretrained is the encoder kind from another recipe file
     cat "bench/recipes/$kind.toml"
   } > "$path"
   echo "$path"
@@ -107,6 +109,9 @@ for task in "${task_list[@]}"; do
   wanted guardian && run_guardian "$task" guardian ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
   wanted guardian-ngram && run_guardian "$task" guardian-ngram ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
   wanted guardian-encoder && run_guardian "$task" guardian-encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  if wanted guardian-encoder-pretrained && [ -f models/pretrained/bench/pretrain.json ]; then
+    run_guardian "$task" guardian-encoder-pretrained encoder-pretrained 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  fi
   mkdir -p "$work/$task"
   for part in train:"$train" valid:"$valid" test:"$test"; do
     "$guardian" data export --data "${part#*:}" --policy "$policy" --out "$work/$task/${part%%:*}.jsonl" --skip-bad 2>/dev/null

@@ -66,10 +66,18 @@ CategoryLogits log_softmax(const CategoryLogits& logits) {
   return out;
 }
 
-float gate_score(const CategoryLogits& log_probs) {
+float gate_score(const CategoryLogits& log_probs, const std::vector<bool>& counted) {
   float top = 0.0f;
-  for (const auto& c : log_probs) top = std::max(top, 1.0f - std::exp(c.front()));
+  for (size_t c = 0; c < log_probs.size(); ++c) {
+    if (c < counted.size() && counted[c]) top = std::max(top, 1.0f - std::exp(log_probs[c].front()));
+  }
   return top;
+}
+
+std::vector<bool> deciding_categories(const policy::Policy& policy) {
+  std::vector<bool> counted;
+  for (const auto& c : policy.categories) counted.push_back(c.decides);
+  return counted;
 }
 
 CategoryLogits combine(const EnsembleSpec& spec, const std::vector<CategoryLogits>& member_log_probs) {
@@ -121,8 +129,9 @@ std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>&
     auto& gate = log_probs[spec_.gate];
     gate = members_[spec_.gate]->score(texts);
     for (auto& lp : gate) lp = log_softmax(lp);
+    const auto counted = deciding_categories(policy_);
     for (size_t i = 0; i < n; ++i) {
-      if (gate_score(gate[i]) >= spec_.gate_threshold) passed.push_back(i);
+      if (gate_score(gate[i], counted) >= spec_.gate_threshold) passed.push_back(i);
     }
   } else {
     passed.resize(n);

@@ -22,14 +22,18 @@ struct EnsembleSpec {
   std::vector<std::vector<float>> weights;   // [category][member]
   std::vector<std::vector<float>> bias;      // [category][level]
   // The two-stage cascade: when gate >= 0, member `gate` scores every message first, and a message
-  // whose gate score (the largest P(level >= 1) over the categories) is below gate_threshold is
+  // whose gate score (the largest P(level >= 1) over the deciding categories) is below gate_threshold is
   // clearly clean: it keeps the gate's scores and skips the other members.
   int gate = -1;
   float gate_threshold = 0.0f;
 };
 
-// The gate score of one message's log-probabilities: max over categories of P(level >= 1).
-float gate_score(const CategoryLogits& log_probs);
+// The gate score of one message's log-probabilities: max of P(level >= 1) over the categories
+// that decide (counted[c]; General-like scores that never flag are left out).
+float gate_score(const CategoryLogits& log_probs, const std::vector<bool>& counted);
+
+// counted[c] = policy.categories[c].decides.
+std::vector<bool> deciding_categories(const policy::Policy& policy);
 
 nlohmann::json ensemble_spec_to_json(const EnsembleSpec& spec);
 EnsembleSpec ensemble_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);

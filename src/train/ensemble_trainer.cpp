@@ -29,15 +29,17 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
   return c;
 }
 
-bool finished_member(const fs::path& dir) {
+// A member to keep: an n-gram member that is there at all (training it again under what is left
+// of a later, smaller budget could only make it worse), an encoder that finished.
+bool keep_member(const fs::path& dir, const std::string& member) {
   if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
-  return models::read_json_file(dir / models::kTrainingFile).value("finished", false);
+  return member != "encoder" || models::read_json_file(dir / models::kTrainingFile).value("finished", false);
 }
 
 }  // namespace
 
 nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::vector<models::CategoryLogits>>& member_lp,
-                           double recall) {
+                           double recall, const std::vector<bool>& counted) {
   spec.gate = 0;
   const size_t n = member_lp.empty() ? 0 : member_lp[0].size();
   std::vector<float> flagged_gate;  // gate scores of the messages the full ensemble flags
@@ -47,8 +49,11 @@ nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::ve
     for (size_t m = 0; m < member_lp.size(); ++m) per_member[m] = member_lp[m][i];
     const auto combined = models::combine(spec, per_member);
     bool flagged = false;
-    for (const auto& c : combined) flagged = flagged || std::max_element(c.begin(), c.end()) != c.begin();
-    const float g = models::gate_score(member_lp[0][i]);
+    for (size_t c = 0; c < combined.size(); ++c) {
+      const auto& levels = combined[c];
+      flagged = flagged || (c < counted.size() && counted[c] && std::max_element(levels.begin(), levels.end()) != levels.begin());
+    }
+    const float g = models::gate_score(member_lp[0][i], counted);
     all_gate.push_back(g);
     if (flagged) flagged_gate.push_back(g);
   }
@@ -127,7 +132,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   int64_t steps = 0;
   for (const auto& member : order) {
     const fs::path dir = out / models::kMembersDir / member;
-    if (finished_member(dir)) {
+    if (keep_member(dir, member)) {
       spdlog::info("ensemble member '{}' is trained already ({})", member, dir.string());
       continue;
     }
@@ -196,7 +201,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   }
   nlohmann::json cascade_report = nullptr;
   if (config.ensemble.cascade) {
-    cascade_report = fit_cascade(spec, member_lp, config.ensemble.cascade_recall);
+    cascade_report = fit_cascade(spec, member_lp, config.ensemble.cascade_recall, models::deciding_categories(policy));
     spdlog::info("cascade: gate '{}' threshold {:.4f} lets {:.1f}% of the validation messages skip the other members",
                  spec.members[spec.gate], spec.gate_threshold, 100.0 * cascade_report["skipped_fraction"].get<double>());
   }

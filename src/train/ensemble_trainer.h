@@ -1,6 +1,6 @@
 // Training the "ensemble" model kind: each member of [ensemble] members is trained into
-// members/<name> (a finished member is reused, an unfinished encoder resumes from its checkpoint,
-// an unfinished n-gram member is trained again), the n-gram members first; a --budget covers the
+// members/<name> (an n-gram member already there is kept, even one its budget cut short: delete
+// its folder to retrain it; an unfinished encoder resumes from its checkpoint), the n-gram members first; a --budget covers the
 // whole ensemble (each n-gram member takes a quarter of what is left when an encoder follows).
 // Then the combination (a weight per member and a bias per level, for each category) is fitted
 // on the validation data by minimising the class-balanced negative log-likelihood.
@@ -25,7 +25,8 @@ std::pair<std::vector<float>, std::vector<float>> fit_combination(
 // The cascade's gate (member 0) threshold: the full ensemble's flagged validation messages
 // [member][example] keep going on to the full ensemble with the given recall. Sets spec.gate and
 // spec.gate_threshold; returns {gate, threshold, recall, skipped_fraction}.
+// Only categories with counted[c] (those that decide) make a message flagged or gate it.
 nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::vector<models::CategoryLogits>>& member_lp,
-                           double recall);
+                           double recall, const std::vector<bool>& counted);
 
 }  // namespace guardian::train

@@ -63,7 +63,10 @@ TEST(EnsembleTest, LogSoftmaxIsNormalisedPerCategory) {
 
 TEST(EnsembleTest, GateScoreIsTheLargestHarmfulProbability) {
   // P(level >= 1) = 1 - P(level 0): 0.2 for the first category, 0.7 for the second.
-  EXPECT_NEAR(gate_score({{std::log(0.8f), std::log(0.2f)}, {std::log(0.3f), std::log(0.5f), std::log(0.2f)}}), 0.7f, 1e-6);
+  const CategoryLogits lp = {{std::log(0.8f), std::log(0.2f)}, {std::log(0.3f), std::log(0.5f), std::log(0.2f)}};
+  EXPECT_NEAR(gate_score(lp, {true, true}), 0.7f, 1e-6);
+  // A category that never decides (the default policy's General) does not gate.
+  EXPECT_NEAR(gate_score(lp, {true, false}), 0.2f, 1e-6);
 }
 
 TEST(EnsembleTest, CombineIsTheWeightedSumPlusBias) {

@@ -56,7 +56,7 @@ TEST(EnsembleFitTest, CascadeThresholdKeepsTheFlaggedMessagesAtTheRecall) {
     const double p = i < 100 ? 0.51 + 0.001 * i : 0.05;
     for (auto& member : lp) member.push_back({log_probs(p)});
   }
-  auto report = fit_cascade(spec, lp, 0.9);
+  auto report = fit_cascade(spec, lp, 0.9, {true});
   EXPECT_EQ(spec.gate, 0);
   // 90% of the flagged keep going on: the threshold is the 10th lowest flagged gate score.
   EXPECT_NEAR(spec.gate_threshold, 0.51 + 0.001 * 10, 1e-4);

@@ -228,6 +228,9 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
         const double left = std::chrono::duration<double>(*options.budget).count() - seconds;
         const auto reachable = state.step + static_cast<int64_t>(taken / std::max(1e-3, seconds) * std::max(0.0, left) * 0.95);
         state.schedule.total_steps = std::clamp<int64_t>(reachable, state.step + 1, config.pretrain.steps);
+        // The warm-up is a fraction of the steps the budget allows, not of the recipe's steps.
+        state.schedule.warmup_steps = std::min<int64_t>(
+            state.schedule.warmup_steps, static_cast<int64_t>(config.pretrain.warmup * state.schedule.total_steps));
       }
       if (state.step % 50 == 0) {
         append_log(log_path, {{"event", "step"}, {"step", state.step}, {"loss", running},

@@ -123,41 +123,44 @@ std::unique_ptr<EnsembleModel> EnsembleModel::load(const std::filesystem::path& 
 std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>& texts) {
   const size_t n = texts.size();
   std::vector<std::vector<CategoryLogits>> log_probs(members_.size());  // [member][text]
-  // The cascade: the gate first, then the other members only on the messages it passes on.
-  std::vector<size_t> passed;
-  if (spec_.gate >= 0) {
-    auto& gate = log_probs[spec_.gate];
-    gate = members_[spec_.gate]->score(texts);
-    for (auto& lp : gate) lp = log_softmax(lp);
-    const auto counted = deciding_categories(policy_);
+  auto score_member = [&](size_t m, const std::vector<std::string>& some) {
+    auto scored = members_[m]->score(some);
+    for (auto& lp : scored) lp = log_softmax(lp);
+    return scored;
+  };
+  if (spec_.gate < 0) {
+    for (size_t m = 0; m < members_.size(); ++m) log_probs[m] = score_member(m, texts);
+    std::vector<CategoryLogits> out;
+    out.reserve(n);
+    std::vector<CategoryLogits> per_member(members_.size());
     for (size_t i = 0; i < n; ++i) {
-      if (gate_score(gate[i], counted) >= spec_.gate_threshold) passed.push_back(i);
+      for (size_t m = 0; m < members_.size(); ++m) per_member[m] = std::move(log_probs[m][i]);
+      out.push_back(combine(spec_, per_member));
     }
-  } else {
-    passed.resize(n);
-    for (size_t i = 0; i < n; ++i) passed[i] = i;
+    scored_ += n;
+    return out;
   }
+
+  // The cascade: the gate scores every message; the other members only those it passes on.
+  const auto gate = static_cast<size_t>(spec_.gate);
+  std::vector<CategoryLogits> out = score_member(gate, texts);  // clearly clean ones keep these
+  const auto counted = deciding_categories(policy_);
+  std::vector<size_t> passed;
   std::vector<std::string> subset;
-  subset.reserve(passed.size());
-  for (size_t i : passed) subset.push_back(texts[i]);
-  for (size_t m = 0; m < members_.size(); ++m) {
-    if (static_cast<int>(m) == spec_.gate) continue;
-    log_probs[m].assign(n, {});
-    if (subset.empty()) continue;
-    auto scored = members_[m]->score(subset);
-    for (size_t k = 0; k < passed.size(); ++k) log_probs[m][passed[k]] = log_softmax(scored[k]);
-  }
-  std::vector<CategoryLogits> out(n);
-  std::vector<bool> is_passed(n, false);
-  for (size_t i : passed) is_passed[i] = true;
-  std::vector<CategoryLogits> per_member(members_.size());
   for (size_t i = 0; i < n; ++i) {
-    if (!is_passed[i]) {
-      out[i] = log_probs[spec_.gate][i];  // clearly clean: the gate's own scores
-      continue;
+    if (gate_score(out[i], counted) < spec_.gate_threshold) continue;
+    passed.push_back(i);
+    subset.push_back(texts[i]);
+  }
+  if (!subset.empty()) {
+    for (size_t m = 0; m < members_.size(); ++m) {
+      if (m != gate) log_probs[m] = score_member(m, subset);
     }
-    for (size_t m = 0; m < members_.size(); ++m) per_member[m] = log_probs[m][i];
-    out[i] = combine(spec_, per_member);
+    std::vector<CategoryLogits> per_member(members_.size());
+    for (size_t k = 0; k < passed.size(); ++k) {
+      for (size_t m = 0; m < members_.size(); ++m) per_member[m] = m == gate ? out[passed[k]] : std::move(log_probs[m][k]);
+      out[passed[k]] = combine(spec_, per_member);
+    }
   }
   scored_ += n;
   skipped_ += n - passed.size();

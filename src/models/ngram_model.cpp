@@ -23,7 +23,8 @@ void NgramWeights::logits(const Features& features, int outputs, float* out) con
     }
     return;
   }
-  std::vector<float> hidden(dim, 0.0f);  // [dim]
+  thread_local std::vector<float> hidden;  // [dim], kept across messages: no allocation per message
+  hidden.assign(dim, 0.0f);
   for (const auto& [bucket, x] : features) {
     const float* row = embedding.data() + static_cast<size_t>(bucket) * dim;
     for (int d = 0; d < dim; ++d) hidden[d] += x * row[d];

@@ -126,11 +126,11 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   std::vector<std::string> order;
   for (const auto& m : config.ensemble.members) if (m != "encoder") order.push_back(m);
   for (const auto& m : config.ensemble.members) if (m == "encoder") order.push_back(m);
-  const bool has_encoder = order.size() != 0 && order.back() == "encoder";
-  const size_t ngram_members = order.size() - (has_encoder ? 1 : 0);
+  const bool has_encoder = !order.empty() && order.back() == "encoder";
   bool finished = true;
   int64_t steps = 0;
-  for (const auto& member : order) {
+  for (size_t position = 0; position < order.size(); ++position) {
+    const auto& member = order[position];
     const fs::path dir = out / models::kMembersDir / member;
     if (keep_member(dir, member)) {
       spdlog::info("ensemble member '{}' is trained already ({})", member, dir.string());
@@ -141,13 +141,10 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     member_options.out_dir = dir;
     if (options.budget) {
       // What is left, shared: an n-gram member takes a quarter of it when an encoder follows
-      // (the encoder is the one that uses every minute), else its even share.
+      // (the encoder is the one that uses every minute), else an even share with the members after it.
       const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       const auto left = std::max(std::chrono::milliseconds(0), *options.budget - spent);
-      const size_t position = static_cast<size_t>(&member - order.data());
-      const size_t ngram_left = ngram_members - std::min(ngram_members, position);
-      double share = 1.0;
-      if (member != "encoder") share = has_encoder ? 0.25 : 1.0 / static_cast<double>(ngram_left);
+      const double share = member == "encoder" ? 1.0 : has_encoder ? 0.25 : 1.0 / static_cast<double>(order.size() - position);
       member_options.budget = std::max(std::chrono::milliseconds(5000),
                                        std::chrono::milliseconds(static_cast<int64_t>(left.count() * share)));
     }

@@ -106,8 +106,8 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
   const auto purpose = config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain;
   const auto data_root = core::data_root();
   auto texts = load_texts(config.pretrain.text, data_root, static_cast<size_t>(config.pretrain.max_texts), purpose);
-  auto labelled = load_texts(config.data.train, data_root,
-                             static_cast<size_t>(config.pretrain.max_texts) - std::min<size_t>(texts.size(), config.pretrain.max_texts),
+  // load_texts stops at its limit, so what is left of max_texts goes to the training texts.
+  auto labelled = load_texts(config.data.train, data_root, static_cast<size_t>(config.pretrain.max_texts) - texts.size(),
                              purpose);
   texts.insert(texts.end(), std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.end()));
   if (texts.size() < 2) throw InputError("pretrain: the recipe's [pretrain] text and data.train hold no texts");

@@ -47,6 +47,14 @@ TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
   ASSERT_EQ(report.size(), 1u) << eval.output;
   EXPECT_EQ(report[0]["all"]["examples"], 80);
 
+  // The ensemble that eval loads is the one the trainer fitted and reported: the same validation figures.
+  auto valid = run_guardian({"eval", "--model", model.string(), "--data", card + ":train[75%:]", "--json"}, dir / "data");
+  ASSERT_EQ(valid.code, 0) << valid.output;
+  auto valid_report = json_lines(valid.output);
+  ASSERT_EQ(valid_report.size(), 1u) << valid.output;
+  EXPECT_DOUBLE_EQ(valid_report[0]["all"]["categories"][0]["macro_f1"].get<double>(),
+                   training["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>());
+
   auto calibrate = run_guardian({"calibrate", "--model", model.string(), "--data", card + ":train[75%:]", "--target",
                                  "recall=0.8"}, dir / "data");
   ASSERT_EQ(calibrate.code, 0) << calibrate.output;

@@ -200,6 +200,7 @@ void AuditLog::run() {
 
 void AuditLog::write(std::vector<Batch>& batches) {
   size_t count = 0;
+  std::exception_ptr failure;
   try {
     exec(writer_db_, "BEGIN IMMEDIATE;", config_.path);
     try {
@@ -231,17 +232,23 @@ void AuditLog::write(std::vector<Batch>& batches) {
       sqlite3_exec(writer_db_, "ROLLBACK;", nullptr, nullptr, nullptr);
       throw;
     }
-    for (auto& batch : batches) batch.done.set_value();
   } catch (...) {
     spdlog::error("audit log: writing {} records failed", count);
-    for (auto& batch : batches) batch.done.set_exception(std::current_exception());
+    failure = std::current_exception();
     count = 0;
   }
+  // The counters move before any waiter is woken, so a caller that waited on its batch sees it
+  // counted (written(), pending()).
   size_t total = 0;
   for (const auto& batch : batches) total += batch.records.size();
-  std::lock_guard lock(mutex_);
-  pending_ -= total;
-  written_ += count;
+  {
+    std::lock_guard lock(mutex_);
+    pending_ -= total;
+    written_ += count;
+  }
+  for (auto& batch : batches) {
+    if (failure) batch.done.set_exception(failure); else batch.done.set_value();
+  }
 }
 
 int64_t AuditLog::purge(int64_t now) {

@@ -16,7 +16,7 @@ struct NgramFeatureOptions {
   int buckets_log2 = 20;      // 2^buckets_log2 hashed feature slots
   int word_ngrams = 2;        // word n-grams of length 1..word_ngrams
   int char_min = 2;           // shortest character n-gram inside a word (with < > boundary marks)
-  int char_max = 5;           // longest character n-gram inside a word
+  int char_max = 5;           // longest character n-gram inside a word (0: no character n-grams)
   int despaced_max = 4;       // character n-grams (2..this) over the text without spaces; 0 = off
   bool choseong = true;       // initial-consonant features of Hangul words
 };

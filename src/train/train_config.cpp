@@ -103,8 +103,8 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
 void validate_ngram(const NgramConfig& ngram, const std::string& where, const std::string& s) {
   check(ngram.buckets_log2 >= 10 && ngram.buckets_log2 <= 26, where, s + ".buckets_log2 must be in 10..26");
   check(ngram.word_ngrams >= 1 && ngram.word_ngrams <= 4, where, s + ".word_ngrams must be in 1..4");
-  check(ngram.char_min >= 1 && ngram.char_min <= ngram.char_max && ngram.char_max <= 8, where,
-        s + ".char_min..char_max must satisfy 1 <= char_min <= char_max <= 8");
+  check(ngram.char_max == 0 || (ngram.char_min >= 1 && ngram.char_min <= ngram.char_max && ngram.char_max <= 8), where,
+        s + ".char_min..char_max must satisfy 1 <= char_min <= char_max <= 8 (or char_max = 0: none)");
   check(ngram.despaced_max == 0 || (ngram.despaced_max >= 2 && ngram.despaced_max <= 8), where,
         s + ".despaced_max must be 0 or in 2..8");
   check(ngram.dim >= 0 && ngram.dim <= 1024, where, s + ".dim must be in 0..1024");
@@ -126,7 +126,15 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  top.finish({"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "pretrain", "train"});
+  std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "pretrain", "train"};
+  // Further n-gram members of an ensemble: any other [ngram_<name>] table, read as [ngram] is.
+  for (const auto& [key, node] : root) {
+    const std::string k(key.str());
+    if (k.rfind("ngram_", 0) != 0 || sections.count(k) || !node.is_table()) continue;
+    read_ngram(node.as_table(), where, k, c.ngram_members[k]);
+    sections.insert(k);
+  }
+  top.finish(sections);
 
   TableReader data(root["data"].as_table(), where, "data");
   data.get("train", c.data.train);
@@ -227,12 +235,13 @@ void TrainConfig::validate(const std::string& where) const {
   check(pretrain.steps > 0, where, "pretrain.steps must be positive");
   validate_ngram(ngram, where, "ngram");
   validate_ngram(ngram_bag, where, "ngram_bag");
+  for (const auto& [name, member] : ngram_members) validate_ngram(member, where, name);
   check(ngram_bag.dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");
   check(!ensemble.members.empty(), where, "ensemble.members must name at least one member");
   for (size_t i = 0; i < ensemble.members.size(); ++i) {
     const auto& m = ensemble.members[i];
-    check(m == "ngram" || m == "ngram_bag" || m == "encoder", where,
-          "ensemble.members: '" + m + "' is not one of \"ngram\", \"ngram_bag\", \"encoder\"");
+    check(m == "ngram" || m == "ngram_bag" || m == "encoder" || ngram_members.count(m), where,
+          "ensemble.members: '" + m + "' is not \"ngram\", \"ngram_bag\", \"encoder\" or an [ngram_<name>] table of the recipe");
     for (size_t j = 0; j < i; ++j) check(ensemble.members[j] != m, where, "ensemble.members: '" + m + "' twice");
   }
   check(!ensemble.cascade || (ensemble.members.size() >= 2 && ensemble.members.front() != "encoder"), where,

@@ -15,12 +15,14 @@
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
 //   [ngram_bag]   the same keys, for the embedding-bag member of an ensemble (dim > 0)
 //   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
-//   [ensemble]    members (of "ngram", "ngram_bag", "encoder"), fit ("nll" or "none"), cascade, cascade_recall
+//   [ngram_<name>] the same keys, for a further n-gram member of an ensemble named "ngram_<name>"
+//   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"), cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -84,7 +86,7 @@ struct NgramConfig {
 // An ensemble: members trained one after the other into members/<name>, their per-category
 // log-probabilities combined with weights and level biases fitted on the validation data.
 struct EnsembleConfig {
-  std::vector<std::string> members = {"ngram", "ngram_bag"};  // of "ngram", "ngram_bag", "encoder"
+  std::vector<std::string> members = {"ngram", "ngram_bag"};  // "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table
   std::string fit = "nll";                  // "nll": class-balanced NLL on validation; "none": equal weights
   // The two-stage cascade: the first member (an n-gram model) scores every message and lets the
   // clearly clean ones skip the others. Its threshold keeps cascade_recall of the validation
@@ -115,6 +117,9 @@ struct TrainConfig {
   ModelConfig model;
   NgramConfig ngram;
   NgramConfig ngram_bag = bag_defaults();  // the ensemble's embedding-bag member
+  // Further n-gram members of an ensemble, by table name ("ngram_words" for [ngram_words]); each
+  // starts from [ngram]'s defaults (linear unless it sets dim).
+  std::map<std::string, NgramConfig> ngram_members;
   EnsembleConfig ensemble;
   PretrainConfig pretrain;
   OptimConfig optim;

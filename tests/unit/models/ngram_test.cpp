@@ -60,6 +60,19 @@ TEST(NgramFeaturesTest, InitialConsonantsMatchTheAbbreviation) {
   EXPECT_GT(shared(a.extract("병신"), a.extract("ㅂㅅ")), shared(b.extract("병신"), b.extract("ㅂㅅ")));
 }
 
+TEST(NgramFeaturesTest, WordsOnlyCountsOneFeaturePerWordAndBigram) {
+  NgramFeatureOptions words;
+  words.char_max = 0;  // no character n-grams
+  words.despaced_max = 0;
+  words.choseong = false;
+  NgramFeaturizer f(words);
+  EXPECT_EQ(f.extract("you absolute idiot").size(), 5u);  // 3 words + 2 bigrams
+  // A misspelling shares nothing with the word (the character n-grams are what would link them).
+  EXPECT_EQ(shared(f.extract("idiot"), f.extract("idiiot")), 0u);
+  NgramFeaturizer full({});
+  EXPECT_GT(shared(full.extract("idiot"), full.extract("idiiot")), 0u);
+}
+
 TEST(NgramFeaturesTest, IdfDownweightsCommonFeatures) {
   NgramFeaturizer f({});
   std::vector<Features> docs = {f.extract("the cat"), f.extract("the dog"), f.extract("the bird")};

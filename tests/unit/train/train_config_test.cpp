@@ -94,6 +94,30 @@ fit = "none"
   EXPECT_EQ(c.ensemble.fit, "none");
 }
 
+TEST(TrainConfigTest, FurtherNgramTablesAreEnsembleMembers) {
+  auto c = TrainConfig::parse(R"(
+[data]
+train = ["beep:train[:90%]"]
+[model]
+kind = "ensemble"
+[ngram_words]
+char_max = 0
+dim = 16
+[ensemble]
+members = ["ngram", "ngram_words"]
+)", "recipe.toml");
+  ASSERT_EQ(c.ngram_members.count("ngram_words"), 1u);
+  EXPECT_EQ(c.ngram_members.at("ngram_words").char_max, 0);
+  EXPECT_EQ(c.ngram_members.at("ngram_words").dim, 16);
+  EXPECT_EQ(c.ngram_members.at("ngram_words").epochs, NgramConfig{}.epochs);  // [ngram]'s defaults
+  EXPECT_EQ(c.ensemble.members, (std::vector<std::string>{"ngram", "ngram_words"}));
+  const std::string data = "[data]\ntrain = [\"a:b\"]\n";
+  // Its keys are checked like [ngram]'s, and a member needs its table.
+  EXPECT_NE(error_of(data + "[ngram_words]\nwords = 2\n").find("ngram_words.words"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram_words]\nchar_min = 3\nchar_max = 2\n").find("ngram_words.char_min"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nmembers = [\"ngram\", \"ngram_chars\"]\n").find("'ngram_chars'"), std::string::npos);
+}
+
 TEST(TrainConfigTest, BadEnsemblesAreErrors) {
   const std::string data = "[data]\ntrain = [\"a:b\"]\n";
   EXPECT_NE(error_of(data + "[ensemble]\nmembers = [\"ngram\", \"gpt\"]\n").find("'gpt'"), std::string::npos);

@@ -2,11 +2,11 @@
 # Issue 4's quality bench: guardian's models against the classic peers a careful user would try
 # (fastText word/char/autotune, TF-IDF + logistic regression plain/tuned), on the same splits, in
 # the same run. One JSON line per (task, system) on stdout:
-#   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds"}
+#   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc"}
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
 # Validation: TweetEval's val split; for BEEP! and UnSmile a 10% slice of train (their dev/valid
 # files are the scored splits). Systems:
-#   guardian          the headline: bench/recipes/ensemble.toml (n-gram + embedding bag, stacked), N seeds
+#   guardian          the headline: bench/recipes/ensemble.toml (n-gram + two embedding bags, stacked), N seeds
 #   guardian-ngram    the TF-IDF n-gram model alone (bench/recipes/ngram.toml), N seeds
 #   guardian-encoder  the transformer trained from scratch within --encoder-budget, 1 seed
 #   guardian-encoder-pretrained  the same from models/pretrained/bench (`guardian pretrain --config
@@ -76,14 +76,19 @@ import json, sys, statistics
 task, system, out, seeds, seconds, test = sys.argv[1:]
 seeds = int(seeds)
 dirs = [out] if seeds == 1 else [f"{out}/seed-{i + 1}" for i in range(seeds)]
-f1, acc = [], []
+f1, acc, valid, auc = [], [], [], []
 for d in dirs:
-    m = json.load(open(f"{d}/training.json"))["metrics"]["eval"][test]["all"]["categories"][0]
-    f1.append(100 * m["macro_f1"]); acc.append(100 * m["accuracy"])
+    metrics = json.load(open(f"{d}/training.json"))["metrics"]
+    m = metrics["eval"][test]["all"]["categories"][0]
+    f1.append(100 * m["macro_f1"]); acc.append(100 * m["accuracy"]); auc.append(100 * m["roc_auc"])
+    valid.append(100 * metrics["valid"]["all"]["categories"][0]["macro_f1"])
 std = statistics.stdev(f1) if len(f1) > 1 else 0.0
+# valid_macro_f1: the validation split's score (what a user sees before the test); roc_auc: the
+# test ranking of P(level >= 1), without a decision threshold (classic_peers.py reports the same).
 print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.mean(f1), 2),
                   "macro_f1_std": round(std, 2), "seeds": len(f1), "accuracy": round(statistics.mean(acc), 2),
-                  "train_seconds": round(float(seconds), 1)}), flush=True)
+                  "train_seconds": round(float(seconds), 1), "valid_macro_f1": round(statistics.mean(valid), 2),
+                  "roc_auc": round(statistics.mean(auc), 2)}), flush=True)
 PY
 }
 

@@ -14,6 +14,7 @@
 #include "eval/evaluator.h"
 #include "models/batching.h"
 #include "models/encoder_model.h"
+#include "models/model.h"
 #include "models/model_dir.h"
 #include "models/weights.h"
 #include "text/sentencepiece_tokenizer.h"
@@ -21,6 +22,7 @@
 #include "train/data_sets.h"
 #include "train/encoder_setup.h"
 #include "train/ensemble_trainer.h"
+#include "train/model_report.h"
 #include "train/ngram_trainer.h"
 #include "train/schedule.h"
 #include "train/stop_signal.h"
@@ -310,18 +312,18 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
     spdlog::info("checkpoint saved at step {}; run again (with --budget) to continue", state.step);
   }
 
-  // Report the best checkpoint, not the last step.
-  models::load_weights(*net, out / models::kWeightsFile);
+  // Report the best checkpoint as it is served: the saved directory through the inference path
+  // every command uses (so `guardian eval` reproduces these figures), not the last step's net.
+  auto served = models::load_model(out);
   TrainResult result;
   result.finished = finished;
   result.interrupted = interrupted;
   result.steps = state.step;
-  result.metrics["valid"] = eval::to_json(evaluate_net(net, valid_rows, valid_set.examples, policy, levels, pad_id));
+  result.metrics["valid"] = report_on(*served, valid_set.examples);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
     auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
-    auto rows = encode_all(*tokenizer, set.examples, spec.max_length);
-    result.metrics["eval"][spec_text] = eval::to_json(evaluate_net(net, rows, set.examples, policy, levels, pad_id));
+    result.metrics["eval"][spec_text] = report_on(*served, set.examples);
   }
   nlohmann::json training = {
       {"recipe", state.recipe}, {"name", config.name}, {"seed", seed}, {"finished", finished},

@@ -96,6 +96,19 @@ TEST_F(TrainedEncoder, EvalReportsEveryFigureAsJson) {
   EXPECT_TRUE(contains(text.output, "toxic")) << text.output;
 }
 
+TEST_F(TrainedEncoder, EvalReproducesTheReportedValidationFigures) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  // training.json reports the saved model through the same inference path eval serves it with.
+  auto training = nlohmann::json::parse(read_text(model() / "training.json"));
+  auto r = run_guardian({"eval", "--model", model().string(), "--data", card() + ":train[75%:]", "--json"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto lines = json_lines(r.output);
+  ASSERT_EQ(lines.size(), 1u) << r.output;
+  EXPECT_EQ(lines[0]["all"]["categories"][0]["confusion"], training["metrics"]["valid"]["all"]["categories"][0]["confusion"]);
+  EXPECT_DOUBLE_EQ(lines[0]["all"]["categories"][0]["roc_auc"].get<double>(),
+                   training["metrics"]["valid"]["all"]["categories"][0]["roc_auc"].get<double>());
+}
+
 TEST_F(TrainedEncoder, ModerateScoresArgumentsAndStdin) {
   ASSERT_EQ(train_code_, 0) << train_output_;
   auto args = run_guardian({"moderate", "--model", model().string(), "you stupid idiot", "have a nice day"});

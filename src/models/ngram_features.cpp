@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-#include <unordered_map>
 
 #include "text/utf8.h"
 
@@ -11,18 +10,28 @@ namespace guardian::models {
 
 namespace {
 
-// FNV-1a over a feature kind tag and the code points of the n-gram.
-uint64_t hash_codepoints(char kind, const char32_t* begin, const char32_t* end) {
-  uint64_t h = 1469598103934665603ULL ^ static_cast<uint8_t>(kind);
-  h *= 1099511628211ULL;
-  for (const char32_t* p = begin; p != end; ++p) {
-    uint32_t c = *p;
+// FNV-1a over a feature kind tag and the code points of the n-gram, kept open so that the n-grams
+// starting at one position are hashed in one pass (each longer one extends the shorter).
+class NgramHash {
+ public:
+  explicit NgramHash(char kind) : h_((1469598103934665603ULL ^ static_cast<uint8_t>(kind)) * 1099511628211ULL) {}
+  void push(char32_t c) {
+    const uint32_t code = c;
     for (int i = 0; i < 4; ++i) {
-      h ^= (c >> (8 * i)) & 0xFF;
-      h *= 1099511628211ULL;
+      h_ ^= (code >> (8 * i)) & 0xFF;
+      h_ *= 1099511628211ULL;
     }
   }
-  return h ^ (h >> 29);
+  uint64_t value() const { return h_ ^ (h_ >> 29); }
+
+ private:
+  uint64_t h_;
+};
+
+uint64_t hash_codepoints(char kind, const char32_t* begin, const char32_t* end) {
+  NgramHash h(kind);
+  for (const char32_t* p = begin; p != end; ++p) h.push(*p);
+  return h.value();
 }
 
 bool is_hangul_syllable(char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
@@ -62,51 +71,63 @@ NgramFeaturizer::NgramFeaturizer(NgramFeatureOptions options)
     : options_(options), mask_((1u << std::clamp(options.buckets_log2, 10, 26)) - 1) {}
 
 Features NgramFeaturizer::extract(std::string_view text) const {
+  // The hot path of every n-gram model: the buckets hit are collected in one vector, then sorted
+  // and counted (no hash map), and words are spans of the decoded text (no string per word).
   const std::u32string chars = decode(text);
-  std::unordered_map<uint32_t, float> counts;
+  std::vector<uint32_t> hits;
+  hits.reserve(chars.size() * 8 + 16);
   auto add = [&](char kind, const char32_t* begin, const char32_t* end) {
-    counts[static_cast<uint32_t>(hash_codepoints(kind, begin, end)) & mask_] += 1.0f;
+    hits.push_back(static_cast<uint32_t>(hash_codepoints(kind, begin, end)) & mask_);
+  };
+  // Every n-gram of lengths shortest..longest of s; a lone boundary mark is not a feature.
+  auto add_spans = [&](char kind, const std::u32string& s, int shortest, int longest, bool marks) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      NgramHash h(kind);
+      for (int n = 1; n <= longest && i + n <= s.size(); ++n) {
+        h.push(s[i + n - 1]);
+        if (n < shortest || (n == 1 && marks && (s[i] == '<' || s[i] == '>'))) continue;
+        hits.push_back(static_cast<uint32_t>(h.value()) & mask_);
+      }
+    }
   };
 
   // Words: maximal runs of non-space.
-  std::vector<std::u32string> words;
-  std::u32string current;
-  for (char32_t c : chars) {
-    if (is_space(c)) {
-      if (!current.empty()) words.push_back(std::move(current));
-      current.clear();
-    } else {
-      current.push_back(c);
-    }
+  std::vector<std::pair<size_t, size_t>> words;  // [begin, end) in chars
+  for (size_t i = 0; i < chars.size();) {
+    while (i < chars.size() && is_space(chars[i])) ++i;
+    const size_t begin = i;
+    while (i < chars.size() && !is_space(chars[i])) ++i;
+    if (i > begin) words.emplace_back(begin, i);
   }
-  if (!current.empty()) words.push_back(std::move(current));
 
   // Word n-grams: the words joined by a separator no text contains.
   std::vector<uint64_t> word_hashes;
-  for (const auto& w : words) word_hashes.push_back(hash_codepoints('w', w.data(), w.data() + w.size()));
+  word_hashes.reserve(words.size());
+  for (const auto& [b, e] : words) word_hashes.push_back(hash_codepoints('w', chars.data() + b, chars.data() + e));
   for (size_t i = 0; i < word_hashes.size(); ++i) {
     uint64_t h = word_hashes[i];
-    counts[static_cast<uint32_t>(h) & mask_] += 1.0f;
+    hits.push_back(static_cast<uint32_t>(h) & mask_);
     for (int n = 2; n <= options_.word_ngrams && i + n <= word_hashes.size(); ++n) {
       h = (h * 1000003ULL) ^ word_hashes[i + n - 1];
-      counts[static_cast<uint32_t>(h ^ (h >> 31)) & mask_] += 1.0f;
+      hits.push_back(static_cast<uint32_t>(h ^ (h >> 31)) & mask_);
     }
   }
 
   // Character n-grams inside "<word>".
-  for (const auto& w : words) {
-    std::u32string marked = U"<" + w + U">";
-    for (int n = options_.char_min; n <= options_.char_max; ++n) {
-      for (size_t i = 0; i + n <= marked.size(); ++i) {
-        if (n == 1 && (marked[i] == '<' || marked[i] == '>')) continue;
-        add('c', marked.data() + i, marked.data() + i + n);
-      }
-    }
-    const bool syllables = std::all_of(w.begin(), w.end(), is_hangul_syllable);
-    const bool abbreviation = std::all_of(w.begin(), w.end(), is_compat_consonant);  // "ㅂㅅ" typed as is
-    if (options_.choseong && (syllables || abbreviation) && w.size() >= 2) {
-      std::u32string initials;
-      for (char32_t c : w) initials.push_back(syllables ? choseong_of(c) : c);
+  std::u32string marked, initials;
+  for (const auto& [b, e] : words) {
+    const char32_t* w = chars.data() + b;
+    const size_t length = e - b;
+    marked.assign(1, U'<');
+    marked.append(w, length);
+    marked.push_back(U'>');
+    add_spans('c', marked, options_.char_min, options_.char_max, true);
+    if (!options_.choseong || length < 2) continue;
+    const bool syllables = std::all_of(w, w + length, is_hangul_syllable);
+    const bool abbreviation = !syllables && std::all_of(w, w + length, is_compat_consonant);  // "ㅂㅅ" typed as is
+    if (syllables || abbreviation) {
+      initials.clear();
+      for (size_t i = 0; i < length; ++i) initials.push_back(syllables ? choseong_of(w[i]) : w[i]);
       add('j', initials.data(), initials.data() + initials.size());
       for (size_t i = 0; i + 2 <= initials.size(); ++i) add('k', initials.data() + i, initials.data() + i + 2);
     }
@@ -115,15 +136,20 @@ Features NgramFeaturizer::extract(std::string_view text) const {
   // Character n-grams across word boundaries with the spaces removed.
   if (options_.despaced_max >= 2) {
     std::u32string joined;
-    for (const auto& w : words) joined += w;
-    for (int n = 2; n <= options_.despaced_max; ++n) {
-      for (size_t i = 0; i + n <= joined.size(); ++i) add('d', joined.data() + i, joined.data() + i + n);
-    }
+    joined.reserve(chars.size());
+    for (const auto& [b, e] : words) joined.append(chars.data() + b, e - b);
+    add_spans('d', joined, 2, options_.despaced_max, false);
   }
 
-  Features out(counts.begin(), counts.end());
-  for (auto& [bucket, value] : out) value = 1.0f + std::log(value);
-  std::sort(out.begin(), out.end());
+  // Sorted buckets, each with its sublinear term frequency.
+  std::sort(hits.begin(), hits.end());
+  Features out;
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i;
+    while (j < hits.size() && hits[j] == hits[i]) ++j;
+    out.emplace_back(hits[i], 1.0f + std::log(static_cast<float>(j - i)));
+    i = j;
+  }
   return out;
 }
 

@@ -60,6 +60,19 @@ TEST(NgramFeaturesTest, InitialConsonantsMatchTheAbbreviation) {
   EXPECT_GT(shared(a.extract("병신"), a.extract("ㅂㅅ")), shared(b.extract("병신"), b.extract("ㅂㅅ")));
 }
 
+TEST(NgramFeaturesTest, BucketsAreStableAcrossVersions) {
+  // Saved n-gram models index their weights by these buckets: a change to the hashing would make
+  // every model on disk score garbage. Pinned from the first release's implementation.
+  NgramFeatureOptions options;
+  options.char_min = 1;
+  NgramFeaturizer f(options);
+  const auto x = f.extract("You <3 병신 ㅂㅅ idiot idiot");
+  ASSERT_EQ(x.size(), 111u);
+  EXPECT_EQ(x[0].first, 1409u);
+  EXPECT_EQ(x[1].first, 3326u);
+  EXPECT_EQ(x.back().first, 1027243u);
+}
+
 TEST(NgramFeaturesTest, WordsOnlyCountsOneFeaturePerWordAndBigram) {
   NgramFeatureOptions words;
   words.char_max = 0;  // no character n-grams

@@ -51,8 +51,8 @@ task_spec() {
   esac
 }
 
-write_recipe() {  # kind policy train valid test -> recipe path
-  local kind=$1 policy=$2 train=$3 valid=$4 test=$5 path="$work/$1-$RANDOM.toml"  # kind: a bench/recipes file
+write_recipe() {  # recipe kind policy train valid test -> recipe path (recipe: a bench/recipes file)
+  local recipe=$1 kind=$2 policy=$3 train=$4 valid=$5 test=$6 path="$work/$1-$RANDOM.toml"
   {
     echo "name = \"bench\""
     echo "policy = \"$policy\""
@@ -63,8 +63,8 @@ write_recipe() {  # kind policy train valid test -> recipe path
     echo "skip_bad = true"
     echo "research_only = true  # UnSmile is CC BY-NC-ND: a benchmark model, never shipped"
     echo "[model]"
-    echo "kind = \"${kind%%-*}\""  # encoder-pretrained is the encoder kind from another recipe file
-    cat "bench/recipes/$kind.toml"
+    echo "kind = \"$kind\""
+    cat "bench/recipes/$recipe.toml"
   } > "$path"
   echo "$path"
 }
@@ -92,10 +92,10 @@ print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.m
 PY
 }
 
-run_guardian() {  # task system kind seeds budget policy train valid test
-  local task=$1 system=$2 kind=$3 n=$4 budget=$5; shift 5
+run_guardian() {  # task system recipe kind seeds budget policy train valid test
+  local task=$1 system=$2 recipe_name=$3 kind=$4 n=$5 budget=$6; shift 6
   local recipe out="$work/$task-$system" start end
-  recipe=$(write_recipe "$kind" "$@")
+  recipe=$(write_recipe "$recipe_name" "$kind" "$@")
   start=$(date +%s.%N)
   budget_args=()
   [ -n "$budget" ] && budget_args=(--budget "$budget")
@@ -111,11 +111,11 @@ IFS=, read -ra task_list <<< "$tasks"
 for task in "${task_list[@]}"; do
   read -r policy train valid test <<< "$(task_spec "$task")"
   echo "== $task" >&2
-  wanted guardian && run_guardian "$task" guardian ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
-  wanted guardian-ngram && run_guardian "$task" guardian-ngram ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
-  wanted guardian-encoder && run_guardian "$task" guardian-encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+  wanted guardian && run_guardian "$task" guardian ensemble ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
+  wanted guardian-ngram && run_guardian "$task" guardian-ngram ngram ngram "$seeds" "" "$policy" "$train" "$valid" "$test"
+  wanted guardian-encoder && run_guardian "$task" guardian-encoder encoder encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
   if wanted guardian-encoder-pretrained && [ -f models/pretrained/bench/pretrain.json ]; then
-    run_guardian "$task" guardian-encoder-pretrained encoder-pretrained 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
+    run_guardian "$task" guardian-encoder-pretrained encoder-pretrained encoder 1 "$encoder_budget" "$policy" "$train" "$valid" "$test"
   fi
   mkdir -p "$work/$task"
   for part in train:"$train" valid:"$valid" test:"$test"; do

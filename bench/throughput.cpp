@@ -9,7 +9,8 @@
 // none is given) through Model::score, tokenisation included: an ensemble with a cascade also with
 // the cascade off (and the fraction of messages its gate let skip), a model with an encoder also
 // at GUARDIAN_PRECISION=bf16.
-//   bench_throughput [--messages 2000] [--rounds 3] [--threads N] [--reference 0|1] [--model DIR]...
+//   bench_throughput [--messages 2000] [--rounds 3] [--threads N] [--reference 0|1] [--peers 0|1] [--model DIR]...
+// (--peers 0 leaves out guardian-libtorch and PyTorch, the slow half of the reference, for short runs)
 //   bench_throughput --write-messages FILE   the messages, one per line, for peers (bench/throughput.sh)
 // One JSON line per (system, model, batch):
 //   {"system","model","batch","messages_per_second","p50_ms","p99_ms","gflops_per_second"}
@@ -253,7 +254,7 @@ void bench_model(const fs::path& dir, const std::vector<std::string>& texts, int
 // The reference encoder (random weights) run by guardian (f32 and bf16), guardian-libtorch and
 // PyTorch eager, interleaved round by round; the GEMM roofline in the same run.
 void bench_reference(const std::vector<std::string>& texts, int rounds, int threads, const std::string& python,
-                     const fs::path& work) {
+                     bool peers, const fs::path& work) {
   // The reference architecture with a tokenizer trained on the messages themselves.
   size_t next = 0;
   text::SentencePieceTrainOptions options;
@@ -294,8 +295,9 @@ void bench_reference(const std::vector<std::string>& texts, int rounds, int thre
     for (size_t batch : {1, 64}) {
       ours[batch].push_back(time_fast(fast, rows, batch));
       if (bf16) ours16[batch].push_back(time_fast(fast16, rows, batch));
-      libtorch[batch].push_back(time_libtorch(net, rows, batch, o.encoder.pad_token_id));
+      if (peers) libtorch[batch].push_back(time_libtorch(net, rows, batch, o.encoder.pad_token_id));
     }
+    if (!peers) continue;
     const std::string command = python + " " + GUARDIAN_BENCH_DIR "/peers/torch_encoder.py " +
                                 (work / "model.safetensors").string() + " " + (work / "config.json").string() + " " +
                                 (work / "ids.json").string() + " " + std::to_string(threads);
@@ -310,13 +312,15 @@ void bench_reference(const std::vector<std::string>& texts, int rounds, int thre
   }
   const std::string model = "reference-4x256";
   for (size_t batch : {1, 64}) {
-    const auto g = median(ours[batch]), l = median(libtorch[batch]), p = median(theirs[batch]);
+    const auto g = median(ours[batch]);
     print("guardian", model, batch, g, flops / rows.size() * g.messages_per_second / 1e9);
     if (bf16) {
       const auto b = median(ours16[batch]);
       print("guardian-bf16", model, batch, b, flops / rows.size() * b.messages_per_second / 1e9,
             {{"backend", models::bf16_gemm_backend()}});
     }
+    if (!peers) continue;
+    const auto l = median(libtorch[batch]), p = median(theirs[batch]);
     print("guardian-libtorch", model, batch, l, flops / rows.size() * l.messages_per_second / 1e9);
     print("pytorch-eager", model, batch, p, flops / rows.size() * p.messages_per_second / 1e9);
   }
@@ -353,6 +357,7 @@ int main(int argc, char** argv) {
   int rounds = 3;
   int threads = static_cast<int>(std::thread::hardware_concurrency());
   bool reference = true;
+  bool peers = true;
   std::vector<std::string> model_dirs;
   std::string write_messages;
   std::string python = "/usr/bin/python3";
@@ -365,6 +370,7 @@ int main(int argc, char** argv) {
       else if (flag == "--rounds") rounds = std::stoi(value);
       else if (flag == "--threads") threads = std::stoi(value);
       else if (flag == "--reference") reference = value != "0";
+      else if (flag == "--peers") peers = value != "0";
       else if (flag == "--model") model_dirs.push_back(value);
       else if (flag == "--write-messages") write_messages = value;
       else throw std::runtime_error("unknown option " + flag);
@@ -385,7 +391,7 @@ int main(int argc, char** argv) {
     fs::create_directories(work);
     const auto texts = real_messages(messages);
 
-    if (reference) bench_reference(texts, rounds, threads, python, work);
+    if (reference) bench_reference(texts, rounds, threads, python, peers, work);
     for (const auto& dir : model_dirs) bench_model(dir, texts, rounds, work);
     fs::remove_all(work);
   } catch (const std::exception& e) {

@@ -203,7 +203,9 @@ fs::path without_cascade(const fs::path& dir, const fs::path& work) {
   config["guardian"]["cascade"] = nullptr;
   models::write_json_file(out / models::kConfigFile, config);
   fs::copy_file(dir / models::kPolicyFile, out / models::kPolicyFile, fs::copy_options::overwrite_existing);
-  fs::create_directory_symlink(fs::absolute(dir / models::kMembersDir), out / models::kMembersDir);
+  if (!fs::is_symlink(out / models::kMembersDir)) {  // a directory given twice reuses the link
+    fs::create_directory_symlink(fs::absolute(dir / models::kMembersDir), out / models::kMembersDir);
+  }
   return out;
 }
 

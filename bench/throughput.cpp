@@ -4,12 +4,20 @@
 // it; "guardian-libtorch" is the libtorch-module forward for comparison) and, with the same weights
 // from the same safetensors file and the same token ids, by PyTorch eager in Python
 // (bench/peers/torch_encoder.py); the systems interleaved three times, medians reported; plus the
-// GEMM roofline measured in the same run, and the n-gram model kind.
-//   bench_throughput [--messages 2000] [--rounds 3] [--threads N]
+// GEMM roofline measured in the same run; "guardian-bf16" is the fast forward at precision bf16,
+// with its probabilities' distance from f32's. Then every --model directory (models/default when
+// none is given) through Model::score, tokenisation included: an ensemble with a cascade also with
+// the cascade off (and the fraction of messages its gate let skip), a model with an encoder also
+// at GUARDIAN_PRECISION=bf16.
+//   bench_throughput [--messages 2000] [--rounds 3] [--threads N] [--reference 0|1] [--peers 0|1] [--model DIR]...
+// (--peers 0 leaves out guardian-libtorch and PyTorch, the slow half of the reference, for short runs)
+//   bench_throughput --write-messages FILE   the messages, one per line, for peers (bench/throughput.sh)
 // One JSON line per (system, model, batch):
 //   {"system","model","batch","messages_per_second","p50_ms","p99_ms","gflops_per_second"}
+// and per bf16 comparison {"system","model","tolerance_vs_f32": {max_abs, mean_abs, ...}}.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,8 +30,10 @@
 #include "data/card.h"
 #include "data/reader.h"
 #include "models/batching.h"
+#include "models/bf16_gemm.h"
 #include "models/classifier.h"
 #include "models/encoder_model.h"
+#include "models/ensemble_model.h"
 #include "models/fast_encoder.h"
 #include "models/model_dir.h"
 #include "models/weights.h"
@@ -44,6 +54,17 @@ struct Timing {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
+}
+
+Timing median(const std::vector<Timing>& v) {
+  std::vector<double> a, b, c;
+  for (const auto& t : v) a.push_back(t.messages_per_second), b.push_back(t.p50_ms), c.push_back(t.p99_ms);
+  return Timing{median(a), median(b), median(c)};
+}
+
+Timing from_latencies(std::vector<double> latency, size_t messages, double seconds) {
+  std::sort(latency.begin(), latency.end());
+  return {messages / seconds, latency[latency.size() / 2], latency[std::min(latency.size() - 1, latency.size() * 99 / 100)]};
 }
 
 // Real messages: TweetEval offensive test and BEEP! dev, alternating English and Korean.
@@ -81,9 +102,7 @@ Timing time_batches(const std::vector<std::vector<int>>& rows, size_t batch, For
     forward(g);
     latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
   }
-  const double total = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(latency.begin(), latency.end());
-  return {rows.size() / total, latency[latency.size() / 2], latency[std::min(latency.size() - 1, latency.size() * 99 / 100)]};
+  return from_latencies(std::move(latency), rows.size(), std::chrono::duration<double>(Clock::now() - start).count());
 }
 
 Timing time_libtorch(models::Classifier& net, const std::vector<std::vector<int>>& rows, size_t batch, int pad) {
@@ -110,12 +129,227 @@ double gemm_roofline() {
   return reps * 2.0 * 64 * 32 * 256 * 1024 / s / 1e9;
 }
 
-void print(const std::string& system, const std::string& model, size_t batch, const Timing& t, double gflops) {
-  std::cout << nlohmann::json({{"system", system}, {"model", model}, {"batch", batch},
-                               {"messages_per_second", t.messages_per_second}, {"p50_ms", t.p50_ms},
-                               {"p99_ms", t.p99_ms}, {"gflops_per_second", gflops}})
+// gflops < 0: not meaningful for this system (printed as null). extra: fields appended to the line.
+void print(const std::string& system, const std::string& model, size_t batch, const Timing& t, double gflops,
+           const nlohmann::json& extra = nlohmann::json::object()) {
+  nlohmann::json line = {{"system", system}, {"model", model}, {"batch", batch},
+                         {"messages_per_second", t.messages_per_second}, {"p50_ms", t.p50_ms},
+                         {"p99_ms", t.p99_ms}, {"gflops_per_second", gflops < 0 ? nlohmann::json(nullptr) : nlohmann::json(gflops)}};
+  line.update(extra);
+  std::cout << line.dump() << std::endl;
+}
+
+// Distance between two sets of probabilities of the same messages (one value per level).
+struct Distance {
+  double max_abs = 0, sum_abs = 0;
+  size_t values = 0;
+  void add(double a, double b) {
+    max_abs = std::max(max_abs, std::abs(a - b));
+    sum_abs += std::abs(a - b);
+    ++values;
+  }
+  nlohmann::json json(size_t messages) const {
+    return {{"max_abs_probability_diff", max_abs}, {"mean_abs_probability_diff", values ? sum_abs / values : 0.0},
+            {"messages", messages}};
+  }
+};
+
+void print_tolerance(const std::string& model, const Distance& d, size_t messages) {
+  std::cout << nlohmann::json({{"system", "guardian-bf16"}, {"model", model}, {"tolerance_vs_f32", d.json(messages)}})
                    .dump()
             << std::endl;
+}
+
+// Model::score over texts in chunks of batch, tokenisation included; one warm-up chunk first.
+Timing time_model(models::Model& m, const std::vector<std::string>& texts, size_t batch) {
+  m.score(std::vector<std::string>(texts.begin(), texts.begin() + static_cast<long>(std::min(batch, texts.size()))));
+  std::vector<double> latency;
+  const auto start = Clock::now();
+  for (size_t i = 0; i < texts.size(); i += batch) {
+    std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + batch));
+    const auto t = Clock::now();
+    m.score(chunk);
+    latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+  }
+  return from_latencies(std::move(latency), texts.size(), std::chrono::duration<double>(Clock::now() - start).count());
+}
+
+// Loads dir with the fast forward at precision ("f32" or "bf16"), as GUARDIAN_PRECISION asks serving to.
+std::unique_ptr<models::Model> load_at(const fs::path& dir, const char* precision) {
+  setenv("GUARDIAN_PRECISION", precision, 1);
+  auto m = models::load_model(dir);
+  unsetenv("GUARDIAN_PRECISION");
+  return m;
+}
+
+// Whether the model in dir, or one of its ensemble members, is an encoder (what bf16 changes).
+bool has_encoder(const fs::path& dir) {
+  const auto config = models::read_json_file(dir / models::kConfigFile);
+  const auto& g = config.contains("guardian") ? config["guardian"] : nlohmann::json::object();
+  const std::string kind = g.value("kind", "encoder");
+  if (kind != "ensemble") return kind == "encoder";
+  for (const auto& name : g.at("members")) {
+    if (has_encoder(dir / models::kMembersDir / name.get<std::string>())) return true;
+  }
+  return false;
+}
+
+// The same ensemble with its cascade off: a scratch directory whose config.json has no gate and
+// whose members/ links to dir's, so both score with the very same members.
+fs::path without_cascade(const fs::path& dir, const fs::path& work) {
+  const fs::path out = work / ("no-cascade-" + std::to_string(std::hash<std::string>{}(dir.string())));
+  fs::create_directories(out);
+  auto config = models::read_json_file(dir / models::kConfigFile);
+  config["guardian"]["cascade"] = nullptr;
+  models::write_json_file(out / models::kConfigFile, config);
+  fs::copy_file(dir / models::kPolicyFile, out / models::kPolicyFile, fs::copy_options::overwrite_existing);
+  if (!fs::is_symlink(out / models::kMembersDir)) {  // a directory given twice reuses the link
+    fs::create_directory_symlink(fs::absolute(dir / models::kMembersDir), out / models::kMembersDir);
+  }
+  return out;
+}
+
+// Rows for one model directory: as it is; an ensemble with a cascade also with it off; a model
+// with an encoder also at bf16 (and its probabilities' distance from f32's). The variants are
+// interleaved round by round, medians reported, so their ratios come from the same conditions.
+void bench_model(const fs::path& dir, const std::vector<std::string>& texts, int rounds, const fs::path& work) {
+  auto m = load_at(dir, "f32");
+  const std::string base = dir.string() + " (" + m->kind();
+  auto* ensemble = dynamic_cast<models::EnsembleModel*>(m.get());
+  const bool cascade = ensemble != nullptr && ensemble->spec().gate >= 0;
+  std::unique_ptr<models::Model> off = cascade ? load_at(without_cascade(dir, work), "f32") : nullptr;
+  std::unique_ptr<models::Model> b16 =
+      has_encoder(dir) && !models::bf16_gemm_backend().empty() ? load_at(dir, "bf16") : nullptr;
+  const std::string tail = ", tokenisation included)";
+  for (size_t batch : {1, 64}) {
+    std::vector<Timing> t_as_is, t_off, t_b16;
+    const size_t scored = cascade ? ensemble->scored() : 0, skipped = cascade ? ensemble->skipped() : 0;
+    for (int r = 0; r < rounds; ++r) {
+      t_as_is.push_back(time_model(*m, texts, batch));
+      if (off) t_off.push_back(time_model(*off, texts, batch));
+      if (b16) t_b16.push_back(time_model(*b16, texts, batch));
+    }
+    nlohmann::json extra = nlohmann::json::object();
+    if (cascade) {
+      extra["skipped_fraction"] = static_cast<double>(ensemble->skipped() - skipped) /
+                                  static_cast<double>(ensemble->scored() - scored);
+    }
+    print("guardian", base + (cascade ? ", cascade on" : "") + tail, batch, median(t_as_is), -1, extra);
+    if (off) print("guardian", base + ", cascade off" + tail, batch, median(t_off), -1);
+    if (b16) print("guardian-bf16", base + (cascade ? ", cascade on" : "") + tail, batch, median(t_b16), -1);
+  }
+  if (!b16) return;
+  Distance d;
+  for (size_t i = 0; i < texts.size(); i += 64) {
+    std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + 64));
+    const auto want = m->score(chunk), got = b16->score(chunk);
+    for (size_t k = 0; k < chunk.size(); ++k) {
+      const auto p = models::to_probabilities(want[k], m->policy()), q = models::to_probabilities(got[k], m->policy());
+      for (size_t c = 0; c < p.size(); ++c) {
+        for (size_t l = 0; l < p[c].size(); ++l) d.add(p[c][l], q[c][l]);
+      }
+    }
+  }
+  print_tolerance(dir.string(), d, texts.size());
+}
+
+// The reference encoder (random weights) run by guardian (f32 and bf16), guardian-libtorch and
+// PyTorch eager, interleaved round by round; the GEMM roofline in the same run.
+void bench_reference(const std::vector<std::string>& texts, int rounds, int threads, const std::string& python,
+                     bool peers, const fs::path& work) {
+  // The reference architecture with a tokenizer trained on the messages themselves.
+  size_t next = 0;
+  text::SentencePieceTrainOptions options;
+  options.vocab_size = 8000;
+  text::SentencePieceTokenizer::train([&](std::string& s) {
+    if (next >= texts.size()) return false;
+    s = texts[next++];
+    return true;
+  }, options, work / "tokenizer.model");
+  auto tokenizer = text::SentencePieceTokenizer::load(work / "tokenizer.model");
+  models::ClassifierOptions o;
+  o.encoder.vocab_size = tokenizer->vocab_size();
+  o.encoder.hidden_size = 256;
+  o.encoder.num_hidden_layers = 4;
+  o.encoder.num_attention_heads = 4;
+  o.encoder.intermediate_size = 1024;
+  o.encoder.max_position_embeddings = 64;
+  o.levels = {2};
+  torch::manual_seed(0);
+  models::Classifier net(o);
+  net->eval();
+  models::save_weights(*net, work / "model.safetensors");
+  nlohmann::json config;
+  models::encoder_config_to_json(o.encoder, config);
+  models::write_json_file(work / "config.json", config);
+  std::vector<std::vector<int>> rows;
+  for (const auto& t : texts) rows.push_back(models::encode_for_model(*tokenizer, t, 64));
+  models::write_json_file(work / "ids.json", rows);
+  const double flops = forward_flops(o.encoder, rows);
+
+  auto fast = models::FastClassifier::from(*net);
+  const bool bf16 = !models::bf16_gemm_backend().empty();
+  auto fast16 = models::FastClassifier::from(*net, bf16 ? "bf16" : "f32");
+  std::map<size_t, std::vector<Timing>> ours, ours16, libtorch, theirs;
+  std::vector<double> roofline;
+  for (int r = 0; r < rounds; ++r) {
+    roofline.push_back(gemm_roofline());
+    for (size_t batch : {1, 64}) {
+      ours[batch].push_back(time_fast(fast, rows, batch));
+      if (bf16) ours16[batch].push_back(time_fast(fast16, rows, batch));
+      if (peers) libtorch[batch].push_back(time_libtorch(net, rows, batch, o.encoder.pad_token_id));
+    }
+    if (!peers) continue;
+    const std::string command = python + " " + GUARDIAN_BENCH_DIR "/peers/torch_encoder.py " +
+                                (work / "model.safetensors").string() + " " + (work / "config.json").string() + " " +
+                                (work / "ids.json").string() + " " + std::to_string(threads);
+    FILE* pipe = popen(command.c_str(), "r");
+    char line[4096];
+    while (pipe && fgets(line, sizeof line, pipe)) {
+      auto j = nlohmann::json::parse(line);
+      theirs[j["batch"].get<size_t>()].push_back(
+          {j["messages_per_second"].get<double>(), j["p50_ms"].get<double>(), j["p99_ms"].get<double>()});
+    }
+    if (!pipe || pclose(pipe) != 0) throw std::runtime_error("the PyTorch peer failed: " + command);
+  }
+  const std::string model = "reference-4x256";
+  for (size_t batch : {1, 64}) {
+    const auto g = median(ours[batch]);
+    print("guardian", model, batch, g, flops / rows.size() * g.messages_per_second / 1e9);
+    if (bf16) {
+      const auto b = median(ours16[batch]);
+      print("guardian-bf16", model, batch, b, flops / rows.size() * b.messages_per_second / 1e9,
+            {{"backend", models::bf16_gemm_backend()}});
+    }
+    if (!peers) continue;
+    const auto l = median(libtorch[batch]), p = median(theirs[batch]);
+    print("guardian-libtorch", model, batch, l, flops / rows.size() * l.messages_per_second / 1e9);
+    print("pytorch-eager", model, batch, p, flops / rows.size() * p.messages_per_second / 1e9);
+  }
+  std::cout << nlohmann::json({{"system", "gemm-roofline"}, {"model", "matmul 2048x256x1024"},
+                               {"gflops_per_second", median(roofline)}, {"threads", threads}})
+                   .dump()
+            << std::endl;
+  if (!bf16) {
+    std::cerr << "bench_throughput: no bf16 product here (no cblas_sbgemm, no libdnnl.so.2): no guardian-bf16 rows\n";
+    return;
+  }
+  // bf16 against f32 on every message, batch 64 (the head's two-level softmax, untrained weights).
+  Distance d;
+  for (const auto& idx : models::length_sorted_batches(rows, 64)) {
+    std::vector<float> want;
+    const auto a = fast.forward(rows, idx);
+    want.assign(a.begin(), a.end());
+    const auto b = fast16.forward(rows, idx);
+    for (size_t k = 0; k < idx.size(); ++k) {
+      const float* x = want.data() + 2 * k;
+      const float* y = b.data() + 2 * k;
+      const double px = 1.0 / (1.0 + std::exp(x[0] - x[1])), py = 1.0 / (1.0 + std::exp(y[0] - y[1]));
+      d.add(px, py);
+      d.add(1.0 - px, 1.0 - py);
+    }
+  }
+  print_tolerance(model + " (random init)", d, rows.size());
 }
 
 }  // namespace
@@ -124,106 +358,43 @@ int main(int argc, char** argv) {
   size_t messages = 2000;
   int rounds = 3;
   int threads = static_cast<int>(std::thread::hardware_concurrency());
+  bool reference = true;
+  bool peers = true;
+  std::vector<std::string> model_dirs;
+  std::string write_messages;
   std::string python = "/usr/bin/python3";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--messages") messages = std::stoul(argv[i + 1]);
-    else if (flag == "--rounds") rounds = std::stoi(argv[i + 1]);
-    else if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-  }
   try {
+    for (int i = 1; i < argc; i += 2) {
+      const std::string flag = argv[i];
+      if (i + 1 >= argc) throw std::runtime_error(flag + " needs a value");
+      const std::string value = argv[i + 1];
+      if (flag == "--messages") messages = std::stoul(value);
+      else if (flag == "--rounds") rounds = std::stoi(value);
+      else if (flag == "--threads") threads = std::stoi(value);
+      else if (flag == "--reference") reference = value != "0";
+      else if (flag == "--peers") peers = value != "0";
+      else if (flag == "--model") model_dirs.push_back(value);
+      else if (flag == "--write-messages") write_messages = value;
+      else throw std::runtime_error("unknown option " + flag);
+    }
+    if (model_dirs.empty() && fs::exists(fs::path("models/default") / models::kConfigFile)) {
+      model_dirs.push_back("models/default");
+    }
+    if (!write_messages.empty()) {  // for peers: one message per line, line breaks inside one made spaces
+      std::ofstream out(write_messages);
+      for (auto t : real_messages(messages)) {
+        std::replace_if(t.begin(), t.end(), [](char ch) { return ch == '\n' || ch == '\r'; }, ' ');
+        out << t << "\n";
+      }
+      return out.good() ? 0 : 1;
+    }
     models::configure_threads(threads);
     const fs::path work = fs::temp_directory_path() / ("guardian_throughput_" + std::to_string(::getpid()));
     fs::create_directories(work);
     const auto texts = real_messages(messages);
 
-    // The reference architecture with a tokenizer trained on the messages themselves.
-    size_t next = 0;
-    text::SentencePieceTrainOptions options;
-    options.vocab_size = 8000;
-    text::SentencePieceTokenizer::train([&](std::string& s) {
-      if (next >= texts.size()) return false;
-      s = texts[next++];
-      return true;
-    }, options, work / "tokenizer.model");
-    auto tokenizer = text::SentencePieceTokenizer::load(work / "tokenizer.model");
-    models::ClassifierOptions o;
-    o.encoder.vocab_size = tokenizer->vocab_size();
-    o.encoder.hidden_size = 256;
-    o.encoder.num_hidden_layers = 4;
-    o.encoder.num_attention_heads = 4;
-    o.encoder.intermediate_size = 1024;
-    o.encoder.max_position_embeddings = 64;
-    o.levels = {2};
-    torch::manual_seed(0);
-    models::Classifier net(o);
-    net->eval();
-    models::save_weights(*net, work / "model.safetensors");
-    nlohmann::json config;
-    models::encoder_config_to_json(o.encoder, config);
-    models::write_json_file(work / "config.json", config);
-    std::vector<std::vector<int>> rows;
-    for (const auto& t : texts) rows.push_back(models::encode_for_model(*tokenizer, t, 64));
-    models::write_json_file(work / "ids.json", rows);
-    const double flops = forward_flops(o.encoder, rows);
-
-    auto fast = models::FastClassifier::from(*net);
-    std::map<size_t, std::vector<Timing>> ours, libtorch, theirs;
-    std::vector<double> roofline;
-    for (int r = 0; r < rounds; ++r) {
-      roofline.push_back(gemm_roofline());
-      for (size_t batch : {1, 64}) {
-        ours[batch].push_back(time_fast(fast, rows, batch));
-        libtorch[batch].push_back(time_libtorch(net, rows, batch, o.encoder.pad_token_id));
-      }
-      const std::string command = python + " " + GUARDIAN_BENCH_DIR "/peers/torch_encoder.py " +
-                                  (work / "model.safetensors").string() + " " + (work / "config.json").string() + " " +
-                                  (work / "ids.json").string() + " " + std::to_string(threads);
-      FILE* pipe = popen(command.c_str(), "r");
-      char line[4096];
-      while (pipe && fgets(line, sizeof line, pipe)) {
-        auto j = nlohmann::json::parse(line);
-        theirs[j["batch"].get<size_t>()].push_back(
-            {j["messages_per_second"].get<double>(), j["p50_ms"].get<double>(), j["p99_ms"].get<double>()});
-      }
-      if (!pipe || pclose(pipe) != 0) throw std::runtime_error("the PyTorch peer failed: " + command);
-    }
-    auto med = [](const std::vector<Timing>& v) {
-      std::vector<double> a, b, c;
-      for (const auto& t : v) a.push_back(t.messages_per_second), b.push_back(t.p50_ms), c.push_back(t.p99_ms);
-      return Timing{median(a), median(b), median(c)};
-    };
-    const std::string model = "reference-4x256";
-    for (size_t batch : {1, 64}) {
-      const auto g = med(ours[batch]), l = med(libtorch[batch]), p = med(theirs[batch]);
-      print("guardian", model, batch, g, flops / rows.size() * g.messages_per_second / 1e9);
-      print("guardian-libtorch", model, batch, l, flops / rows.size() * l.messages_per_second / 1e9);
-      print("pytorch-eager", model, batch, p, flops / rows.size() * p.messages_per_second / 1e9);
-    }
-    std::cout << nlohmann::json({{"system", "gemm-roofline"}, {"model", "matmul 2048x256x1024"},
-                                 {"gflops_per_second", median(roofline)}, {"threads", threads}})
-                     .dump()
-              << std::endl;
-
-    // Models guardian ships, as they are (default model directory and the n-gram kind) when present.
-    for (const char* dir : {"models/default", "models/default-ngram"}) {
-      if (!fs::exists(fs::path(dir) / "config.json")) continue;
-      auto m = models::load_model(dir);
-      for (size_t batch : {1, 64}) {
-        std::vector<double> latency;
-        const auto start = Clock::now();
-        for (size_t i = 0; i < texts.size(); i += batch) {
-          std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + batch));
-          const auto t = Clock::now();
-          m->score(chunk);
-          latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
-        }
-        const double total = std::chrono::duration<double>(Clock::now() - start).count();
-        std::sort(latency.begin(), latency.end());
-        print("guardian", std::string(dir) + " (" + m->kind() + ", tokenisation included)", batch,
-              {texts.size() / total, latency[latency.size() / 2], latency[latency.size() * 99 / 100]}, 0.0);
-      }
-    }
+    if (reference) bench_reference(texts, rounds, threads, python, peers, work);
+    for (const auto& dir : model_dirs) bench_model(dir, texts, rounds, work);
     fs::remove_all(work);
   } catch (const std::exception& e) {
     std::cerr << "bench_throughput: " << e.what() << "\n";

@@ -57,7 +57,7 @@ std::unique_ptr<EncoderModel> EncoderModel::load(const std::filesystem::path& di
   model->net_ = Classifier(model->spec_.classifier);
   load_weights(*model->net_, dir / kWeightsFile);
   model->net_->eval();
-  model->fast_ = std::make_unique<FastClassifier>(FastClassifier::from(*model->net_));
+  model->fast_ = std::make_unique<FastClassifier>(FastClassifier::from(*model->net_, inference_precision_from_env()));
   model->id_ = dir.filename().string();
   return model;
 }

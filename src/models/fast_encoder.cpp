@@ -6,11 +6,13 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "core/error.h"
+#include "models/bf16_gemm.h"
 
 namespace guardian::models {
 
@@ -136,6 +138,13 @@ void grow(std::vector<T>& v, size_t n) {
 
 }  // namespace
 
+std::string inference_precision_from_env() {
+  const char* env = std::getenv("GUARDIAN_PRECISION");
+  const std::string p = env == nullptr || *env == '\0' ? "f32" : env;
+  if (p != "f32" && p != "bf16") throw ConfigError("GUARDIAN_PRECISION must be 'f32' or 'bf16', got '" + p + "'");
+  return p;
+}
+
 void set_inference_threads(int threads) {
   g_threads.store(threads, std::memory_order_relaxed);
   g_current.store(threads, std::memory_order_relaxed);
@@ -149,6 +158,11 @@ FastClassifier::FastClassifier(FastClassifierSpec spec, const WeightSource& weig
   if (spec_.pooling != "mean" && spec_.pooling != "cls") {
     throw ConfigError("fast classifier: pooling must be 'mean' or 'cls', got '" + spec_.pooling + "'");
   }
+  const bool bf16 = spec_.precision == "bf16";
+  if (!bf16 && spec_.precision != "f32") {
+    throw ConfigError("fast classifier: precision must be 'f32' or 'bf16', got '" + spec_.precision + "'");
+  }
+  if (bf16) require_bf16_gemm();
   gelu_ = c.hidden_act == "gelu";
   const int64_t h = c.hidden_size, f = c.intermediate_size;
   const std::string b = (c.model_type == "bert" ? "bert" : "roberta") + std::string(".");
@@ -178,6 +192,17 @@ FastClassifier::FastClassifier(FastClassifierSpec spec, const WeightSource& weig
     l.ffn_out_b = get(p + "output.dense.bias", {h});
     l.ffn_ln_g = get(p + "output.LayerNorm.weight", {h});
     l.ffn_ln_b = get(p + "output.LayerNorm.bias", {h});
+    if (bf16) {
+      auto convert = [](std::vector<float>& from, std::vector<uint16_t>& to) {
+        to.resize(from.size());
+        to_bf16(from.data(), from.size(), to.data());
+        std::vector<float>().swap(from);
+      };
+      convert(l.qkv_w, l.qkv_w16);
+      convert(l.attn_out_w, l.attn_out_w16);
+      convert(l.ffn_in_w, l.ffn_in_w16);
+      convert(l.ffn_out_w, l.ffn_out_w16);
+    }
     layers_.push_back(std::move(l));
   }
   for (size_t i = 0; i < spec_.levels.size(); ++i) {
@@ -364,19 +389,34 @@ void FastClassifier::embed(Workspace& w, const std::vector<std::vector<int>>& ro
                       static_cast<float>(c.layer_norm_eps));
 }
 
+void FastClassifier::product(Workspace& w, const float* a, int m, int k, const std::vector<float>& w32,
+                             const std::vector<uint16_t>& w16, int n, float* c, const float* bias) const {
+  if (w16.empty()) {
+    linear(a, m, k, w32.data(), n, c, bias);
+    return;
+  }
+  if (bias != nullptr) {
+    for (int r = 0; r < m; ++r) std::memcpy(c + static_cast<size_t>(r) * n, bias, sizeof(float) * n);
+  }
+  const size_t count = static_cast<size_t>(m) * k;
+  grow(w.in16, count);
+  to_bf16(a, count, w.in16.data());  // [m, k] the input rounded once per product
+  bf16_gemm_nt(m, n, k, w.in16.data(), w16.data(), bias != nullptr ? 1.0f : 0.0f, c);
+}
+
 void FastClassifier::layer(Workspace& w, const Layer& l) const {
   const auto& c = spec_.encoder;
   const int h = c.hidden_size, f = c.intermediate_size;
   const int tokens = w.starts.back();
   const auto eps = static_cast<float>(c.layer_norm_eps);
-  linear(w.x.data(), tokens, h, l.qkv_w.data(), 3 * h, w.qkv.data(), l.qkv_b.data());  // [tokens, 3*hidden]
-  attention(w);                                                                        // ctx [tokens, hidden]
-  linear(w.ctx.data(), tokens, h, l.attn_out_w.data(), h, w.qkv.data());  // reuse qkv as [tokens, hidden]
+  product(w, w.x.data(), tokens, h, l.qkv_w, l.qkv_w16, 3 * h, w.qkv.data(), l.qkv_b.data());  // [tokens, 3*hidden]
+  attention(w);                                                                               // ctx [tokens, hidden]
+  product(w, w.ctx.data(), tokens, h, l.attn_out_w, l.attn_out_w16, h, w.qkv.data());  // qkv as [tokens, hidden]
   residual_layer_norm(w.x.data(), w.qkv.data(), l.attn_out_b.data(), l.attn_ln_g.data(), l.attn_ln_b.data(), tokens,
                       h, eps);
-  linear(w.x.data(), tokens, h, l.ffn_in_w.data(), f, w.inner.data(), l.ffn_in_b.data());  // [tokens, intermediate]
+  product(w, w.x.data(), tokens, h, l.ffn_in_w, l.ffn_in_w16, f, w.inner.data(), l.ffn_in_b.data());  // [tokens, f]
   activation(w.inner.data(), tokens, f, gelu_);
-  linear(w.inner.data(), tokens, f, l.ffn_out_w.data(), h, w.ctx.data());  // [tokens, hidden]
+  product(w, w.inner.data(), tokens, f, l.ffn_out_w, l.ffn_out_w16, h, w.ctx.data());  // [tokens, hidden]
   residual_layer_norm(w.x.data(), w.ctx.data(), l.ffn_out_b.data(), l.ffn_ln_g.data(), l.ffn_ln_b.data(), tokens, h,
                       eps);
 }

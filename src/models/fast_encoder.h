@@ -6,6 +6,8 @@
 // the output before the product accumulates onto it; activation and residual+LayerNorm are fused
 // passes; attention runs per sequence and head; big batches are split over threads. Workspaces are
 // reused across calls, so a forward allocates no buffers once it has seen its largest batch.
+// Precision "bf16" (opt-in) keeps the layers' four products' weights in bfloat16 (converted once
+// here) and rounds each product's input to bf16 (models/bf16_gemm.h); sums stay float.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +28,12 @@ struct FastClassifierSpec {
   EncoderConfig encoder;     // backbone hyper-parameters
   std::vector<int> levels;   // number of levels of each head, in policy order
   std::string pooling = "mean";  // "mean" over tokens or "cls" (first token)
+  std::string precision = "f32";  // "f32", or "bf16": the layers' products in bf16 (float sums)
 };
+
+// The precision GUARDIAN_PRECISION asks serving to use ("f32" when unset; "f32" or "bf16"):
+// a deployment choice, so the model directory stays the same.
+std::string inference_precision_from_env();
 
 // Returns the float32 values of the parameter called name (a Hugging Face state-dict key),
 // row-major; throws FormatError when it is missing or its shape is not shape.
@@ -45,7 +52,7 @@ class FastClassifier {
   FastClassifier& operator=(FastClassifier&&) noexcept;
   ~FastClassifier();
   // Copies the weights of a trained Classifier (the torch half lives in fast_encoder_load.cpp).
-  static FastClassifier from(const ClassifierImpl& net);
+  static FastClassifier from(const ClassifierImpl& net, const std::string& precision = "f32");
 
   // Logits of rows[indices[i]] as row i: [indices.size(), total_levels()] row-major, the heads
   // side by side as Classifier::forward returns them. Valid until the next call. Not thread-safe
@@ -63,6 +70,8 @@ class FastClassifier {
     std::vector<float> ffn_in_w, ffn_in_b;      // [intermediate, hidden], [intermediate]
     std::vector<float> ffn_out_w, ffn_out_b;    // [hidden, intermediate], [hidden]
     std::vector<float> ffn_ln_g, ffn_ln_b;      // [hidden]
+    // Precision bf16: the four product weights above in bf16 (those float copies are then freed).
+    std::vector<uint16_t> qkv_w16, attn_out_w16, ffn_in_w16, ffn_out_w16;
   };
   // One part of a batch: its sequences packed, and the buffers its forward reuses.
   struct Workspace {
@@ -73,10 +82,14 @@ class FastClassifier {
     std::vector<float> ctx;       // [tokens, hidden] attention output, then projection output
     std::vector<float> inner;     // [tokens, intermediate]
     std::vector<float> scores;    // [longest, longest] one head's attention weights
+    std::vector<uint16_t> in16;   // [tokens, intermediate] a bf16 product's input (precision bf16)
   };
   struct Workers;
   void embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
   void layer(Workspace& w, const Layer& l) const;
+  // c[m, n] = a[m, k] . weight^T (+ bias): sgemm on w32, or bf16 on w16 when it is not empty.
+  void product(Workspace& w, const float* a, int m, int k, const std::vector<float>& w32,
+               const std::vector<uint16_t>& w16, int n, float* c, const float* bias = nullptr) const;
   void attention(Workspace& w) const;
   void pool(const Workspace& w, float* pooled) const;  // -> [sequences, hidden]
 

@@ -5,7 +5,7 @@
 
 namespace guardian::models {
 
-FastClassifier FastClassifier::from(const ClassifierImpl& net) {
+FastClassifier FastClassifier::from(const ClassifierImpl& net, const std::string& precision) {
   const auto params = net.named_parameters();
   auto source = [&](const std::string& name, const std::vector<int64_t>& shape) {
     const auto* p = params.find(name);
@@ -17,7 +17,7 @@ FastClassifier FastClassifier::from(const ClassifierImpl& net) {
     auto t = p->detach().to(torch::kCPU, torch::kFloat32).contiguous();
     return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
   };
-  FastClassifierSpec spec{net.options.encoder, net.options.levels, net.options.pooling};
+  FastClassifierSpec spec{net.options.encoder, net.options.levels, net.options.pooling, precision};
   return FastClassifier(std::move(spec), source);
 }
 

@@ -1,6 +1,7 @@
 // The torch-free fast forward against the libtorch Classifier it copies: the same logits (max abs
 // difference < 1e-4) for both poolings, both activations, BERT and RoBERTa positions, several
-// lengths, batch 1 and mixed-length batches, and a workspace reused across batch sizes.
+// lengths, batch 1 and mixed-length batches, and a workspace reused across batch sizes; and the
+// opt-in bf16 precision's probabilities within a stated tolerance of f32's.
 #include <algorithm>
 #include <random>
 
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "models/batching.h"
+#include "models/bf16_gemm.h"
 #include "models/classifier.h"
 #include "models/fast_encoder.h"
 
@@ -133,6 +135,69 @@ TEST(FastEncoderErrors, MissingWeightIsAFormatError) {
     throw FormatError("no " + name);
   };
   EXPECT_THROW(FastClassifier(spec, none), FormatError);
+}
+
+// Softmax of each head's slice of one row of logits laid side by side: [rows, sum(levels)].
+std::vector<float> head_probabilities(std::span<const float> logits, const std::vector<int>& levels) {
+  std::vector<float> out(logits.begin(), logits.end());
+  for (size_t at = 0; at < out.size();) {
+    for (int n : levels) {
+      float* p = out.data() + at;
+      const float top = *std::max_element(p, p + n);
+      float total = 0.0f;
+      for (int i = 0; i < n; ++i) total += p[i] = std::exp(p[i] - top);
+      for (int i = 0; i < n; ++i) p[i] /= total;
+      at += n;
+    }
+  }
+  return out;
+}
+
+TEST(FastEncoderBf16, RoundsToNearestEven) {
+  const float in[] = {1.0f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, -2.5f, std::nanf("")};
+  bf16 out[5];
+  to_bf16(in, 5, out);
+  EXPECT_EQ(from_bf16(out[0]), 1.0f);
+  EXPECT_EQ(from_bf16(out[1]), 1.0f) << "a tie goes to the even mantissa";
+  EXPECT_EQ(from_bf16(out[2]), 1.0f + 4 * 0x1p-8f) << "a tie goes to the even mantissa, upwards here";
+  EXPECT_EQ(from_bf16(out[3]), -2.5f);
+  EXPECT_TRUE(std::isnan(from_bf16(out[4])));
+}
+
+// The stated tolerance of precision bf16: every probability within 0.02 of f32's on a tiny random
+// model (weights 0.3 * N(0, 1), so logits of several units: harsher than a trained model's).
+TEST(FastEncoderBf16, ProbabilitiesStayWithinToleranceOfF32) {
+  if (bf16_gemm_backend().empty()) GTEST_SKIP() << "no bf16 product here (no cblas_sbgemm, no libdnnl.so.2)";
+  const auto o = tiny_options({"bert", "mean", "gelu"});
+  auto net = random_classifier(o, 5);
+  auto f32 = FastClassifier::from(*net);
+  auto b16 = FastClassifier::from(*net, "bf16");
+  std::vector<int> lengths;
+  for (int i = 0; i < 60; ++i) lengths.push_back(1 + (i * 11) % 45);
+  const auto rows = random_rows(lengths, o.encoder.vocab_size, 17);
+  std::vector<size_t> all(rows.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  for (int threads : {2, 1}) {  // a batch split over threads, and serial
+    set_inference_threads(threads);
+    const auto want = head_probabilities(f32.forward(rows, all), o.levels);
+    const auto got = head_probabilities(b16.forward(rows, all), o.levels);
+    ASSERT_EQ(got.size(), want.size());
+    float worst = 0.0f;
+    for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
+    RecordProperty("worst_abs_probability_diff_" + std::to_string(threads) + "_threads", std::to_string(worst));
+    EXPECT_LT(worst, 0.02f) << threads << " threads";
+    EXPECT_GT(worst, 0.0f) << "the bf16 path ran (its rounding shows)";
+  }
+  for (size_t i : {0, 7}) {  // batch 1 through the grown workspace
+    const auto want = head_probabilities(f32.forward(rows, std::vector<size_t>{i}), o.levels);
+    const auto got = head_probabilities(b16.forward(rows, std::vector<size_t>{i}), o.levels);
+    for (size_t j = 0; j < got.size(); ++j) EXPECT_NEAR(got[j], want[j], 0.02f) << "row " << i;
+  }
+}
+
+TEST(FastEncoderBf16, UnknownPrecisionIsAConfigError) {
+  auto net = random_classifier(tiny_options({"bert", "mean", "gelu"}), 1);
+  EXPECT_THROW(FastClassifier::from(*net, "int4"), ConfigError);
 }
 
 }  // namespace

@@ -90,19 +90,25 @@ double forward_flops(const models::EncoderConfig& c, const std::vector<std::vect
   return flops;
 }
 
+// Times call(unit) for each unit (one batch each) after warming up on the first `warm_up`;
+// messages is how many messages the units hold together.
+template <typename Unit, typename Call>
+Timing time_units(const std::vector<Unit>& units, size_t messages, size_t warm_up, Call&& call) {
+  for (size_t i = 0; i < std::min(warm_up, units.size()); ++i) call(units[i]);
+  std::vector<double> latency;
+  const auto start = Clock::now();
+  for (const auto& u : units) {
+    const auto t = Clock::now();
+    call(u);
+    latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+  }
+  return from_latencies(std::move(latency), messages, std::chrono::duration<double>(Clock::now() - start).count());
+}
+
 // Times forward(indices) over rows in length-sorted batches of batch rows: 10 warm-up batches first.
 template <typename Forward>
 Timing time_batches(const std::vector<std::vector<int>>& rows, size_t batch, Forward&& forward) {
-  const auto groups = models::length_sorted_batches(rows, batch);
-  for (size_t i = 0; i < std::min<size_t>(10, groups.size()); ++i) forward(groups[i]);
-  std::vector<double> latency;
-  const auto start = Clock::now();
-  for (const auto& g : groups) {
-    const auto t = Clock::now();
-    forward(g);
-    latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
-  }
-  return from_latencies(std::move(latency), rows.size(), std::chrono::duration<double>(Clock::now() - start).count());
+  return time_units(models::length_sorted_batches(rows, batch), rows.size(), 10, forward);
 }
 
 Timing time_libtorch(models::Classifier& net, const std::vector<std::vector<int>>& rows, size_t batch, int pad) {
@@ -162,16 +168,11 @@ void print_tolerance(const std::string& model, const Distance& d, size_t message
 
 // Model::score over texts in chunks of batch, tokenisation included; one warm-up chunk first.
 Timing time_model(models::Model& m, const std::vector<std::string>& texts, size_t batch) {
-  m.score(std::vector<std::string>(texts.begin(), texts.begin() + static_cast<long>(std::min(batch, texts.size()))));
-  std::vector<double> latency;
-  const auto start = Clock::now();
+  std::vector<std::vector<std::string>> chunks;
   for (size_t i = 0; i < texts.size(); i += batch) {
-    std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + batch));
-    const auto t = Clock::now();
-    m.score(chunk);
-    latency.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+    chunks.emplace_back(texts.begin() + static_cast<long>(i), texts.begin() + static_cast<long>(std::min(texts.size(), i + batch)));
   }
-  return from_latencies(std::move(latency), texts.size(), std::chrono::duration<double>(Clock::now() - start).count());
+  return time_units(chunks, texts.size(), 1, [&](const std::vector<std::string>& chunk) { m.score(chunk); });
 }
 
 // Loads dir with the fast forward at precision ("f32" or "bf16"), as GUARDIAN_PRECISION asks serving to.

@@ -25,7 +25,6 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
   TrainConfig c = config;
   c.name = config.name + "/" + member;
   c.model.kind = member == "encoder" ? "encoder" : "ngram";
-  if (member == "ngram_bag") c.ngram = config.ngram_bag;
   if (auto it = config.ngram_members.find(member); it != config.ngram_members.end()) c.ngram = it->second;
   return c;
 }

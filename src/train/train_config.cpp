@@ -126,12 +126,13 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ngram_bag", "ensemble", "pretrain", "train"};
-  // Further n-gram members of an ensemble: any other [ngram_<name>] table, read as [ngram] is.
+  std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ensemble", "pretrain", "train"};
+  // The ensemble's n-gram members: every [ngram_<name>] table, read as [ngram] is, from the
+  // defaults its name has (the bag's for [ngram_bag], [ngram]'s otherwise).
   for (const auto& [key, node] : root) {
     const std::string k(key.str());
-    if (k.rfind("ngram_", 0) != 0 || sections.count(k) || !node.is_table()) continue;
-    read_ngram(node.as_table(), where, k, c.ngram_members[k]);
+    if (k.rfind("ngram_", 0) != 0 || !node.is_table()) continue;
+    read_ngram(node.as_table(), where, k, c.ngram_members.try_emplace(k).first->second);
     sections.insert(k);
   }
   top.finish(sections);
@@ -163,7 +164,6 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.finish();
 
   read_ngram(root["ngram"].as_table(), where, "ngram", c.ngram);
-  read_ngram(root["ngram_bag"].as_table(), where, "ngram_bag", c.ngram_bag);
   TableReader pretrain(root["pretrain"].as_table(), where, "pretrain");
   pretrain.get("text", c.pretrain.text);
   pretrain.get("max_texts", c.pretrain.max_texts);
@@ -234,14 +234,13 @@ void TrainConfig::validate(const std::string& where) const {
   check(pretrain.warmup >= 0.0 && pretrain.warmup < 1.0, where, "pretrain.warmup must be in [0, 1)");
   check(pretrain.steps > 0, where, "pretrain.steps must be positive");
   validate_ngram(ngram, where, "ngram");
-  validate_ngram(ngram_bag, where, "ngram_bag");
   for (const auto& [name, member] : ngram_members) validate_ngram(member, where, name);
-  check(ngram_bag.dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");
+  check(ngram_members.at("ngram_bag").dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");
   check(!ensemble.members.empty(), where, "ensemble.members must name at least one member");
   for (size_t i = 0; i < ensemble.members.size(); ++i) {
     const auto& m = ensemble.members[i];
-    check(m == "ngram" || m == "ngram_bag" || m == "encoder" || ngram_members.count(m), where,
-          "ensemble.members: '" + m + "' is not \"ngram\", \"ngram_bag\", \"encoder\" or an [ngram_<name>] table of the recipe");
+    check(m == "ngram" || m == "encoder" || ngram_members.count(m), where,
+          "ensemble.members: '" + m + "' is not \"ngram\", \"encoder\", \"ngram_bag\" or an [ngram_<name>] table of the recipe");
     for (size_t j = 0; j < i; ++j) check(ensemble.members[j] != m, where, "ensemble.members: '" + m + "' twice");
   }
   check(!ensemble.cascade || (ensemble.members.size() >= 2 && ensemble.members.front() != "encoder"), where,

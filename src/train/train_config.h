@@ -13,9 +13,9 @@
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
-//   [ngram_bag]   the same keys, for the embedding-bag member of an ensemble (dim > 0)
+//   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
+//                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
 //   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
-//   [ngram_<name>] the same keys, for a further n-gram member of an ensemble named "ngram_<name>"
 //   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"), cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
@@ -116,10 +116,10 @@ struct TrainConfig {
   TokenizerConfig tokenizer;
   ModelConfig model;
   NgramConfig ngram;
-  NgramConfig ngram_bag = bag_defaults();  // the ensemble's embedding-bag member
-  // Further n-gram members of an ensemble, by table name ("ngram_words" for [ngram_words]); each
-  // starts from [ngram]'s defaults (linear unless it sets dim).
-  std::map<std::string, NgramConfig> ngram_members;
+  // The ensemble's n-gram members other than [ngram], by table name ("ngram_words" for
+  // [ngram_words]): "ngram_bag" always, from bag_defaults(); any other from [ngram]'s defaults
+  // (linear unless it sets dim).
+  std::map<std::string, NgramConfig> ngram_members = {{"ngram_bag", bag_defaults()}};
   EnsembleConfig ensemble;
   PretrainConfig pretrain;
   OptimConfig optim;

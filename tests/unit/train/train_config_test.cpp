@@ -86,9 +86,10 @@ members = ["ngram", "ngram_bag", "encoder"]
 fit = "none"
 )", "recipe.toml");
   EXPECT_EQ(c.model.kind, "ensemble");
-  EXPECT_EQ(c.ngram_bag.dim, 32);
-  EXPECT_DOUBLE_EQ(c.ngram_bag.lr, 0.05);
-  EXPECT_EQ(c.ngram_bag.epochs, TrainConfig::bag_defaults().epochs);  // unset keys keep the bag's defaults
+  const auto& bag = c.ngram_members.at("ngram_bag");
+  EXPECT_EQ(bag.dim, 32);
+  EXPECT_DOUBLE_EQ(bag.lr, 0.05);
+  EXPECT_EQ(bag.epochs, TrainConfig::bag_defaults().epochs);  // unset keys keep the bag's defaults
   EXPECT_EQ(c.ngram.dim, 0);
   EXPECT_EQ(c.ensemble.members, (std::vector<std::string>{"ngram", "ngram_bag", "encoder"}));
   EXPECT_EQ(c.ensemble.fit, "none");

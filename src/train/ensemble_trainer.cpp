@@ -3,6 +3,7 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +35,33 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
 bool keep_member(const fs::path& dir, const std::string& member) {
   if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
   return member != "encoder" || models::read_json_file(dir / models::kTrainingFile).value("finished", false);
+}
+
+// One model directory of the ensemble: a member of [ensemble] members, or one of its replicas
+// (members/<member>, then <member>.2, <member>.3, ...: the same recipe under another seed).
+struct MemberCopy {
+  std::string dir_name;
+  std::string member;
+  int replica = 0;
+};
+
+int replicas_of(const TrainConfig& config, const std::string& member) {
+  if (member == "encoder") return 1;
+  if (member == "ngram") return config.ngram.replicas;
+  return config.ngram_members.at(member).replicas;
+}
+
+// The copies in training order: the cheap n-gram members first, the encoder last.
+std::vector<MemberCopy> member_copies(const TrainConfig& config) {
+  std::vector<MemberCopy> copies;
+  for (bool encoders : {false, true}) {
+    for (const auto& m : config.ensemble.members) {
+      if ((m == "encoder") != encoders) continue;
+      for (int r = 0; r < replicas_of(config, m); ++r)
+        copies.push_back({r == 0 ? m : m + "." + std::to_string(r + 1), m, r});
+    }
+  }
+  return copies;
 }
 
 }  // namespace
@@ -123,32 +151,34 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   // whole ensemble: the encoder gets what the others left. An encoder stopped by the budget still
   // has its best weights (and a checkpoint): the ensemble is fitted with them and marked
   // unfinished, and the same command continues it.
-  std::vector<std::string> order;
-  for (const auto& m : config.ensemble.members) if (m != "encoder") order.push_back(m);
-  for (const auto& m : config.ensemble.members) if (m == "encoder") order.push_back(m);
-  const bool has_encoder = !order.empty() && order.back() == "encoder";
+  const auto copies = member_copies(config);
+  const bool has_encoder = !copies.empty() && copies.back().member == "encoder";
   bool finished = true;
   int64_t steps = 0;
-  for (size_t position = 0; position < order.size(); ++position) {
-    const auto& member = order[position];
-    const fs::path dir = out / models::kMembersDir / member;
-    if (keep_member(dir, member)) {
-      spdlog::info("ensemble member '{}' is trained already ({})", member, dir.string());
+  for (size_t position = 0; position < copies.size(); ++position) {
+    const auto& copy = copies[position];
+    const fs::path dir = out / models::kMembersDir / copy.dir_name;
+    if (keep_member(dir, copy.member)) {
+      spdlog::info("ensemble member '{}' is trained already ({})", copy.dir_name, dir.string());
       continue;
     }
-    spdlog::info("training ensemble member '{}'", member);
+    spdlog::info("training ensemble member '{}'", copy.dir_name);
     TrainOptions member_options = options;
     member_options.out_dir = dir;
+    // A replica differs from the first copy by its seed only (initialisation and shuffling).
+    if (copy.replica > 0) member_options.seed = seed + 1000 * copy.replica;
     if (options.budget) {
       // What is left, shared: an n-gram member takes a quarter of it when an encoder follows
       // (the encoder is the one that uses every minute), else an even share with the members after it.
       const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
       const auto left = std::max(std::chrono::milliseconds(0), *options.budget - spent);
-      const double share = member == "encoder" ? 1.0 : has_encoder ? 0.25 : 1.0 / static_cast<double>(order.size() - position);
+      const double share = copy.member == "encoder" ? 1.0
+                           : has_encoder            ? 0.25
+                                                    : 1.0 / static_cast<double>(copies.size() - position);
       member_options.budget = std::max(std::chrono::milliseconds(5000),
                                        std::chrono::milliseconds(static_cast<int64_t>(left.count() * share)));
     }
-    auto result = train_model(member_config(config, member), member_options);
+    auto result = train_model(member_config(config, copy.member), member_options);
     steps += result.steps;
     if (result.interrupted) {
       TrainResult partial;
@@ -164,17 +194,23 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   const auto& policy = data.policy;
   std::vector<std::string> texts;
   for (const auto& e : data.valid.examples) texts.push_back(e.text);
-  std::vector<std::vector<models::CategoryLogits>> member_lp;  // [member][example][category][level]
-  for (const auto& member : config.ensemble.members) {
-    auto model = models::load_model(out / models::kMembersDir / member);
+  std::vector<std::vector<models::CategoryLogits>> member_lp;  // [copy][example][category][level]
+  for (const auto& copy : copies) {
+    auto model = models::load_model(out / models::kMembersDir / copy.dir_name);
     auto scored = model->score(texts);
     for (auto& s : scored) s = models::log_softmax(s);
     member_lp.push_back(std::move(scored));
   }
+  // A member's replicas share one fitted weight: the fit sees their mean log-probability, and each
+  // copy serves with 1/replicas of the weight, which is the same sum.
+  std::vector<std::vector<size_t>> groups;  // [member] -> its copies
+  for (size_t k = 0; k < copies.size(); ++k) {
+    if (copies[k].replica == 0) groups.emplace_back();
+    groups.back().push_back(k);
+  }
   const auto cw = level_weights(data.train.examples, policy, config.optim.class_weighting == "balanced");
   models::EnsembleSpec spec;
-  spec.members = config.ensemble.members;
-  const size_t members = spec.members.size();
+  for (const auto& copy : copies) spec.members.push_back(copy.dir_name);
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     const size_t levels = policy.categories[c].levels.size();
     std::vector<std::vector<std::vector<float>>> lp;  // [example][member][level]
@@ -184,17 +220,21 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
       if (y < 0) continue;
       labels.push_back(y);
       auto& row = lp.emplace_back();
-      for (size_t m = 0; m < members; ++m) row.push_back(member_lp[m][i][c]);
+      for (const auto& group : groups) {
+        std::vector<float> mean(levels, 0.0f);
+        for (size_t k : group)
+          for (size_t l = 0; l < levels; ++l) mean[l] += member_lp[k][i][c][l] / static_cast<float>(group.size());
+        row.push_back(std::move(mean));
+      }
     }
-    if (config.ensemble.fit == "none" || labels.empty()) {
-      spec.weights.emplace_back(members, 1.0f / static_cast<float>(members));
-      spec.bias.emplace_back(levels, 0.0f);
-    } else {
-      auto [w, b] = fit_combination(lp, labels, cw[c]);
-      spec.weights.push_back(std::move(w));
-      spec.bias.push_back(std::move(b));
-    }
-    spdlog::info("ensemble weights for {}: {}", policy.categories[c].name, nlohmann::json(spec.weights.back()).dump());
+    std::vector<float> group_weights(groups.size(), 1.0f / static_cast<float>(groups.size()));
+    std::vector<float> bias(levels, 0.0f);
+    if (config.ensemble.fit != "none" && !labels.empty()) std::tie(group_weights, bias) = fit_combination(lp, labels, cw[c]);
+    auto& weights = spec.weights.emplace_back();
+    for (size_t g = 0; g < groups.size(); ++g)
+      for (size_t k = 0; k < groups[g].size(); ++k) weights.push_back(group_weights[g] / static_cast<float>(groups[g].size()));
+    spec.bias.push_back(std::move(bias));
+    spdlog::info("ensemble weights for {}: {}", policy.categories[c].name, nlohmann::json(group_weights).dump());
   }
   nlohmann::json cascade_report = nullptr;
   if (config.ensemble.cascade) {
@@ -217,13 +257,13 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     result.metrics["eval"][spec_text] = report_on(*model, set.examples);
   }
   nlohmann::json member_valid = nlohmann::json::object();
-  for (const auto& member : config.ensemble.members) {
+  for (const auto& member : spec.members) {
     auto training = models::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
     member_valid[member] = training.value("best_valid", 0.0);
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
-                           {"members", config.ensemble.members}, {"members_best_valid", member_valid},
+                           {"members", spec.members}, {"members_best_valid", member_valid},
                            {"weights", spec.weights}, {"bias", spec.bias}, {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},

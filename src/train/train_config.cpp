@@ -97,6 +97,7 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("epochs", c.epochs);
   ngram.get("lr", c.lr);
   ngram.get("l2", c.l2);
+  ngram.get("replicas", c.replicas);
   ngram.finish();
 }
 
@@ -111,6 +112,7 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
   check(ngram.epochs > 0 && ngram.epochs <= 1000, where, s + ".epochs must be in 1..1000");
   check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, s + ".lr must be in (0, 100]");
   for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, s + ".l2 values must be in [0, 1)");
+  check(ngram.replicas >= 1 && ngram.replicas <= 16, where, s + ".replicas must be in 1..16");
 }
 
 }  // namespace
@@ -235,6 +237,8 @@ void TrainConfig::validate(const std::string& where) const {
   check(pretrain.steps > 0, where, "pretrain.steps must be positive");
   validate_ngram(ngram, where, "ngram");
   for (const auto& [name, member] : ngram_members) validate_ngram(member, where, name);
+  check(model.kind == "ensemble" || ngram.replicas == 1, where,
+        "ngram.replicas needs model.kind = \"ensemble\" (replicas are ensemble members)");
   check(ngram_members.at("ngram_bag").dim > 0, where, "ngram_bag.dim must be positive (the bag member is an embedding bag)");
   check(!ensemble.members.empty(), where, "ensemble.members must name at least one member");
   for (size_t i = 0; i < ensemble.members.size(); ++i) {

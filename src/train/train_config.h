@@ -81,6 +81,9 @@ struct NgramConfig {
   int epochs = 12;                          // passes (the best epoch on validation is kept)
   double lr = 0.5;                          // initial SGD step, decayed linearly to 0
   std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins
+  // As an ensemble member: copies trained with different seeds (members/<name>, <name>.2, ...)
+  // whose log-probabilities are averaged under one fitted weight, to cut the seed variance.
+  int replicas = 1;
 };
 
 // An ensemble: members trained one after the other into members/<name>, their per-category

@@ -93,6 +93,33 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
   EXPECT_TRUE(training["finished"].get<bool>());
 }
 
+TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
+  const auto dir = fresh_dir("ensemble_replicas");
+  write_shelf(dir);
+  auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]");
+  std::string text = read_text(recipe);
+  text.insert(text.find("[ngram_bag]\n") + 12, "replicas = 3\n");
+  write_text(recipe, text);
+  const auto model = dir / "model";
+  auto train = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(train.code, 0) << train.output;
+  for (const char* member : {"ngram", "ngram_bag", "ngram_bag.2", "ngram_bag.3"}) {
+    EXPECT_TRUE(fs::exists(model / "members" / member / "config.json")) << member;
+  }
+  // Different seeds make different bags; the three share one weight, a third each.
+  EXPECT_NE(read_text(model / "members" / "ngram_bag" / "model.safetensors"),
+            read_text(model / "members" / "ngram_bag.2" / "model.safetensors"));
+  auto config = nlohmann::json::parse(read_text(model / "config.json"));
+  const auto& weights = config["guardian"]["weights"][0];
+  ASSERT_EQ(weights.size(), 4u);
+  EXPECT_FLOAT_EQ(weights[1].get<float>(), weights[2].get<float>());
+  EXPECT_FLOAT_EQ(weights[1].get<float>(), weights[3].get<float>());
+
+  auto moderate = run_guardian({"moderate", "--model", model.string(), "you are a stupid idiot"}, dir / "data");
+  ASSERT_EQ(moderate.code, 0) << moderate.output;
+  EXPECT_EQ(json_lines(moderate.output).size(), 1u);
+}
+
 TEST(EnsembleCliTest, BadMemberNameIsOneClearError) {
   const auto dir = fresh_dir("ensemble_bad");
   write_shelf(dir);

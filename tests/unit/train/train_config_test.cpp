@@ -127,6 +127,12 @@ TEST(TrainConfigTest, BadEnsemblesAreErrors) {
   EXPECT_NE(error_of(data + "[ensemble]\nfit = \"best\"\n").find("ensemble.fit"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram_bag]\ndim = 0\n").find("ngram_bag.dim"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\ndim = 5000\n").find("ngram.dim"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram_bag]\nreplicas = 0\n").find("ngram_bag.replicas"), std::string::npos);
+  // Replicas are copies inside an ensemble: a lone n-gram model asking for them is told so.
+  EXPECT_NE(error_of(data + "[model]\nkind = \"ngram\"\n[ngram]\nreplicas = 3\n").find("ngram.replicas"),
+            std::string::npos);
+  EXPECT_EQ(TrainConfig::parse(data + "[model]\nkind = \"ensemble\"\n[ngram_bag]\nreplicas = 3\n", "r.toml")
+                .ngram_members.at("ngram_bag").replicas, 3);
 }
 
 TEST(TrainConfigTest, WrongTypesAreErrors) {

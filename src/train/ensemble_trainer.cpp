@@ -3,6 +3,10 @@
 #include <chrono>
 #include <algorithm>
 #include <cmath>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <thread>
 #include <tuple>
 
 #include <spdlog/spdlog.h>
@@ -62,6 +66,27 @@ std::vector<MemberCopy> member_copies(const TrainConfig& config) {
     }
   }
   return copies;
+}
+
+// Runs work(0..count-1) on up to one thread per core; the first exception is rethrown once all are done.
+void run_in_parallel(size_t count, const std::function<void(size_t)>& work) {
+  const size_t workers = std::min<size_t>(count, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> errors(count);
+  auto worker = [&] {
+    for (size_t k = next++; k < count; k = next++) {
+      try {
+        work(k);
+      } catch (...) {
+        errors[k] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
@@ -155,18 +180,49 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   const bool has_encoder = !copies.empty() && copies.back().member == "encoder";
   bool finished = true;
   int64_t steps = 0;
-  for (size_t position = 0; position < copies.size(); ++position) {
-    const auto& copy = copies[position];
+  auto copy_options = [&](const MemberCopy& copy) {
+    TrainOptions member_options = options;
+    member_options.out_dir = out / models::kMembersDir / copy.dir_name;
+    // A replica differs from the first copy by its seed only (initialisation and shuffling).
+    if (copy.replica > 0) member_options.seed = seed + 1000 * copy.replica;
+    return member_options;
+  };
+  std::vector<const MemberCopy*> to_train;
+  for (const auto& copy : copies) {
     const fs::path dir = out / models::kMembersDir / copy.dir_name;
     if (keep_member(dir, copy.member)) {
       spdlog::info("ensemble member '{}' is trained already ({})", copy.dir_name, dir.string());
-      continue;
+    } else {
+      to_train.push_back(&copy);
     }
+  }
+  // Without a budget the n-gram copies (single-threaded SGD each) train side by side, one per
+  // core; each is seeded on its own, so the result is the same as one after the other.
+  if (!options.budget) {
+    std::vector<const MemberCopy*> ngrams;
+    for (const auto* copy : to_train) if (copy->member != "encoder") ngrams.push_back(copy);
+    std::vector<TrainResult> results(ngrams.size());
+    run_in_parallel(ngrams.size(), [&](size_t k) {
+      spdlog::info("training ensemble member '{}'", ngrams[k]->dir_name);
+      results[k] = train_model(member_config(config, ngrams[k]->member), copy_options(*ngrams[k]));
+    });
+    for (const auto& result : results) {
+      steps += result.steps;
+      finished = finished && result.finished;
+      if (result.interrupted) {
+        TrainResult partial;
+        partial.interrupted = true;
+        partial.steps = steps;
+        return partial;
+      }
+    }
+    std::erase_if(to_train, [](const MemberCopy* copy) { return copy->member != "encoder"; });
+  }
+  // One after the other: the encoder, and with a budget every copy (each takes its share of what is left).
+  for (size_t position = 0; position < to_train.size(); ++position) {
+    const auto& copy = *to_train[position];
     spdlog::info("training ensemble member '{}'", copy.dir_name);
-    TrainOptions member_options = options;
-    member_options.out_dir = dir;
-    // A replica differs from the first copy by its seed only (initialisation and shuffling).
-    if (copy.replica > 0) member_options.seed = seed + 1000 * copy.replica;
+    TrainOptions member_options = copy_options(copy);
     if (options.budget) {
       // What is left, shared: an n-gram member takes a quarter of it when an encoder follows
       // (the encoder is the one that uses every minute), else an even share with the members after it.
@@ -174,7 +230,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
       const auto left = std::max(std::chrono::milliseconds(0), *options.budget - spent);
       const double share = copy.member == "encoder" ? 1.0
                            : has_encoder            ? 0.25
-                                                    : 1.0 / static_cast<double>(copies.size() - position);
+                                                    : 1.0 / static_cast<double>(to_train.size() - position);
       member_options.budget = std::max(std::chrono::milliseconds(5000),
                                        std::chrono::milliseconds(static_cast<int64_t>(left.count() * share)));
     }

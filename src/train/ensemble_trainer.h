@@ -1,9 +1,12 @@
-// Training the "ensemble" model kind: each member of [ensemble] members is trained into
-// members/<name> (an n-gram member already there is kept, even one its budget cut short: delete
-// its folder to retrain it; an unfinished encoder resumes from its checkpoint), the n-gram members first; a --budget covers the
-// whole ensemble (each n-gram member takes a quarter of what is left when an encoder follows).
+// Training the "ensemble" model kind: each member of [ensemble] members (and each of its
+// `replicas`, seeded copies in members/<name>.2, ...) is trained into members/<name> (an n-gram
+// member already there is kept, even one its budget cut short: delete its folder to retrain it;
+// an unfinished encoder resumes from its checkpoint), the n-gram members first: side by side, one
+// per core, or with a --budget one after the other, the budget covering the whole ensemble (each
+// n-gram member takes a quarter of what is left when an encoder follows).
 // Then the combination (a weight per member and a bias per level, for each category) is fitted
-// on the validation data by minimising the class-balanced negative log-likelihood.
+// on the validation data by minimising the class-balanced negative log-likelihood; a member's
+// replicas share one weight.
 #pragma once
 
 #include <vector>

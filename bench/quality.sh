@@ -6,7 +6,8 @@
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
 # Validation: TweetEval's val split; for BEEP! and UnSmile a 10% slice of train (their dev/valid
 # files are the scored splits). Systems:
-#   guardian          the headline: bench/recipes/ensemble.toml (n-gram + two embedding bags, stacked), N seeds
+#   guardian          the headline: bench/recipes/ensemble.toml (n-gram + two embedding bags of 3
+#                     replicas each, stacked), N seeds
 #   guardian-ngram    the TF-IDF n-gram model alone (bench/recipes/ngram.toml), N seeds
 #   guardian-encoder  the transformer trained from scratch within --encoder-budget, 1 seed
 #   guardian-encoder-pretrained  the same from models/pretrained/bench (`guardian pretrain --config

@@ -1,6 +1,9 @@
 #include "cli_fixture.h"
 
 #include <sstream>
+#include <system_error>
+
+#include <gtest/gtest.h>
 
 namespace guardian::e2e {
 
@@ -23,8 +26,28 @@ CommandResult run_guardian(const std::vector<std::string>& args, const fs::path&
   return result;
 }
 
+namespace {
+
+fs::path process_dir() { return fs::temp_directory_path() / ("guardian_e2e_" + std::to_string(::getpid())); }
+
+// The test process's folders (models of hundreds of MiB among them) go when every test passed;
+// after a failure they stay, for a look at what the binary wrote.
+class RemoveFoldersOfPassedRun : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    if (::testing::UnitTest::GetInstance()->Passed()) {
+      std::error_code ignored;
+      fs::remove_all(process_dir(), ignored);
+    }
+  }
+};
+
+[[maybe_unused]] const auto* const kCleanup = ::testing::AddGlobalTestEnvironment(new RemoveFoldersOfPassedRun);
+
+}  // namespace
+
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("guardian_e2e_" + std::to_string(::getpid())) / name;
+  const fs::path dir = process_dir() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;

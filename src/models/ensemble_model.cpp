@@ -144,7 +144,7 @@ std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>&
   // The cascade: the gate scores every message; the other members only those it passes on.
   const auto gate = static_cast<size_t>(spec_.gate);
   std::vector<CategoryLogits> out = score_member(gate, texts);  // clearly clean ones keep these
-  const auto counted = deciding_categories(policy_);
+  const auto counted = deciding_categories(policy_);  // per call: set_policy may change what decides
   std::vector<size_t> passed;
   std::vector<std::string> subset;
   for (size_t i = 0; i < n; ++i) {

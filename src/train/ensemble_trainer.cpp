@@ -187,6 +187,13 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     if (copy.replica > 0) member_options.seed = seed + 1000 * copy.replica;
     return member_options;
   };
+  // Ctrl-C / SIGTERM inside a member: nothing is fitted; the same command continues.
+  auto stopped = [&] {
+    TrainResult partial;
+    partial.interrupted = true;
+    partial.steps = steps;
+    return partial;
+  };
   std::vector<const MemberCopy*> to_train;
   for (const auto& copy : copies) {
     const fs::path dir = out / models::kMembersDir / copy.dir_name;
@@ -209,12 +216,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     for (const auto& result : results) {
       steps += result.steps;
       finished = finished && result.finished;
-      if (result.interrupted) {
-        TrainResult partial;
-        partial.interrupted = true;
-        partial.steps = steps;
-        return partial;
-      }
+      if (result.interrupted) return stopped();
     }
     std::erase_if(to_train, [](const MemberCopy* copy) { return copy->member != "encoder"; });
   }
@@ -236,12 +238,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     }
     auto result = train_model(member_config(config, copy.member), member_options);
     steps += result.steps;
-    if (result.interrupted) {
-      TrainResult partial;
-      partial.interrupted = true;
-      partial.steps = steps;
-      return partial;
-    }
+    if (result.interrupted) return stopped();
     finished = finished && result.finished;
   }
 

@@ -174,9 +174,7 @@ std::vector<float> fit_idf(const std::vector<Features>& documents, uint32_t buck
   }
   std::vector<float> idf(buckets);
   const double n = static_cast<double>(documents.size());
-  for (uint32_t b = 0; b < buckets; ++b) {
-    idf[b] = df[b] == 0 ? 0.0f : static_cast<float>(std::log((1.0 + n) / (1.0 + df[b])) + 1.0);
-  }
+  for (uint32_t b = 0; b < buckets; ++b) idf[b] = static_cast<float>(std::log((1.0 + n) / (1.0 + df[b])) + 1.0);
   return idf;
 }
 

@@ -38,9 +38,7 @@ class NgramFeaturizer {
   uint32_t mask_;
 };
 
-// idf[b] = log((1 + documents) / (1 + df[b])) + 1, as scikit-learn's smooth idf; 0 for a bucket no
-// training document has, so that an n-gram never seen in training carries no weight (scikit-learn
-// drops such terms: they are not in its vocabulary) instead of the largest one.
+// idf[b] = log((1 + documents) / (1 + df[b])) + 1, as scikit-learn's smooth idf.
 std::vector<float> fit_idf(const std::vector<Features>& documents, uint32_t buckets);
 
 }  // namespace guardian::models

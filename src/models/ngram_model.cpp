@@ -26,9 +26,7 @@ void NgramWeights::logits(const Features& features, int outputs, float* out) con
   thread_local std::vector<float> hidden;  // [dim], kept across messages: no allocation per message
   hidden.assign(dim, 0.0f);
   for (const auto& [bucket, x] : features) {
-    const int64_t r = embedding_row.empty() ? static_cast<int64_t>(bucket) : embedding_row[bucket];
-    if (r < 0) continue;
-    const float* row = embedding.data() + static_cast<size_t>(r) * dim;
+    const float* row = embedding.data() + static_cast<size_t>(bucket) * dim;
     for (int d = 0; d < dim; ++d) hidden[d] += x * row[d];
   }
   for (int d = 0; d < dim; ++d) {
@@ -85,21 +83,9 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
       {"bias", core::DType::kF32, {outputs}, w.bias.data(), w.bias.size() * sizeof(float)},
       {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
       {"weight", core::DType::kF32, {rows, outputs}, w.weight.data(), w.weight.size() * sizeof(float)}};
-  std::vector<int32_t> stored_buckets;
-  std::vector<float> stored_rows;
   if (spec.dim > 0) {
-    for (int64_t b = 0; b < buckets; ++b) {
-      const int64_t r = w.embedding_row.empty() ? b : w.embedding_row[static_cast<size_t>(b)];
-      if (w.idf[static_cast<size_t>(b)] == 0.0f || r < 0) continue;
-      stored_buckets.push_back(static_cast<int32_t>(b));
-      const float* row = w.embedding.data() + static_cast<size_t>(r) * spec.dim;
-      stored_rows.insert(stored_rows.end(), row, row + spec.dim);
-    }
-    const auto stored = static_cast<int64_t>(stored_buckets.size());
-    tensors.push_back({"embedding", core::DType::kF32, {stored, spec.dim}, stored_rows.data(),
-                       stored_rows.size() * sizeof(float)});
-    tensors.push_back({"embedding_buckets", core::DType::kI32, {stored}, stored_buckets.data(),
-                       stored_buckets.size() * sizeof(int32_t)});
+    tensors.push_back({"embedding", core::DType::kF32, {buckets, spec.dim}, w.embedding.data(),
+                       w.embedding.size() * sizeof(float)});
   }
   core::write_safetensors(dir / kWeightsFile, tensors, {{"format", "guardian-ngram"}});
   write_json_file(dir / kConfigFile, ngram_spec_to_json(spec));
@@ -119,32 +105,6 @@ std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string
   return out;
 }
 
-// A bag's embedding: [buckets, dim] (every row stored), or the rows of embedding_buckets (sorted, distinct).
-void read_embedding(const core::SafetensorsFile& file, int64_t buckets, int dim, const std::filesystem::path& where,
-                    NgramWeights& w) {
-  if (!file.contains("embedding_buckets")) {
-    w.embedding = read_f32(file, "embedding", {buckets, dim}, where);
-    return;
-  }
-  const auto& view = file.get("embedding_buckets");
-  if (view.dtype != core::DType::kI32 || view.shape.size() != 1) {
-    throw FormatError(where.string() + ": tensor 'embedding_buckets' must be I32 of one dimension");
-  }
-  const int64_t stored = view.shape[0];
-  std::vector<int32_t> stored_buckets(static_cast<size_t>(stored));
-  std::memcpy(stored_buckets.data(), view.data.data(), stored_buckets.size() * sizeof(int32_t));
-  w.embedding = read_f32(file, "embedding", {stored, dim}, where);
-  w.embedding_row.assign(static_cast<size_t>(buckets), -1);
-  for (int64_t r = 0; r < stored; ++r) {
-    const int32_t b = stored_buckets[static_cast<size_t>(r)];
-    if (b < 0 || b >= buckets || (r > 0 && b <= stored_buckets[static_cast<size_t>(r - 1)])) {
-      throw FormatError(where.string() + ": tensor 'embedding_buckets' must hold distinct buckets in 0.." +
-                        std::to_string(buckets - 1) + " in rising order (row " + std::to_string(r) + ")");
-    }
-    w.embedding_row[static_cast<size_t>(b)] = static_cast<int32_t>(r);
-  }
-}
-
 }  // namespace
 
 std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
@@ -161,7 +121,7 @@ std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
   const int64_t outputs = spec.outputs();
   model->weights_.idf = read_f32(file, "idf", {buckets}, dir / kWeightsFile);
   model->weights_.dim = spec.dim;
-  if (spec.dim > 0) read_embedding(file, buckets, spec.dim, dir / kWeightsFile, model->weights_);
+  if (spec.dim > 0) model->weights_.embedding = read_f32(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile);
   model->weights_.weight = read_f32(file, "weight", {spec.dim == 0 ? buckets : spec.dim, outputs}, dir / kWeightsFile);
   model->weights_.bias = read_f32(file, "bias", {outputs}, dir / kWeightsFile);
   return model;

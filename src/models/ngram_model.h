@@ -26,10 +26,7 @@ struct NgramSpec {
 struct NgramWeights {
   int dim = 0;                   // 0 = linear
   std::vector<float> idf;        // [buckets]
-  std::vector<float> embedding;  // [buckets, dim] or [stored rows, dim], row-major; empty when linear
-  // Where a bucket's embedding row is: empty = row `bucket` (dense); else [buckets] -> its row, or -1
-  // for a bucket no training text has (its idf is 0: it adds nothing, so its row is not stored).
-  std::vector<int32_t> embedding_row;
+  std::vector<float> embedding;  // [buckets, dim], row-major; empty when linear
   std::vector<float> weight;     // linear: [buckets, outputs]; bag: [dim, outputs]; row-major
   std::vector<float> bias;       // [outputs]
 
@@ -40,8 +37,7 @@ struct NgramWeights {
 nlohmann::json ngram_spec_to_json(const NgramSpec& spec);
 NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where);
 
-// Writes config.json, model.safetensors and policy.toml into dir (each atomically). A bag's
-// embedding keeps only the rows of buckets with idf > 0 (the others add nothing to any text).
+// Writes config.json, model.safetensors and policy.toml into dir (each atomically).
 void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, const NgramWeights& weights,
                       const policy::Policy& policy);
 

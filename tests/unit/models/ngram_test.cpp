@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "core/safetensors.h"
 #include "models/model.h"
 #include "models/ngram_model.h"
 #include "policy/policy.h"
@@ -94,12 +93,6 @@ TEST(NgramFeaturesTest, IdfDownweightsCommonFeatures) {
   const auto the = f.extract("the").front().first;   // the lowest bucket of "the" is one of its features
   const auto cat = f.extract("cat").front().first;
   EXPECT_LE(idf[the], idf[cat]);
-  // A bucket no document has weighs nothing (scikit-learn leaves such terms out of its vocabulary).
-  std::set<uint32_t> seen;
-  for (const auto& doc : docs) for (const auto& [b, v] : doc) seen.insert(b);
-  uint32_t unseen = 0;
-  while (seen.count(unseen)) ++unseen;
-  EXPECT_EQ(idf[unseen], 0.0f);
 }
 
 policy::Policy two_category_policy() {
@@ -139,54 +132,6 @@ TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
 
   std::filesystem::resize_file(dir / "model.safetensors", std::filesystem::file_size(dir / "model.safetensors") - 7);
   EXPECT_THROW(load_model(dir), FormatError);
-  std::filesystem::remove_all(dir);
-}
-
-TEST(NgramModelTest, BagStoresOnlyTheRowsOfBucketsSeenInTraining) {
-  NgramSpec spec;
-  spec.features.buckets_log2 = 16;
-  spec.levels = {3, 2};
-  spec.dim = 4;
-  NgramFeaturizer featurizer(spec.features);
-  // idf as training leaves it: 0 for every bucket no training text has ("you idiot"'s only).
-  std::vector<Features> training = {featurizer.extract("you idiot")};
-  NgramWeights w;
-  w.dim = spec.dim;
-  w.idf = fit_idf(training, featurizer.buckets());
-  w.embedding.resize(static_cast<size_t>(featurizer.buckets()) * spec.dim);
-  for (size_t i = 0; i < w.embedding.size(); ++i) w.embedding[i] = static_cast<float>((i * 7919) % 17) / 17.0f - 0.5f;
-  w.weight.resize(static_cast<size_t>(spec.dim) * 5);
-  for (size_t i = 0; i < w.weight.size(); ++i) w.weight[i] = static_cast<float>((i * 31) % 11) / 11.0f - 0.5f;
-  w.bias = {0.1f, -0.2f, 0.3f, 0.0f, 0.5f};
-  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_bag_" + std::to_string(::getpid()));
-  save_ngram_model(dir, spec, w, two_category_policy());
-
-  const auto file = core::SafetensorsFile::load(dir / "model.safetensors");
-  EXPECT_EQ(file.get("embedding").shape[0], static_cast<int64_t>(training[0].size()));
-  auto model = load_model(dir);
-  auto scores = model->score({"you idiot", "you fool", "좋은 하루"});
-  ASSERT_EQ(scores.size(), 3u);
-  for (size_t t = 0; t < 2; ++t) {
-    std::vector<float> expected(5);
-    w.logits(featurizer.weighted(t == 0 ? "you idiot" : "you fool", w.idf), 5, expected.data());
-    EXPECT_NEAR(scores[t][0][0], expected[0], 1e-6);
-    EXPECT_NEAR(scores[t][1][1], expected[4], 1e-6);
-  }
-  // A text of unseen n-grams only scores as the bias.
-  EXPECT_FLOAT_EQ(scores[2][0][2], 0.3f);
-  EXPECT_FLOAT_EQ(scores[2][1][1], 0.5f);
-
-  // A bag saved before rows were left out (every row stored, no embedding_buckets) scores the same.
-  const int64_t buckets = featurizer.buckets();
-  core::write_safetensors(dir / "model.safetensors",
-                          {{"bias", core::DType::kF32, {5}, w.bias.data(), w.bias.size() * sizeof(float)},
-                           {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
-                           {"weight", core::DType::kF32, {spec.dim, 5}, w.weight.data(), w.weight.size() * sizeof(float)},
-                           {"embedding", core::DType::kF32, {buckets, spec.dim}, w.embedding.data(),
-                            w.embedding.size() * sizeof(float)}},
-                          {{"format", "guardian-ngram"}});
-  auto dense = load_model(dir)->score({"you idiot"});
-  EXPECT_NEAR(dense[0][0][0], scores[0][0][0], 1e-6);
   std::filesystem::remove_all(dir);
 }
 

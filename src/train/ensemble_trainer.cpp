@@ -25,12 +25,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// An n-gram member's table: [ngram] or its [ngram_<name>]; none for the encoder.
+const NgramConfig* ngram_config_of(const TrainConfig& config, const std::string& member) {
+  if (member == "encoder") return nullptr;
+  if (auto it = config.ngram_members.find(member); it != config.ngram_members.end()) return &it->second;
+  return &config.ngram;
+}
+
 // The recipe a member is trained from: the ensemble's data and policy, the member's own model.
 TrainConfig member_config(const TrainConfig& config, const std::string& member) {
   TrainConfig c = config;
   c.name = config.name + "/" + member;
-  c.model.kind = member == "encoder" ? "encoder" : "ngram";
-  if (auto it = config.ngram_members.find(member); it != config.ngram_members.end()) c.ngram = it->second;
+  const NgramConfig* ngram = ngram_config_of(config, member);
+  c.model.kind = ngram ? "ngram" : "encoder";
+  if (ngram) c.ngram = *ngram;
   return c;
 }
 
@@ -49,21 +57,13 @@ struct MemberCopy {
   int replica = 0;
 };
 
-int replicas_of(const TrainConfig& config, const std::string& member) {
-  if (member == "encoder") return 1;
-  if (member == "ngram") return config.ngram.replicas;
-  return config.ngram_members.at(member).replicas;
-}
-
-// The copies in training order: the cheap n-gram members first, the encoder last.
+// The copies in the recipe's order, a member's replicas after it (the order of the fitted weights).
 std::vector<MemberCopy> member_copies(const TrainConfig& config) {
   std::vector<MemberCopy> copies;
-  for (bool encoders : {false, true}) {
-    for (const auto& m : config.ensemble.members) {
-      if ((m == "encoder") != encoders) continue;
-      for (int r = 0; r < replicas_of(config, m); ++r)
-        copies.push_back({r == 0 ? m : m + "." + std::to_string(r + 1), m, r});
-    }
+  for (const auto& m : config.ensemble.members) {
+    const NgramConfig* ngram = ngram_config_of(config, m);
+    const int replicas = ngram ? ngram->replicas : 1;
+    for (int r = 0; r < replicas; ++r) copies.push_back({r == 0 ? m : m + "." + std::to_string(r + 1), m, r});
   }
   return copies;
 }
@@ -177,7 +177,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   // has its best weights (and a checkpoint): the ensemble is fitted with them and marked
   // unfinished, and the same command continues it.
   const auto copies = member_copies(config);
-  const bool has_encoder = !copies.empty() && copies.back().member == "encoder";
+  const bool has_encoder = std::any_of(copies.begin(), copies.end(), [](const MemberCopy& c) { return c.member == "encoder"; });
   bool finished = true;
   int64_t steps = 0;
   auto copy_options = [&](const MemberCopy& copy) {
@@ -203,6 +203,8 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
       to_train.push_back(&copy);
     }
   }
+  // The cheap n-gram members first: with a budget, the encoder gets what they leave.
+  std::stable_partition(to_train.begin(), to_train.end(), [](const MemberCopy* copy) { return copy->member != "encoder"; });
   // Without a budget the n-gram copies (single-threaded SGD each) train side by side, one per
   // core; each is seeded on its own, so the result is the same as one after the other.
   if (!options.budget) {

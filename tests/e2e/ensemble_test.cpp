@@ -8,14 +8,15 @@
 namespace guardian::e2e {
 namespace {
 
-fs::path write_ensemble_recipe(const fs::path& dir, const std::string& members) {
+// bag_lines: more keys of [ngram_bag], e.g. "replicas = 3\n".
+fs::path write_ensemble_recipe(const fs::path& dir, const std::string& members, const std::string& bag_lines = "") {
   write_encoder_recipe(dir);  // the encoder member's [model] and [train] come from this recipe
   const fs::path recipe = dir / "ensemble.toml";
   std::string text = read_text(dir / "recipe.toml");
   const auto at = text.find("[model]\n");
   text.insert(at + 8, "kind = \"ensemble\"\n");
   text += "[ngram]\nbuckets_log2 = 12\nepochs = 3\nl2 = [1e-5]\n"
-          "[ngram_bag]\nbuckets_log2 = 12\ndim = 8\nepochs = 3\n"
+          "[ngram_bag]\nbuckets_log2 = 12\ndim = 8\nepochs = 3\n" + bag_lines +
           "[ensemble]\nmembers = " + members + "\n";
   write_text(recipe, text);
   return recipe;
@@ -96,10 +97,7 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
 TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
   const auto dir = fresh_dir("ensemble_replicas");
   write_shelf(dir);
-  auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]");
-  std::string text = read_text(recipe);
-  text.insert(text.find("[ngram_bag]\n") + 12, "replicas = 3\n");
-  write_text(recipe, text);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]", "replicas = 3\n");
   const auto model = dir / "model";
   auto train = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
   ASSERT_EQ(train.code, 0) << train.output;
@@ -118,6 +116,33 @@ TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
   auto moderate = run_guardian({"moderate", "--model", model.string(), "you are a stupid idiot"}, dir / "data");
   ASSERT_EQ(moderate.code, 0) << moderate.output;
   EXPECT_EQ(json_lines(moderate.output).size(), 1u);
+
+  // Refitted with equal weights (the trained members are kept): each member gets 1/2, split
+  // among its copies, so a bag replica serves with 1/6.
+  write_text(recipe, read_text(recipe) + "fit = \"none\"\n");
+  auto refit = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(refit.code, 0) << refit.output;
+  const auto equal = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["weights"][0];
+  ASSERT_EQ(equal.size(), 4u);
+  EXPECT_FLOAT_EQ(equal[0].get<float>(), 0.5f);
+  for (int k = 1; k < 4; ++k) EXPECT_FLOAT_EQ(equal[k].get<float>(), 0.5f / 3.0f) << k;
+}
+
+TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {
+  const auto dir = fresh_dir("ensemble_parallel");
+  write_shelf(dir);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]", "replicas = 2\n");
+  // No budget: the n-gram copies train side by side; a budget they never reach: one after the other.
+  auto side = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "side").string(), "-q"}, dir / "data");
+  ASSERT_EQ(side.code, 0) << side.output;
+  auto turn = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "turn").string(), "-q",
+                            "--budget", "1h"}, dir / "data");
+  ASSERT_EQ(turn.code, 0) << turn.output;
+  for (const char* member : {"ngram", "ngram_bag", "ngram_bag.2"}) {
+    EXPECT_EQ(read_text(dir / "side" / "members" / member / "model.safetensors"),
+              read_text(dir / "turn" / "members" / member / "model.safetensors")) << member;
+  }
+  EXPECT_EQ(read_text(dir / "side" / "config.json"), read_text(dir / "turn" / "config.json"));
 }
 
 TEST(EnsembleCliTest, BadMemberNameIsOneClearError) {

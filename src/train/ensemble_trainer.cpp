@@ -15,6 +15,7 @@
 #include "eval/evaluator.h"
 #include "models/model_dir.h"
 #include "train/data_sets.h"
+#include "train/decision_bias.h"
 #include "train/ngram_trainer.h"
 #include "train/model_report.h"
 
@@ -266,6 +267,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   const auto cw = level_weights(data.train.examples, policy, config.optim.class_weighting == "balanced");
   models::EnsembleSpec spec;
   for (const auto& copy : copies) spec.members.push_back(copy.dir_name);
+  nlohmann::json f1_offsets_report = nlohmann::json::object();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     const size_t levels = policy.categories[c].levels.size();
     std::vector<std::vector<std::vector<float>>> lp;  // [example][member][level]
@@ -285,6 +287,18 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     std::vector<float> group_weights(groups.size(), 1.0f / static_cast<float>(groups.size()));
     std::vector<float> bias(levels, 0.0f);
     if (config.ensemble.fit != "none" && !labels.empty()) std::tie(group_weights, bias) = fit_combination(lp, labels, cw[c]);
+    // The served decision is the argmax of bias + sum of weight * log-probability: the F1 offsets
+    // move that bias where the validation macro-F1 is highest (when asked, and checked).
+    std::vector<std::vector<float>> combined;  // [example][level]
+    for (const auto& row : lp) {
+      auto& z = combined.emplace_back(bias);
+      for (size_t g = 0; g < groups.size(); ++g)
+        for (size_t l = 0; l < levels; ++l) z[l] += group_weights[g] * row[g][l];
+    }
+    const auto decision = choose_decision_offsets(combined, labels, config.ensemble.f1_offsets, seed + static_cast<int>(c));
+    for (size_t l = 0; l < levels; ++l) bias[l] += decision.offsets[l];
+    f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", decision.applied},
+                                                   {"checked_gain_points", decision.checked_gain}, {"offsets", decision.offsets}};
     auto& weights = spec.weights.emplace_back();
     for (size_t g = 0; g < groups.size(); ++g)
       for (size_t k = 0; k < groups[g].size(); ++k) weights.push_back(group_weights[g] / static_cast<float>(groups[g].size()));
@@ -319,7 +333,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", spec.members}, {"members_best_valid", member_valid},
-                           {"weights", spec.weights}, {"bias", spec.bias}, {"cascade", cascade_report},
+                           {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},
                            {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},

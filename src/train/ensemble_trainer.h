@@ -6,7 +6,7 @@
 // n-gram member takes a quarter of what is left when an encoder follows).
 // Then the combination (a weight per member and a bias per level, for each category) is fitted
 // on the validation data by minimising the class-balanced negative log-likelihood; a member's
-// replicas share one weight.
+// replicas share one weight; [ensemble] f1_offsets may then move the bias (train/decision_bias.h).
 #pragma once
 
 #include <vector>

@@ -91,6 +91,10 @@ struct NgramConfig {
 struct EnsembleConfig {
   std::vector<std::string> members = {"ngram", "ngram_bag"};  // "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table
   std::string fit = "nll";                  // "nll": class-balanced NLL on validation; "none": equal weights
+  // Offsets to each category's fitted bias that maximise the validation macro-F1 of the argmax
+  // (train/decision_bias.h): "off", "on", or "checked" (kept only when cross-fitting on two halves
+  // of the validation data gains). They trade calibration for that decision.
+  std::string f1_offsets = "off";
   // The two-stage cascade: the first member (an n-gram model) scores every message and lets the
   // clearly clean ones skip the others. Its threshold keeps cascade_recall of the validation
   // messages the full ensemble flags going on to the full ensemble.

@@ -128,6 +128,35 @@ TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
   for (int k = 1; k < 4; ++k) EXPECT_FLOAT_EQ(equal[k].get<float>(), 0.5f / 3.0f) << k;
 }
 
+TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
+  const auto dir = fresh_dir("ensemble_f1_offsets");
+  write_shelf(dir);
+  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]");
+  const auto model = dir / "model";
+  auto plain = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(plain.code, 0) << plain.output;
+  const auto bias_off = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
+  const auto training_off = nlohmann::json::parse(read_text(model / "training.json"));
+  EXPECT_FALSE(training_off["f1_offsets"]["toxic"]["applied"].get<bool>());
+
+  // Refitted (the trained members are kept) with the offsets always on: the served bias is the
+  // NLL fit's plus the reported offsets, and the validation macro-F1 cannot fall (0 is on the grid).
+  write_text(recipe, read_text(recipe) + "f1_offsets = \"on\"\n");
+  auto refit = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(refit.code, 0) << refit.output;
+  const auto bias_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
+  const auto training_on = nlohmann::json::parse(read_text(model / "training.json"));
+  const auto& report = training_on["f1_offsets"]["toxic"];
+  EXPECT_EQ(report["mode"], "on");
+  ASSERT_EQ(report["offsets"].size(), bias_off.size());
+  ASSERT_EQ(bias_on.size(), bias_off.size());
+  for (size_t l = 0; l < bias_off.size(); ++l) {
+    EXPECT_FLOAT_EQ(bias_on[l].get<float>(), bias_off[l].get<float>() + report["offsets"][l].get<float>()) << l;
+  }
+  auto f1 = [](const nlohmann::json& t) { return t["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>(); };
+  EXPECT_GE(f1(training_on), f1(training_off) - 1e-9);
+}
+
 TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {
   const auto dir = fresh_dir("ensemble_parallel");
   write_shelf(dir);

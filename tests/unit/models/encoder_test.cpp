@@ -26,11 +26,24 @@ ClassifierOptions tiny_options() {
   return o;
 }
 
-std::filesystem::path temp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("guardian_models_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return dir / name;
+std::filesystem::path temp_dir() {
+  return std::filesystem::temp_directory_path() / ("guardian_models_test_" + std::to_string(::getpid()));
 }
+
+std::filesystem::path temp_path(const std::string& name) {
+  std::filesystem::create_directories(temp_dir());
+  return temp_dir() / name;
+}
+
+// The files these tests write go when the test binary ends (each run left a folder in /tmp).
+class TempDirCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(temp_dir(), ignored);
+  }
+};
+const auto* const kTempDirCleanup = ::testing::AddGlobalTestEnvironment(new TempDirCleanup);
 
 TEST(EncoderTest, ParameterNamesAreHuggingFaceStateDictKeys) {
   torch::manual_seed(0);

@@ -125,6 +125,8 @@ TEST(TrainConfigTest, BadEnsemblesAreErrors) {
   EXPECT_NE(error_of(data + "[ensemble]\nmembers = [\"ngram\", \"ngram\"]\n").find("twice"), std::string::npos);
   EXPECT_NE(error_of(data + "[ensemble]\nmembers = []\n").find("ensemble.members"), std::string::npos);
   EXPECT_NE(error_of(data + "[ensemble]\nfit = \"best\"\n").find("ensemble.fit"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nf1_offsets = \"always\"\n").find("ensemble.f1_offsets"), std::string::npos);
+  EXPECT_EQ(TrainConfig::parse(data + "[ensemble]\nf1_offsets = \"checked\"\n", "r.toml").ensemble.f1_offsets, "checked");
   EXPECT_NE(error_of(data + "[ngram_bag]\ndim = 0\n").find("ngram_bag.dim"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\ndim = 5000\n").find("ngram.dim"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram_bag]\nreplicas = 0\n").find("ngram_bag.replicas"), std::string::npos);

@@ -1,0 +1,100 @@
+#include "train/decision_bias.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include "eval/metrics.h"
+
+namespace guardian::train {
+
+namespace {
+
+constexpr float kStep = 0.05f;
+constexpr int kSteps = 60;   // the grid is kStep * [-kSteps, kSteps]
+constexpr int kRounds = 3;   // coordinate-ascent sweeps over the levels
+
+std::vector<std::vector<float>> pick(const std::vector<std::vector<float>>& rows, const std::vector<size_t>& at) {
+  std::vector<std::vector<float>> out;
+  for (size_t i : at) out.push_back(rows[i]);
+  return out;
+}
+
+std::vector<int> pick(const std::vector<int>& labels, const std::vector<size_t>& at) {
+  std::vector<int> out;
+  for (size_t i : at) out.push_back(labels[i]);
+  return out;
+}
+
+}  // namespace
+
+double macro_f1_with_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
+                             const std::vector<float>& offsets) {
+  eval::ClassMeter meter(static_cast<int>(offsets.size()));
+  for (size_t i = 0; i < logits.size(); ++i) {
+    int best = 0;
+    for (size_t l = 1; l < offsets.size(); ++l)
+      if (logits[i][l] + offsets[l] > logits[i][best] + offsets[best]) best = static_cast<int>(l);
+    meter.add(labels[i], best);
+  }
+  return meter.macro_f1();
+}
+
+std::vector<float> fit_f1_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels) {
+  const size_t levels = logits.empty() ? 0 : logits[0].size();
+  std::vector<float> offsets(levels, 0.0f);
+  if (logits.empty() || levels < 2) return offsets;
+  double best = macro_f1_with_offsets(logits, labels, offsets);
+  for (int round = 0; round < kRounds; ++round) {
+    bool moved = false;
+    for (size_t l = 1; l < levels; ++l) {
+      const float start = offsets[l];
+      float chosen = start;
+      // Grid points nearest zero first: a later point must be strictly better to win a tie.
+      for (int k = 0; k <= kSteps; ++k) {
+        for (int sign : {1, -1}) {
+          if (k == 0 && sign < 0) continue;
+          offsets[l] = sign * k * kStep;
+          const double f1 = macro_f1_with_offsets(logits, labels, offsets);
+          if (f1 > best + 1e-12) best = f1, chosen = offsets[l];
+        }
+      }
+      offsets[l] = chosen;
+      moved = moved || chosen != start;
+    }
+    if (!moved) break;
+  }
+  return offsets;
+}
+
+DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
+                                        const std::string& mode, int seed) {
+  const size_t levels = logits.empty() ? 0 : logits[0].size();
+  DecisionOffsets choice;
+  choice.offsets.assign(levels, 0.0f);
+  if (mode == "off" || logits.size() < 2) return choice;
+  if (mode == "checked") {
+    std::vector<size_t> order(logits.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::mt19937 rng(static_cast<uint32_t>(seed));
+    std::shuffle(order.begin(), order.end(), rng);
+    const std::vector<size_t> half_a(order.begin(), order.begin() + order.size() / 2);
+    const std::vector<size_t> half_b(order.begin() + order.size() / 2, order.end());
+    double gain = 0.0;
+    for (const auto& [fit_on, score_on] : {std::pair{&half_a, &half_b}, std::pair{&half_b, &half_a}}) {
+      const auto offsets = fit_f1_offsets(pick(logits, *fit_on), pick(labels, *fit_on));
+      const auto held_logits = pick(logits, *score_on);
+      const auto held_labels = pick(labels, *score_on);
+      gain += macro_f1_with_offsets(held_logits, held_labels, offsets) -
+              macro_f1_with_offsets(held_logits, held_labels, std::vector<float>(levels, 0.0f));
+    }
+    choice.checked_gain = 100.0 * gain / 2.0;
+    if (!(choice.checked_gain > 0.0)) return choice;
+  }
+  choice.offsets = fit_f1_offsets(logits, labels);
+  choice.applied = std::any_of(choice.offsets.begin(), choice.offsets.end(), [](float o) { return o != 0.0f; });
+  return choice;
+}
+
+}  // namespace guardian::train

@@ -1,0 +1,34 @@
+// Decision offsets for a fitted ensemble: the NLL fit makes calibrated probabilities, but the
+// served decision is the argmax, and on skewed multi-level tasks the NLL optimum is not the
+// macro-F1 one. These offsets (added to a category's fitted per-level bias) maximise the
+// validation macro-F1 of that argmax. Because they are fitted on the same small validation split
+// they are scored on, "checked" keeps them only when cross-fitting says they carry over: fitted
+// on one half of the validation examples and scored on the other, both ways, the mean macro-F1
+// gain over no offsets must be positive.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace guardian::train {
+
+// Macro-F1 (eval::ClassMeter's definition) of argmax(logits[i] + offsets) against labels[i].
+double macro_f1_with_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
+                             const std::vector<float>& offsets);
+
+// Offsets [level] (level 0 stays 0) that maximise macro_f1_with_offsets: coordinate ascent over
+// a grid of [-3, 3] in steps of 0.05; ties go to the smaller offset, so no gain means no offset.
+std::vector<float> fit_f1_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels);
+
+struct DecisionOffsets {
+  std::vector<float> offsets;   // to add to the category's bias (all 0 when not applied)
+  bool applied = false;
+  double checked_gain = 0.0;    // "checked": mean held-out macro-F1 gain of the two halves, in points
+};
+
+// mode: "off" (no offsets), "on" (fitted on all of it), "checked" (as "on" when the cross-fitted
+// gain on two seeded halves is positive, else none).
+DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
+                                        const std::string& mode, int seed);
+
+}  // namespace guardian::train

@@ -69,8 +69,7 @@ std::vector<float> fit_f1_offsets(const std::vector<std::vector<float>>& logits,
 }
 
 DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
-                                        const std::string& mode, int seed) {
-  const size_t levels = logits.empty() ? 0 : logits[0].size();
+                                        size_t levels, const std::string& mode, int seed) {
   DecisionOffsets choice;
   choice.offsets.assign(levels, 0.0f);
   if (mode == "off" || logits.size() < 2) return choice;

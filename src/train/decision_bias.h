@@ -27,8 +27,9 @@ struct DecisionOffsets {
 };
 
 // mode: "off" (no offsets), "on" (fitted on all of it), "checked" (as "on" when the cross-fitted
-// gain on two seeded halves is positive, else none).
+// gain on two seeded halves is positive, else none). The offsets have `levels` entries even when
+// there are no examples (a category the validation data does not label gets zeros).
 DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
-                                        const std::string& mode, int seed);
+                                        size_t levels, const std::string& mode, int seed);
 
 }  // namespace guardian::train

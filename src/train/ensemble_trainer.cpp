@@ -295,7 +295,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
       for (size_t g = 0; g < groups.size(); ++g)
         for (size_t l = 0; l < levels; ++l) z[l] += group_weights[g] * row[g][l];
     }
-    const auto decision = choose_decision_offsets(combined, labels, config.ensemble.f1_offsets, seed + static_cast<int>(c));
+    const auto decision = choose_decision_offsets(combined, labels, levels, config.ensemble.f1_offsets, seed + static_cast<int>(c));
     for (size_t l = 0; l < levels; ++l) bias[l] += decision.offsets[l];
     f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", decision.applied},
                                                    {"checked_gain_points", decision.checked_gain}, {"offsets", decision.offsets}};

@@ -53,7 +53,7 @@ TEST(DecisionBiasTest, NothingToGainMeansNoOffsets) {
     logits.push_back(i % 2 ? std::vector<float>{0.0f, 2.0f} : std::vector<float>{0.0f, -2.0f});
   }
   EXPECT_EQ(fit_f1_offsets(logits, labels), (std::vector<float>{0.0f, 0.0f}));
-  const auto checked = choose_decision_offsets(logits, labels, "checked", 3);
+  const auto checked = choose_decision_offsets(logits, labels, 2, "checked", 3);
   EXPECT_FALSE(checked.applied);
   EXPECT_EQ(checked.checked_gain, 0.0);
   EXPECT_EQ(checked.offsets, (std::vector<float>{0.0f, 0.0f}));
@@ -63,11 +63,11 @@ TEST(DecisionBiasTest, CheckedKeepsOffsetsThatCarryOverAndOffKeepsNone) {
   std::vector<std::vector<float>> logits;
   std::vector<int> labels;
   shifted_task(logits, labels, 300, 2);
-  const auto checked = choose_decision_offsets(logits, labels, "checked", 5);
+  const auto checked = choose_decision_offsets(logits, labels, 3, "checked", 5);
   EXPECT_TRUE(checked.applied);
   EXPECT_GT(checked.checked_gain, 20.0);  // points of macro-F1 on the held-out halves
   EXPECT_EQ(checked.offsets, fit_f1_offsets(logits, labels));  // kept: fitted on all of it
-  const auto off = choose_decision_offsets(logits, labels, "off", 5);
+  const auto off = choose_decision_offsets(logits, labels, 3, "off", 5);
   EXPECT_FALSE(off.applied);
   EXPECT_EQ(off.offsets, (std::vector<float>{0.0f, 0.0f, 0.0f}));
 }
@@ -82,10 +82,19 @@ TEST(DecisionBiasTest, CheckedDropsOffsetsFittedToNoise) {
     logits.push_back({0.0f, score(rng), score(rng)});
     labels.push_back(static_cast<int>(rng() % 3));
   }
-  const auto checked = choose_decision_offsets(logits, labels, "checked", 7);
+  const auto checked = choose_decision_offsets(logits, labels, 3, "checked", 7);
   EXPECT_LE(checked.checked_gain, 0.0);
   EXPECT_FALSE(checked.applied);
-  EXPECT_TRUE(choose_decision_offsets(logits, labels, "on", 7).applied);  // "on" would have fitted the noise
+  EXPECT_TRUE(choose_decision_offsets(logits, labels, 3, "on", 7).applied);  // "on" would have fitted the noise
+}
+
+TEST(DecisionBiasTest, ACategoryWithoutValidationLabelsGetsZeroOffsets) {
+  // As the default policy's 'cultural' category: no labelled validation example at all.
+  for (const char* mode : {"off", "on", "checked"}) {
+    const auto choice = choose_decision_offsets({}, {}, 3, mode, 1);
+    EXPECT_FALSE(choice.applied) << mode;
+    EXPECT_EQ(choice.offsets, (std::vector<float>{0.0f, 0.0f, 0.0f})) << mode;
+  }
 }
 
 }  // namespace

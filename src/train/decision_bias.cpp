@@ -96,4 +96,15 @@ DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& l
   return choice;
 }
 
+size_t best_by_macro_f1(const std::vector<std::vector<std::vector<float>>>& candidates, const std::vector<int>& labels) {
+  size_t best = 0;
+  double best_f1 = -1.0;
+  for (size_t k = 0; k < candidates.size(); ++k) {
+    if (candidates[k].empty()) continue;
+    const double f1 = macro_f1_with_offsets(candidates[k], labels, std::vector<float>(candidates[k][0].size(), 0.0f));
+    if (f1 > best_f1) best_f1 = f1, best = k;
+  }
+  return best;
+}
+
 }  // namespace guardian::train

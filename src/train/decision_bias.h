@@ -32,4 +32,8 @@ struct DecisionOffsets {
 DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
                                         size_t levels, const std::string& mode, int seed);
 
+// The candidate (each [example][level] logits over the same examples) whose argmax has the
+// highest macro-F1 against labels; the first on a tie.
+size_t best_by_macro_f1(const std::vector<std::vector<std::vector<float>>>& candidates, const std::vector<int>& labels);
+
 }  // namespace guardian::train

@@ -268,6 +268,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   models::EnsembleSpec spec;
   for (const auto& copy : copies) spec.members.push_back(copy.dir_name);
   nlohmann::json f1_offsets_report = nlohmann::json::object();
+  nlohmann::json served_report = nlohmann::json::object();  // [category] -> "stack" or the member served alone
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     const size_t levels = policy.categories[c].levels.size();
     std::vector<std::vector<std::vector<float>>> lp;  // [example][member][level]
@@ -299,6 +300,24 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     for (size_t l = 0; l < levels; ++l) bias[l] += decision.offsets[l];
     f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", decision.applied},
                                                    {"checked_gain_points", decision.checked_gain}, {"offsets", decision.offsets}};
+    // serve = "best": one member alone (its copies' mean log-probability, no bias) when its
+    // validation macro-F1 beats the stack's.
+    std::string served = "stack";
+    if (config.ensemble.serve == "best" && !labels.empty()) {
+      std::vector<std::vector<std::vector<float>>> candidates(1 + groups.size());  // [stack, member...][example][level]
+      for (size_t i = 0; i < lp.size(); ++i) {
+        auto& z = candidates[0].emplace_back(combined[i]);
+        for (size_t l = 0; l < levels; ++l) z[l] += decision.offsets[l];
+        for (size_t g = 0; g < groups.size(); ++g) candidates[1 + g].push_back(lp[i][g]);
+      }
+      if (const size_t best = best_by_macro_f1(candidates, labels); best > 0) {
+        std::fill(group_weights.begin(), group_weights.end(), 0.0f);
+        group_weights[best - 1] = 1.0f;
+        std::fill(bias.begin(), bias.end(), 0.0f);
+        served = copies[groups[best - 1][0]].member;
+      }
+    }
+    served_report[policy.categories[c].name] = served;
     auto& weights = spec.weights.emplace_back();
     for (size_t g = 0; g < groups.size(); ++g)
       for (size_t k = 0; k < groups[g].size(); ++k) weights.push_back(group_weights[g] / static_cast<float>(groups[g].size()));
@@ -333,7 +352,8 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", spec.members}, {"members_best_valid", member_valid},
-                           {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"cascade", cascade_report},
+                           {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"served", served_report},
+                           {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},
                            {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},

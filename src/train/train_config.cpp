@@ -181,6 +181,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   ensemble.get("members", c.ensemble.members);
   ensemble.get("fit", c.ensemble.fit);
   ensemble.get("f1_offsets", c.ensemble.f1_offsets);
+  ensemble.get("serve", c.ensemble.serve);
   ensemble.get("cascade", c.ensemble.cascade);
   ensemble.get("cascade_recall", c.ensemble.cascade_recall);
   ensemble.finish();
@@ -254,6 +255,7 @@ void TrainConfig::validate(const std::string& where) const {
   check(ensemble.fit == "nll" || ensemble.fit == "none", where, "ensemble.fit must be \"nll\" or \"none\"");
   check(ensemble.f1_offsets == "off" || ensemble.f1_offsets == "on" || ensemble.f1_offsets == "checked", where,
         "ensemble.f1_offsets must be \"off\", \"on\" or \"checked\"");
+  check(ensemble.serve == "stack" || ensemble.serve == "best", where, "ensemble.serve must be \"stack\" or \"best\"");
   check(model.pooling == "mean" || model.pooling == "cls", where, "model.pooling must be \"mean\" or \"cls\"");
   check(optim.epochs > 0 && optim.epochs <= 1000, where, "train.epochs must be in 1..1000");
   check(optim.batch_size > 0 && optim.batch_size <= 4096, where, "train.batch_size must be in 1..4096");

@@ -144,7 +144,8 @@ TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
   write_text(recipe, read_text(recipe) + "f1_offsets = \"on\"\n");
   auto refit = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
   ASSERT_EQ(refit.code, 0) << refit.output;
-  const auto bias_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
+  const auto config_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
+  const auto bias_on = config_on["bias"][0];
   const auto training_on = nlohmann::json::parse(read_text(model / "training.json"));
   const auto& report = training_on["f1_offsets"]["toxic"];
   EXPECT_EQ(report["mode"], "on");
@@ -155,6 +156,25 @@ TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
   }
   auto f1 = [](const nlohmann::json& t) { return t["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>(); };
   EXPECT_GE(f1(training_on), f1(training_off) - 1e-9);
+  EXPECT_EQ(training_on["served"]["toxic"], "stack");
+
+  // serve = "best": the stack or a member alone, whichever scores higher on validation.
+  write_text(recipe, read_text(recipe) + "serve = \"best\"\n");
+  auto best = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  ASSERT_EQ(best.code, 0) << best.output;
+  const auto training_best = nlohmann::json::parse(read_text(model / "training.json"));
+  EXPECT_GE(f1(training_best), f1(training_on) - 1e-9);
+  const std::string served = training_best["served"]["toxic"];
+  const auto served_config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
+  if (served != "stack") {
+    EXPECT_TRUE(served == "ngram" || served == "ngram_bag") << served;
+    const auto& w = served_config["weights"][0];
+    EXPECT_FLOAT_EQ(w[0].get<float>() + w[1].get<float>(), 1.0f);
+    EXPECT_TRUE(w[0].get<float>() == 0.0f || w[1].get<float>() == 0.0f);
+    for (const auto& b : served_config["bias"][0]) EXPECT_EQ(b.get<float>(), 0.0f);
+  } else {
+    EXPECT_EQ(served_config, config_on);  // the same stack as before
+  }
 }
 
 TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {

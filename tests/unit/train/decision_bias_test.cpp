@@ -97,5 +97,14 @@ TEST(DecisionBiasTest, ACategoryWithoutValidationLabelsGetsZeroOffsets) {
   }
 }
 
+TEST(DecisionBiasTest, TheBestCandidateByMacroF1AndTheFirstOnATie) {
+  const std::vector<int> labels = {0, 1, 1, 0};
+  const std::vector<std::vector<float>> right = {{1, 0}, {0, 1}, {0, 1}, {1, 0}};
+  const std::vector<std::vector<float>> half = {{1, 0}, {1, 0}, {0, 1}, {1, 0}};
+  EXPECT_EQ(best_by_macro_f1({half, right}, labels), 1u);
+  EXPECT_EQ(best_by_macro_f1({right, half}, labels), 0u);
+  EXPECT_EQ(best_by_macro_f1({half, half, right, right}, labels), 2u);
+}
+
 }  // namespace
 }  // namespace guardian::train

@@ -126,6 +126,7 @@ TEST(TrainConfigTest, BadEnsemblesAreErrors) {
   EXPECT_NE(error_of(data + "[ensemble]\nmembers = []\n").find("ensemble.members"), std::string::npos);
   EXPECT_NE(error_of(data + "[ensemble]\nfit = \"best\"\n").find("ensemble.fit"), std::string::npos);
   EXPECT_NE(error_of(data + "[ensemble]\nf1_offsets = \"always\"\n").find("ensemble.f1_offsets"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ensemble]\nserve = \"all\"\n").find("ensemble.serve"), std::string::npos);
   EXPECT_EQ(TrainConfig::parse(data + "[ensemble]\nf1_offsets = \"checked\"\n", "r.toml").ensemble.f1_offsets, "checked");
   EXPECT_NE(error_of(data + "[ngram_bag]\ndim = 0\n").find("ngram_bag.dim"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\ndim = 5000\n").find("ngram.dim"), std::string::npos);

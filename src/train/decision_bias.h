@@ -4,7 +4,8 @@
 // validation macro-F1 of that argmax. Because they are fitted on the same small validation split
 // they are scored on, "checked" keeps them only when cross-fitting says they carry over: fitted
 // on one half of the validation examples and scored on the other, both ways, the mean macro-F1
-// gain over no offsets must be positive.
+// gain over no offsets must be positive. best_by_macro_f1 is the same metric's choice between
+// whole candidates (the ensemble's serve = "best": the stack or one member alone).
 #pragma once
 
 #include <string>

@@ -298,6 +298,8 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     }
     const auto decision = choose_decision_offsets(combined, labels, levels, config.ensemble.f1_offsets, seed + static_cast<int>(c));
     for (size_t l = 0; l < levels; ++l) bias[l] += decision.offsets[l];
+    for (auto& z : combined)
+      for (size_t l = 0; l < levels; ++l) z[l] += decision.offsets[l];  // the stack as served
     f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", decision.applied},
                                                    {"checked_gain_points", decision.checked_gain}, {"offsets", decision.offsets}};
     // serve = "best": one member alone (its copies' mean log-probability, no bias) when its
@@ -305,11 +307,9 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     std::string served = "stack";
     if (config.ensemble.serve == "best" && !labels.empty()) {
       std::vector<std::vector<std::vector<float>>> candidates(1 + groups.size());  // [stack, member...][example][level]
-      for (size_t i = 0; i < lp.size(); ++i) {
-        auto& z = candidates[0].emplace_back(combined[i]);
-        for (size_t l = 0; l < levels; ++l) z[l] += decision.offsets[l];
-        for (size_t g = 0; g < groups.size(); ++g) candidates[1 + g].push_back(lp[i][g]);
-      }
+      candidates[0] = std::move(combined);
+      for (const auto& row : lp)
+        for (size_t g = 0; g < groups.size(); ++g) candidates[1 + g].push_back(row[g]);
       if (const size_t best = best_by_macro_f1(candidates, labels); best > 0) {
         std::fill(group_weights.begin(), group_weights.end(), 0.0f);
         group_weights[best - 1] = 1.0f;

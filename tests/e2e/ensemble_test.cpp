@@ -1,6 +1,8 @@
 // The ensemble model kind end to end: `guardian train` writes the members and the fitted
 // combination; eval, calibrate and moderate take the ensemble directory like any model; a run
 // interrupted inside its encoder member is continued by the same command.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "cli_fixture.h"
@@ -22,12 +24,28 @@ fs::path write_ensemble_recipe(const fs::path& dir, const std::string& members, 
   return recipe;
 }
 
-TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
-  const auto dir = fresh_dir("ensemble");
+// One test's folder: a fresh dir with the shelf, its ensemble recipe, and where the model goes.
+struct EnsembleCase {
+  fs::path dir, recipe, model;
+};
+
+EnsembleCase ensemble_case(const std::string& name, const std::string& members, const std::string& bag_lines = "") {
+  const auto dir = fresh_dir(name);
   write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\", \"encoder\"]");
-  const auto model = dir / "model";
-  auto train = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  return {dir, write_ensemble_recipe(dir, members, bag_lines), dir / "model"};
+}
+
+// `guardian train -q` of recipe into out, with the shelf of dir (write_shelf); extra: more flags.
+CommandResult train_recipe(const fs::path& dir, const fs::path& recipe, const fs::path& out,
+                           const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"train", "--config", recipe.string(), "--out", out.string(), "-q"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_guardian(args, dir / "data");
+}
+
+TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
+  const auto [dir, recipe, model] = ensemble_case("ensemble", "[\"ngram\", \"ngram_bag\", \"encoder\"]");
+  auto train = train_recipe(dir, recipe, model);
   ASSERT_EQ(train.code, 0) << train.output;
   for (const char* member : {"ngram", "ngram_bag", "encoder"}) {
     EXPECT_TRUE(fs::exists(model / "members" / member / "config.json")) << member;
@@ -73,12 +91,8 @@ TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
 }
 
 TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
-  const auto dir = fresh_dir("ensemble_resume");
-  write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"encoder\"]");
-  const auto model = dir / "model";
-  auto first = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q",
-                             "--stop-after-steps", "4"}, dir / "data");
+  const auto [dir, recipe, model] = ensemble_case("ensemble_resume", "[\"ngram\", \"encoder\"]");
+  auto first = train_recipe(dir, recipe, model, {"--stop-after-steps", "4"});
   // The encoder stopped early: the ensemble is fitted with its best weights so far and usable,
   // but marked unfinished, with the encoder's checkpoint kept.
   ASSERT_EQ(first.code, 0) << first.output;
@@ -86,7 +100,7 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
   EXPECT_FALSE(nlohmann::json::parse(read_text(model / "training.json"))["finished"].get<bool>());
   EXPECT_TRUE(fs::exists(model / "members" / "encoder" / "checkpoint")) << first.output;
 
-  auto second = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  auto second = train_recipe(dir, recipe, model);
   ASSERT_EQ(second.code, 0) << second.output;
   EXPECT_NE(second.output.find("is trained already"), std::string::npos) << "the finished n-gram member is reused";
   EXPECT_FALSE(fs::exists(model / "members" / "encoder" / "checkpoint"));
@@ -95,11 +109,8 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
 }
 
 TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
-  const auto dir = fresh_dir("ensemble_replicas");
-  write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]", "replicas = 3\n");
-  const auto model = dir / "model";
-  auto train = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  const auto [dir, recipe, model] = ensemble_case("ensemble_replicas", "[\"ngram\", \"ngram_bag\"]", "replicas = 3\n");
+  auto train = train_recipe(dir, recipe, model);
   ASSERT_EQ(train.code, 0) << train.output;
   for (const char* member : {"ngram", "ngram_bag", "ngram_bag.2", "ngram_bag.3"}) {
     EXPECT_TRUE(fs::exists(model / "members" / member / "config.json")) << member;
@@ -120,7 +131,7 @@ TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
   // Refitted with equal weights (the trained members are kept): each member gets 1/2, split
   // among its copies, so a bag replica serves with 1/6.
   write_text(recipe, read_text(recipe) + "fit = \"none\"\n");
-  auto refit = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  auto refit = train_recipe(dir, recipe, model);
   ASSERT_EQ(refit.code, 0) << refit.output;
   const auto equal = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["weights"][0];
   ASSERT_EQ(equal.size(), 4u);
@@ -129,11 +140,8 @@ TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
 }
 
 TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
-  const auto dir = fresh_dir("ensemble_f1_offsets");
-  write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]");
-  const auto model = dir / "model";
-  auto plain = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  const auto [dir, recipe, model] = ensemble_case("ensemble_f1_offsets", "[\"ngram\", \"ngram_bag\"]");
+  auto plain = train_recipe(dir, recipe, model);
   ASSERT_EQ(plain.code, 0) << plain.output;
   const auto bias_off = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
   const auto training_off = nlohmann::json::parse(read_text(model / "training.json"));
@@ -142,7 +150,7 @@ TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
   // Refitted (the trained members are kept) with the offsets always on: the served bias is the
   // NLL fit's plus the reported offsets, and the validation macro-F1 cannot fall (0 is on the grid).
   write_text(recipe, read_text(recipe) + "f1_offsets = \"on\"\n");
-  auto refit = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  auto refit = train_recipe(dir, recipe, model);
   ASSERT_EQ(refit.code, 0) << refit.output;
   const auto config_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
   const auto bias_on = config_on["bias"][0];
@@ -157,35 +165,53 @@ TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
   auto f1 = [](const nlohmann::json& t) { return t["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>(); };
   EXPECT_GE(f1(training_on), f1(training_off) - 1e-9);
   EXPECT_EQ(training_on["served"]["toxic"], "stack");
+}
 
-  // serve = "best": the stack or a member alone, whichever scores higher on validation.
+TEST(EnsembleCliTest, ServeBestServesWhicheverScoresHigherOnValidation) {
+  const auto [dir, recipe, model] = ensemble_case("ensemble_serve_best", "[\"ngram\", \"ngram_bag\"]");
+  auto stack = train_recipe(dir, recipe, model);
+  ASSERT_EQ(stack.code, 0) << stack.output;
+  const auto stack_config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
+  auto valid_f1 = [](const nlohmann::json& report) { return report["all"]["categories"][0]["macro_f1"].get<double>(); };
+  // The candidates' validation macro-F1: the stack (as trained) and each member alone (guardian eval).
+  const std::string valid = (dir / "card.toml").string() + ":train[75%:]";
+  std::vector<std::pair<std::string, double>> candidates = {
+      {"stack", valid_f1(nlohmann::json::parse(read_text(model / "training.json"))["metrics"]["valid"])}};
+  for (const char* member : {"ngram", "ngram_bag"}) {
+    auto eval = run_guardian({"eval", "--model", (model / "members" / member).string(), "--data", valid, "--json"},
+                             dir / "data");
+    ASSERT_EQ(eval.code, 0) << eval.output;
+    candidates.emplace_back(member, valid_f1(json_lines(eval.output).at(0)));
+  }
+  const auto expected = *std::max_element(candidates.begin(), candidates.end(),
+                                          [](const auto& a, const auto& b) { return a.second < b.second; });  // first on a tie
+
   write_text(recipe, read_text(recipe) + "serve = \"best\"\n");
-  auto best = run_guardian({"train", "--config", recipe.string(), "--out", model.string(), "-q"}, dir / "data");
+  auto best = train_recipe(dir, recipe, model);  // the trained members are kept: a refit
   ASSERT_EQ(best.code, 0) << best.output;
-  const auto training_best = nlohmann::json::parse(read_text(model / "training.json"));
-  EXPECT_GE(f1(training_best), f1(training_on) - 1e-9);
-  const std::string served = training_best["served"]["toxic"];
-  const auto served_config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
-  if (served != "stack") {
-    EXPECT_TRUE(served == "ngram" || served == "ngram_bag") << served;
-    const auto& w = served_config["weights"][0];
-    EXPECT_FLOAT_EQ(w[0].get<float>() + w[1].get<float>(), 1.0f);
-    EXPECT_TRUE(w[0].get<float>() == 0.0f || w[1].get<float>() == 0.0f);
-    for (const auto& b : served_config["bias"][0]) EXPECT_EQ(b.get<float>(), 0.0f);
+  const auto training = nlohmann::json::parse(read_text(model / "training.json"));
+  EXPECT_EQ(training["served"]["toxic"], expected.first);
+  EXPECT_NEAR(valid_f1(training["metrics"]["valid"]), expected.second, 1e-9);
+  const auto config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
+  // On this shelf every candidate scores 1.0, so the stack wins the tie; a member served alone
+  // (the other branch) is what a harder validation split gets.
+  if (expected.first == "stack") {
+    EXPECT_EQ(config, stack_config);
   } else {
-    EXPECT_EQ(served_config, config_on);  // the same stack as before
+    // A member alone: weight 1 on it, 0 on the other, no bias.
+    const size_t served = expected.first == "ngram" ? 0 : 1;
+    EXPECT_FLOAT_EQ(config["weights"][0][served].get<float>(), 1.0f);
+    EXPECT_FLOAT_EQ(config["weights"][0][1 - served].get<float>(), 0.0f);
+    for (const auto& b : config["bias"][0]) EXPECT_EQ(b.get<float>(), 0.0f);
   }
 }
 
 TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {
-  const auto dir = fresh_dir("ensemble_parallel");
-  write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"ngram_bag\"]", "replicas = 2\n");
+  const auto [dir, recipe, model] = ensemble_case("ensemble_parallel", "[\"ngram\", \"ngram_bag\"]", "replicas = 2\n");
   // No budget: the n-gram copies train side by side; a budget they never reach: one after the other.
-  auto side = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "side").string(), "-q"}, dir / "data");
+  auto side = train_recipe(dir, recipe, dir / "side");
   ASSERT_EQ(side.code, 0) << side.output;
-  auto turn = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "turn").string(), "-q",
-                            "--budget", "1h"}, dir / "data");
+  auto turn = train_recipe(dir, recipe, dir / "turn", {"--budget", "1h"});
   ASSERT_EQ(turn.code, 0) << turn.output;
   for (const char* member : {"ngram", "ngram_bag", "ngram_bag.2"}) {
     EXPECT_EQ(read_text(dir / "side" / "members" / member / "model.safetensors"),
@@ -195,13 +221,11 @@ TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {
 }
 
 TEST(EnsembleCliTest, BadMemberNameIsOneClearError) {
-  const auto dir = fresh_dir("ensemble_bad");
-  write_shelf(dir);
-  const auto recipe = write_ensemble_recipe(dir, "[\"ngram\", \"lstm\"]");
-  auto r = run_guardian({"train", "--config", recipe.string(), "--out", (dir / "model").string(), "-q"}, dir / "data");
+  const auto [dir, recipe, model] = ensemble_case("ensemble_bad", "[\"ngram\", \"lstm\"]");
+  auto r = train_recipe(dir, recipe, model);
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("'lstm'"), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(dir / "model" / "config.json"));
+  EXPECT_FALSE(fs::exists(model / "config.json"));
 }
 
 }  // namespace

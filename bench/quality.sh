@@ -3,7 +3,8 @@
 # (fastText word/char/autotune, TF-IDF + logistic regression plain/tuned), on the same splits, in
 # the same run. One JSON line per (task, system) on stdout:
 #   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc"}
-#   (guardian's rows add "f1_offsets_applied": on how many seeds the ensemble's checked F1 offsets were kept)
+#   (guardian's rows add "f1_offsets_applied": on how many seeds the ensemble's checked F1 offsets
+#   were kept, and "served": per seed what serve = "best" chose, the stack or a member alone)
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
 # Validation: TweetEval's val split; for BEEP! and UnSmile a 10% slice of train (their dev/valid
 # files are the scored splits). Systems:
@@ -80,12 +81,14 @@ import json, sys, statistics
 task, system, out, seeds, seconds, test = sys.argv[1:]
 seeds = int(seeds)
 dirs = [out] if seeds == 1 else [f"{out}/seed-{i + 1}" for i in range(seeds)]
-f1, acc, valid, auc, offsets = [], [], [], [], []
+f1, acc, valid, auc, offsets, served = [], [], [], [], [], []
 for d in dirs:
     training = json.load(open(f"{d}/training.json"))
     metrics = training["metrics"]
     if training.get("f1_offsets"):
         offsets.append(any(c["applied"] for c in training["f1_offsets"].values()))
+    if training.get("serve_held_out_macro_f1"):
+        served.append("+".join(training["served"].values()))
     m = metrics["eval"][test]["all"]["categories"][0]
     f1.append(100 * m["macro_f1"]); acc.append(100 * m["accuracy"]); auc.append(100 * m["roc_auc"])
     valid.append(100 * metrics["valid"]["all"]["categories"][0]["macro_f1"])
@@ -98,7 +101,8 @@ print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.m
                   "roc_auc": round(statistics.mean(auc), 2),
                   # an ensemble's F1 offsets: on how many seeds the check kept them (then the
                   # valid_macro_f1 is fitted on, so optimistic)
-                  **({"f1_offsets_applied": sum(offsets)} if offsets else {})}), flush=True)
+                  **({"f1_offsets_applied": sum(offsets)} if offsets else {}),
+                  **({"served": served} if served else {})}), flush=True)
 PY
 }
 

@@ -15,18 +15,6 @@ constexpr float kStep = 0.05f;
 constexpr int kSteps = 60;   // the grid is kStep * [-kSteps, kSteps]
 constexpr int kRounds = 3;   // coordinate-ascent sweeps over the levels
 
-std::vector<std::vector<float>> pick(const std::vector<std::vector<float>>& rows, const std::vector<size_t>& at) {
-  std::vector<std::vector<float>> out;
-  for (size_t i : at) out.push_back(rows[i]);
-  return out;
-}
-
-std::vector<int> pick(const std::vector<int>& labels, const std::vector<size_t>& at) {
-  std::vector<int> out;
-  for (size_t i : at) out.push_back(labels[i]);
-  return out;
-}
-
 }  // namespace
 
 double macro_f1_with_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
@@ -74,12 +62,7 @@ DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& l
   choice.offsets.assign(levels, 0.0f);
   if (mode == "off" || logits.size() < 2) return choice;
   if (mode == "checked") {
-    std::vector<size_t> order(logits.size());
-    std::iota(order.begin(), order.end(), size_t{0});
-    std::mt19937 rng(static_cast<uint32_t>(seed));
-    std::shuffle(order.begin(), order.end(), rng);
-    const std::vector<size_t> half_a(order.begin(), order.begin() + order.size() / 2);
-    const std::vector<size_t> half_b(order.begin() + order.size() / 2, order.end());
+    const auto [half_a, half_b] = seeded_halves(logits.size(), seed);
     double gain = 0.0;
     for (const auto& [fit_on, score_on] : {std::pair{&half_a, &half_b}, std::pair{&half_b, &half_a}}) {
       const auto offsets = fit_f1_offsets(pick(logits, *fit_on), pick(labels, *fit_on));
@@ -96,15 +79,13 @@ DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& l
   return choice;
 }
 
-size_t best_by_macro_f1(const std::vector<std::vector<std::vector<float>>>& candidates, const std::vector<int>& labels) {
-  size_t best = 0;
-  double best_f1 = -1.0;
-  for (size_t k = 0; k < candidates.size(); ++k) {
-    if (candidates[k].empty()) continue;
-    const double f1 = macro_f1_with_offsets(candidates[k], labels, std::vector<float>(candidates[k][0].size(), 0.0f));
-    if (f1 > best_f1) best_f1 = f1, best = k;
-  }
-  return best;
+std::pair<std::vector<size_t>, std::vector<size_t>> seeded_halves(size_t n, int seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::shuffle(order.begin(), order.end(), rng);
+  return {std::vector<size_t>(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n / 2)),
+          std::vector<size_t>(order.begin() + static_cast<std::ptrdiff_t>(n / 2), order.end())};
 }
 
 }  // namespace guardian::train

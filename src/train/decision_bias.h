@@ -4,11 +4,12 @@
 // validation macro-F1 of that argmax. Because they are fitted on the same small validation split
 // they are scored on, "checked" keeps them only when cross-fitting says they carry over: fitted
 // on one half of the validation examples and scored on the other, both ways, the mean macro-F1
-// gain over no offsets must be positive. best_by_macro_f1 is the same metric's choice between
-// whole candidates (the ensemble's serve = "best": the stack or one member alone).
+// gain over no offsets must be positive. seeded_halves and pick are that split, shared with the
+// ensemble's serve = "best" (which scores the stack and each member alone on the same halves).
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace guardian::train {
@@ -33,8 +34,16 @@ struct DecisionOffsets {
 DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
                                         size_t levels, const std::string& mode, int seed);
 
-// The candidate (each [example][level] logits over the same examples) whose argmax has the
-// highest macro-F1 against labels; the first on a tie.
-size_t best_by_macro_f1(const std::vector<std::vector<std::vector<float>>>& candidates, const std::vector<int>& labels);
+// 0..n-1 shuffled with the seed, cut in two: the first n/2 and the rest.
+std::pair<std::vector<size_t>, std::vector<size_t>> seeded_halves(size_t n, int seed);
+
+// rows[at[0]], rows[at[1]], ...
+template <class T>
+std::vector<T> pick(const std::vector<T>& rows, const std::vector<size_t>& at) {
+  std::vector<T> out;
+  out.reserve(at.size());
+  for (size_t i : at) out.push_back(rows[i]);
+  return out;
+}
 
 }  // namespace guardian::train

@@ -167,6 +167,50 @@ std::pair<std::vector<float>, std::vector<float>> fit_combination(
   return {std::vector<float>(w.begin(), w.end()), std::vector<float>(b.begin(), b.end())};
 }
 
+FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+                      const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed) {
+  const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
+  const size_t levels = level_weight.size();
+  FittedStack stack;
+  stack.weights.assign(members, 1.0f / static_cast<float>(std::max<size_t>(1, members)));
+  stack.bias.assign(levels, 0.0f);
+  if (ensemble.fit != "none" && !labels.empty()) std::tie(stack.weights, stack.bias) = fit_combination(log_probs, labels, level_weight);
+  stack.decision = choose_decision_offsets(stack_logits(stack, log_probs), labels, levels, ensemble.f1_offsets, seed);
+  for (size_t l = 0; l < levels; ++l) stack.bias[l] += stack.decision.offsets[l];
+  return stack;
+}
+
+std::vector<std::vector<float>> stack_logits(const FittedStack& stack, const std::vector<std::vector<std::vector<float>>>& log_probs) {
+  std::vector<std::vector<float>> out;  // [example][level]
+  for (const auto& row : log_probs) {
+    auto& z = out.emplace_back(stack.bias);
+    for (size_t m = 0; m < stack.weights.size(); ++m)
+      for (size_t l = 0; l < z.size(); ++l) z[l] += stack.weights[m] * row[m][l];
+  }
+  return out;
+}
+
+std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vector<float>>>& log_probs,
+                                          const std::vector<int>& labels, const std::vector<float>& level_weight,
+                                          const EnsembleConfig& ensemble, int seed) {
+  const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
+  const size_t levels = level_weight.size();
+  std::vector<double> scores(1 + members, 0.0);
+  const auto [half_a, half_b] = seeded_halves(log_probs.size(), seed);
+  for (const auto& [fit_on, score_on] : {std::pair{&half_a, &half_b}, std::pair{&half_b, &half_a}}) {
+    const auto held_labels = pick(labels, *score_on);
+    const auto stack = fit_stack(pick(log_probs, *fit_on), pick(labels, *fit_on), level_weight, ensemble, seed);
+    scores[0] += macro_f1_with_offsets(stack_logits(stack, pick(log_probs, *score_on)), held_labels,
+                                       std::vector<float>(levels, 0.0f)) / 2.0;
+    for (size_t m = 0; m < members; ++m) {
+      std::vector<std::vector<float>> alone;
+      for (size_t i : *score_on) alone.push_back(log_probs[i][m]);
+      scores[1 + m] += macro_f1_with_offsets(alone, held_labels, std::vector<float>(levels, 0.0f)) / 2.0;
+    }
+  }
+  return scores;
+}
+
 TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& options) {
   const auto started = Clock::now();
   const fs::path out = options.out_dir;
@@ -269,6 +313,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   for (const auto& copy : copies) spec.members.push_back(copy.dir_name);
   nlohmann::json f1_offsets_report = nlohmann::json::object();
   nlohmann::json served_report = nlohmann::json::object();  // [category] -> "stack" or the member served alone
+  nlohmann::json serve_scores_report = nlohmann::json::object();  // [category][candidate] -> held-out macro-F1 (serve = "best")
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     const size_t levels = policy.categories[c].levels.size();
     std::vector<std::vector<std::vector<float>>> lp;  // [example][member][level]
@@ -285,32 +330,22 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
         row.push_back(std::move(mean));
       }
     }
-    std::vector<float> group_weights(groups.size(), 1.0f / static_cast<float>(groups.size()));
-    std::vector<float> bias(levels, 0.0f);
-    if (config.ensemble.fit != "none" && !labels.empty()) std::tie(group_weights, bias) = fit_combination(lp, labels, cw[c]);
-    // The served decision is the argmax of bias + sum of weight * log-probability: the F1 offsets
-    // move that bias where the validation macro-F1 is highest (when asked, and checked).
-    std::vector<std::vector<float>> combined;  // [example][level]
-    for (const auto& row : lp) {
-      auto& z = combined.emplace_back(bias);
-      for (size_t g = 0; g < groups.size(); ++g)
-        for (size_t l = 0; l < levels; ++l) z[l] += group_weights[g] * row[g][l];
-    }
-    const auto decision = choose_decision_offsets(combined, labels, levels, config.ensemble.f1_offsets, seed + static_cast<int>(c));
-    for (size_t l = 0; l < levels; ++l) bias[l] += decision.offsets[l];
-    for (auto& z : combined)
-      for (size_t l = 0; l < levels; ++l) z[l] += decision.offsets[l];  // the stack as served
-    f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", decision.applied},
-                                                   {"checked_gain_points", decision.checked_gain}, {"offsets", decision.offsets}};
+    auto stack = fit_stack(lp, labels, cw[c], config.ensemble, seed + static_cast<int>(c));
+    f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", stack.decision.applied},
+                                                   {"checked_gain_points", stack.decision.checked_gain},
+                                                   {"offsets", stack.decision.offsets}};
+    auto group_weights = stack.weights;
+    auto bias = stack.bias;
     // serve = "best": one member alone (its copies' mean log-probability, no bias) when its
-    // validation macro-F1 beats the stack's.
+    // held-out macro-F1 beats the stack's, the stack fitted on the other half of the validation data.
     std::string served = "stack";
     if (config.ensemble.serve == "best" && !labels.empty()) {
-      std::vector<std::vector<std::vector<float>>> candidates(1 + groups.size());  // [stack, member...][example][level]
-      candidates[0] = std::move(combined);
-      for (const auto& row : lp)
-        for (size_t g = 0; g < groups.size(); ++g) candidates[1 + g].push_back(row[g]);
-      if (const size_t best = best_by_macro_f1(candidates, labels); best > 0) {
+      const auto scores = held_out_serve_scores(lp, labels, cw[c], config.ensemble, seed + static_cast<int>(c));
+      auto& row = serve_scores_report[policy.categories[c].name];
+      row["stack"] = 100.0 * scores[0];
+      for (size_t g = 0; g < groups.size(); ++g) row[copies[groups[g][0]].member] = 100.0 * scores[1 + g];
+      // The first of the highest: the stack on a tie.
+      if (const auto best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin()); best > 0) {
         std::fill(group_weights.begin(), group_weights.end(), 0.0f);
         group_weights[best - 1] = 1.0f;
         std::fill(bias.begin(), bias.end(), 0.0f);
@@ -353,6 +388,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", spec.members}, {"members_best_valid", member_valid},
                            {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"served", served_report},
+                           {"serve_held_out_macro_f1", serve_scores_report},
                            {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},

@@ -13,6 +13,8 @@
 
 #include "data/example.h"
 #include "models/ensemble_model.h"
+#include "train/decision_bias.h"
+#include "train/train_config.h"
 #include "train/trainer.h"
 
 namespace guardian::train {
@@ -24,6 +26,28 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
 std::pair<std::vector<float>, std::vector<float>> fit_combination(
     const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
     const std::vector<float>& level_weight);
+
+// One category's stack: the combination fitted as [ensemble] fit says, then its bias moved by the
+// F1 offsets as [ensemble] f1_offsets says (seeded for "checked"). bias includes decision.offsets.
+struct FittedStack {
+  std::vector<float> weights;   // [member]
+  std::vector<float> bias;      // [level]
+  DecisionOffsets decision;
+};
+FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+                      const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed);
+
+// The stack's served logits [example][level]: bias + sum of weight * log-probability.
+std::vector<std::vector<float>> stack_logits(const FittedStack& stack, const std::vector<std::vector<std::vector<float>>>& log_probs);
+
+// serve = "best"'s evidence, each candidate's macro-F1 (0..1) on held-out validation examples:
+// [0] the stack, [1 + m] member m alone (its log-probabilities' argmax). The examples are cut in
+// two seeded halves; the stack is fitted (fit_stack) on one and scored on the other, both ways,
+// and every candidate's score is the mean over the two halves. Scoring the stack on the data it
+// was fitted on would favour it over members that never saw that data.
+std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vector<float>>>& log_probs,
+                                          const std::vector<int>& labels, const std::vector<float>& level_weight,
+                                          const EnsembleConfig& ensemble, int seed);
 
 // The cascade's gate (member 0) threshold: the full ensemble's flagged validation messages
 // [member][example] keep going on to the full ensemble with the given recall. Sets spec.gate and

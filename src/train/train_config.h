@@ -96,7 +96,8 @@ struct EnsembleConfig {
   // of the validation data gains). They trade calibration for that decision.
   std::string f1_offsets = "off";
   // What each category serves: "stack" (the fitted combination) or "best" (the stack or one
-  // member alone, whichever has the highest validation macro-F1; the stack on a tie).
+  // member alone, whichever has the highest held-out macro-F1 on two halves of the validation
+  // data, the stack fitted on the other half; the stack on a tie).
   std::string serve = "stack";
   // The two-stage cascade: the first member (an n-gram model) scores every message and lets the
   // clearly clean ones skip the others. Its threshold keeps cascade_recall of the validation

@@ -1,5 +1,6 @@
 // Decision offsets: they find the bias that recovers a class the argmax never predicts, stay at
 // zero when nothing is gained, and "checked" keeps them only when they carry over to held-out halves.
+#include <algorithm>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -97,13 +98,17 @@ TEST(DecisionBiasTest, ACategoryWithoutValidationLabelsGetsZeroOffsets) {
   }
 }
 
-TEST(DecisionBiasTest, TheBestCandidateByMacroF1AndTheFirstOnATie) {
-  const std::vector<int> labels = {0, 1, 1, 0};
-  const std::vector<std::vector<float>> right = {{1, 0}, {0, 1}, {0, 1}, {1, 0}};
-  const std::vector<std::vector<float>> half = {{1, 0}, {1, 0}, {0, 1}, {1, 0}};
-  EXPECT_EQ(best_by_macro_f1({half, right}, labels), 1u);
-  EXPECT_EQ(best_by_macro_f1({right, half}, labels), 0u);
-  EXPECT_EQ(best_by_macro_f1({half, half, right, right}, labels), 2u);
+TEST(DecisionBiasTest, SeededHalvesSplitEveryExampleOnceTheSameWayForASeed) {
+  const auto [a, b] = seeded_halves(11, 5);
+  EXPECT_EQ(a.size(), 5u);
+  EXPECT_EQ(b.size(), 6u);
+  std::vector<size_t> all(a);
+  all.insert(all.end(), b.begin(), b.end());
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i);
+  EXPECT_EQ(seeded_halves(11, 5).first, a);
+  EXPECT_NE(seeded_halves(11, 6).first, a);
+  EXPECT_EQ(pick(std::vector<int>{10, 11, 12}, {2, 0}), (std::vector<int>{12, 10}));
 }
 
 }  // namespace

@@ -63,6 +63,63 @@ TEST(EnsembleFitTest, CascadeThresholdKeepsTheFlaggedMessagesAtTheRecall) {
   EXPECT_NEAR(report["skipped_fraction"].get<double>(), 0.55, 1e-9);  // 100 clean + 10 flagged of 200
 }
 
+// Two members that each know the answer 70% of the time, independently, and the labels.
+void two_noisy_members(std::vector<std::vector<std::vector<float>>>& lp, std::vector<int>& labels, int n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::bernoulli_distribution right(0.7);
+  for (int i = 0; i < n; ++i) {
+    const int y = i % 3 == 0;
+    labels.push_back(y);
+    auto guess = [&] { return right(rng) == (y == 1) ? 0.8 : 0.2; };
+    lp.push_back({log_probs(guess()), log_probs(guess())});
+  }
+}
+
+TEST(EnsembleFitTest, HeldOutServeScoresAreEachCandidatesMeanOverTheTwoHalves) {
+  // With fit = "none" and no offsets the stack is the members' plain sum, fitted on nothing, so
+  // each candidate's score is its macro-F1 on either half, averaged.
+  std::vector<std::vector<std::vector<float>>> lp;
+  std::vector<int> labels;
+  two_noisy_members(lp, labels, 301, 3);
+  EnsembleConfig ensemble;
+  ensemble.fit = "none";
+  const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 9);
+  ASSERT_EQ(scores.size(), 3u);
+  const auto [a, b] = seeded_halves(lp.size(), 9);
+  for (size_t candidate = 0; candidate < 3; ++candidate) {
+    double expected = 0.0;
+    for (const auto* half : {&a, &b}) {
+      std::vector<std::vector<float>> logits;
+      for (size_t i : *half) {
+        const auto& row = lp[i];
+        if (candidate == 0) logits.push_back({0.5f * (row[0][0] + row[1][0]), 0.5f * (row[0][1] + row[1][1])});
+        else logits.push_back(row[candidate - 1]);
+      }
+      expected += macro_f1_with_offsets(logits, pick(labels, *half), {0.0f, 0.0f}) / 2.0;
+    }
+    EXPECT_NEAR(scores[candidate], expected, 1e-9) << candidate;
+  }
+  EXPECT_GT(scores[0], scores[1]);  // two independent 70% members agree more often than either is right alone
+}
+
+TEST(EnsembleFitTest, HeldOutStackIsFittedOnOneHalfAndScoredOnTheOther) {
+  std::vector<std::vector<std::vector<float>>> lp;
+  std::vector<int> labels;
+  two_noisy_members(lp, labels, 300, 8);
+  EnsembleConfig ensemble;
+  ensemble.f1_offsets = "on";
+  const auto [a, b] = seeded_halves(lp.size(), 2);
+  double expected = 0.0, in_sample = 0.0;
+  for (const auto& [fit_on, score_on] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    const auto stack = fit_stack(pick(lp, *fit_on), pick(labels, *fit_on), {1.0f, 1.0f}, ensemble, 2);
+    expected += macro_f1_with_offsets(stack_logits(stack, pick(lp, *score_on)), pick(labels, *score_on), {0.0f, 0.0f}) / 2.0;
+    in_sample += macro_f1_with_offsets(stack_logits(stack, pick(lp, *fit_on)), pick(labels, *fit_on), {0.0f, 0.0f}) / 2.0;
+  }
+  const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 2);
+  EXPECT_NEAR(scores[0], expected, 1e-9);
+  EXPECT_GT(std::abs(in_sample - expected), 1e-3);  // the two differ here, so the check can tell them apart
+}
+
 TEST(EnsembleFitTest, NoExamplesGivesEqualWeights) {
   auto [w, b] = fit_combination({}, {}, {1.0f, 1.0f, 1.0f});
   EXPECT_TRUE(w.empty());

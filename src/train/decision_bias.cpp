@@ -88,4 +88,14 @@ std::pair<std::vector<size_t>, std::vector<size_t>> seeded_halves(size_t n, int 
           std::vector<size_t>(order.begin() + static_cast<std::ptrdiff_t>(n / 2), order.end())};
 }
 
+std::vector<std::vector<size_t>> seeded_folds(size_t n, size_t k, int seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<std::vector<size_t>> folds(std::max<size_t>(1, k));
+  for (size_t i = 0; i < n; ++i) folds[i % folds.size()].push_back(order[i]);
+  return folds;
+}
+
 }  // namespace guardian::train

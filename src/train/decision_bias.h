@@ -4,8 +4,8 @@
 // validation macro-F1 of that argmax. Because they are fitted on the same small validation split
 // they are scored on, "checked" keeps them only when cross-fitting says they carry over: fitted
 // on one half of the validation examples and scored on the other, both ways, the mean macro-F1
-// gain over no offsets must be positive. seeded_halves and pick are that split, shared with the
-// ensemble's serve = "best" (which scores the stack and each member alone on the same halves).
+// gain over no offsets must be positive. seeded_halves, seeded_folds and pick are such splits,
+// shared with the ensemble's serve = "best" (which scores the stack out of fold).
 #pragma once
 
 #include <string>
@@ -36,6 +36,8 @@ DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& l
 
 // 0..n-1 shuffled with the seed, cut in two: the first n/2 and the rest.
 std::pair<std::vector<size_t>, std::vector<size_t>> seeded_halves(size_t n, int seed);
+// 0..n-1 shuffled with the seed, dealt into k folds (sizes differ by at most one).
+std::vector<std::vector<size_t>> seeded_folds(size_t n, size_t k, int seed);
 
 // rows[at[0]], rows[at[1]], ...
 template <class T>

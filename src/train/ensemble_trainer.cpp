@@ -195,18 +195,27 @@ std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vec
                                           const EnsembleConfig& ensemble, int seed) {
   const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
   const size_t levels = level_weight.size();
+  const std::vector<float> no_offsets(levels, 0.0f);
   std::vector<double> scores(1 + members, 0.0);
-  const auto [half_a, half_b] = seeded_halves(log_probs.size(), seed);
-  for (const auto& [fit_on, score_on] : {std::pair{&half_a, &half_b}, std::pair{&half_b, &half_a}}) {
-    const auto held_labels = pick(labels, *score_on);
-    const auto stack = fit_stack(pick(log_probs, *fit_on), pick(labels, *fit_on), level_weight, ensemble, seed);
-    scores[0] += macro_f1_with_offsets(stack_logits(stack, pick(log_probs, *score_on)), held_labels,
-                                       std::vector<float>(levels, 0.0f)) / 2.0;
-    for (size_t m = 0; m < members; ++m) {
-      std::vector<std::vector<float>> alone;
-      for (size_t i : *score_on) alone.push_back(log_probs[i][m]);
-      scores[1 + m] += macro_f1_with_offsets(alone, held_labels, std::vector<float>(levels, 0.0f)) / 2.0;
-    }
+  if (log_probs.empty()) return scores;
+  // Every example's stack logits from the stack fitted on the other folds.
+  const auto folds = seeded_folds(log_probs.size(), kServeFolds, seed);
+  std::vector<std::vector<float>> out_of_fold(log_probs.size());
+  for (const auto& held : folds) {
+    std::vector<bool> is_held(log_probs.size(), false);
+    for (size_t i : held) is_held[i] = true;
+    std::vector<size_t> fit_on;
+    for (size_t i = 0; i < log_probs.size(); ++i)
+      if (!is_held[i]) fit_on.push_back(i);
+    const auto stack = fit_stack(pick(log_probs, fit_on), pick(labels, fit_on), level_weight, ensemble, seed);
+    const auto logits = stack_logits(stack, pick(log_probs, held));
+    for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
+  }
+  scores[0] = macro_f1_with_offsets(out_of_fold, labels, no_offsets);
+  for (size_t m = 0; m < members; ++m) {
+    std::vector<std::vector<float>> alone;
+    for (const auto& row : log_probs) alone.push_back(row[m]);
+    scores[1 + m] = macro_f1_with_offsets(alone, labels, no_offsets);
   }
   return scores;
 }
@@ -337,7 +346,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     auto group_weights = stack.weights;
     auto bias = stack.bias;
     // serve = "best": one member alone (its copies' mean log-probability, no bias) when its
-    // held-out macro-F1 beats the stack's, the stack fitted on the other half of the validation data.
+    // validation macro-F1 beats the stack's out-of-fold one.
     std::string served = "stack";
     if (config.ensemble.serve == "best" && !labels.empty()) {
       const auto scores = held_out_serve_scores(lp, labels, cw[c], config.ensemble, seed + static_cast<int>(c));

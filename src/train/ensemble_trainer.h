@@ -40,11 +40,13 @@ FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_pr
 // The stack's served logits [example][level]: bias + sum of weight * log-probability.
 std::vector<std::vector<float>> stack_logits(const FittedStack& stack, const std::vector<std::vector<std::vector<float>>>& log_probs);
 
-// serve = "best"'s evidence, each candidate's macro-F1 (0..1) on held-out validation examples:
-// [0] the stack, [1 + m] member m alone (its log-probabilities' argmax). The examples are cut in
-// two seeded halves; the stack is fitted (fit_stack) on one and scored on the other, both ways,
-// and every candidate's score is the mean over the two halves. Scoring the stack on the data it
-// was fitted on would favour it over members that never saw that data.
+// serve = "best"'s evidence, each candidate's macro-F1 (0..1) over all the validation examples:
+// [0] the stack, out of fold: the examples are cut in kServeFolds seeded folds, and each fold is
+// scored by the stack fitted (fit_stack) on the others; [1 + m] member m alone (its
+// log-probabilities' argmax; the members never saw the validation data). Scoring the stack on the
+// data it was fitted on would favour it; scoring every candidate on the same examples keeps the
+// comparison paired, and fitting on 4/5 of the data keeps the stack close to the one served.
+constexpr size_t kServeFolds = 5;
 std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vector<float>>>& log_probs,
                                           const std::vector<int>& labels, const std::vector<float>& level_weight,
                                           const EnsembleConfig& ensemble, int seed);

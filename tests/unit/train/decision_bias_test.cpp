@@ -111,5 +111,18 @@ TEST(DecisionBiasTest, SeededHalvesSplitEveryExampleOnceTheSameWayForASeed) {
   EXPECT_EQ(pick(std::vector<int>{10, 11, 12}, {2, 0}), (std::vector<int>{12, 10}));
 }
 
+TEST(DecisionBiasTest, SeededFoldsDealEveryExampleOnceInNearlyEqualFolds) {
+  const auto folds = seeded_folds(12, 5, 3);
+  ASSERT_EQ(folds.size(), 5u);
+  std::vector<size_t> all;
+  for (const auto& fold : folds) {
+    EXPECT_TRUE(fold.size() == 2 || fold.size() == 3) << fold.size();
+    all.insert(all.end(), fold.begin(), fold.end());
+  }
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i);
+  EXPECT_EQ(seeded_folds(12, 5, 3), folds);
+}
+
 }  // namespace
 }  // namespace guardian::train

@@ -1,5 +1,6 @@
 // Fitting an ensemble's combination on validation scores: a member that knows the answer gets the
 // weight, a member that is noise does not, and the level bias corrects a member's skewed prior.
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -75,9 +76,9 @@ void two_noisy_members(std::vector<std::vector<std::vector<float>>>& lp, std::ve
   }
 }
 
-TEST(EnsembleFitTest, HeldOutServeScoresAreEachCandidatesMeanOverTheTwoHalves) {
-  // With fit = "none" and no offsets the stack is the members' plain sum, fitted on nothing, so
-  // each candidate's score is its macro-F1 on either half, averaged.
+TEST(EnsembleFitTest, ServeScoresWithoutAFitAreEachCandidatesValidationMacroF1) {
+  // With fit = "none" and no offsets the stack is the members' plain mean, the same in every
+  // fold, so its out-of-fold score is its score on all of it.
   std::vector<std::vector<std::vector<float>>> lp;
   std::vector<int> labels;
   two_noisy_members(lp, labels, 301, 3);
@@ -85,39 +86,40 @@ TEST(EnsembleFitTest, HeldOutServeScoresAreEachCandidatesMeanOverTheTwoHalves) {
   ensemble.fit = "none";
   const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 9);
   ASSERT_EQ(scores.size(), 3u);
-  const auto [a, b] = seeded_halves(lp.size(), 9);
   for (size_t candidate = 0; candidate < 3; ++candidate) {
-    double expected = 0.0;
-    for (const auto* half : {&a, &b}) {
-      std::vector<std::vector<float>> logits;
-      for (size_t i : *half) {
-        const auto& row = lp[i];
-        if (candidate == 0) logits.push_back({0.5f * (row[0][0] + row[1][0]), 0.5f * (row[0][1] + row[1][1])});
-        else logits.push_back(row[candidate - 1]);
-      }
-      expected += macro_f1_with_offsets(logits, pick(labels, *half), {0.0f, 0.0f}) / 2.0;
+    std::vector<std::vector<float>> logits;
+    for (const auto& row : lp) {
+      if (candidate == 0) logits.push_back({0.5f * (row[0][0] + row[1][0]), 0.5f * (row[0][1] + row[1][1])});
+      else logits.push_back(row[candidate - 1]);
     }
-    EXPECT_NEAR(scores[candidate], expected, 1e-9) << candidate;
+    EXPECT_NEAR(scores[candidate], macro_f1_with_offsets(logits, labels, {0.0f, 0.0f}), 1e-9) << candidate;
   }
   EXPECT_GT(scores[0], scores[1]);  // two independent 70% members agree more often than either is right alone
 }
 
-TEST(EnsembleFitTest, HeldOutStackIsFittedOnOneHalfAndScoredOnTheOther) {
+TEST(EnsembleFitTest, ServeScoreOfTheStackIsOutOfFold) {
   std::vector<std::vector<std::vector<float>>> lp;
   std::vector<int> labels;
   two_noisy_members(lp, labels, 300, 8);
   EnsembleConfig ensemble;
   ensemble.f1_offsets = "on";
-  const auto [a, b] = seeded_halves(lp.size(), 2);
-  double expected = 0.0, in_sample = 0.0;
-  for (const auto& [fit_on, score_on] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
-    const auto stack = fit_stack(pick(lp, *fit_on), pick(labels, *fit_on), {1.0f, 1.0f}, ensemble, 2);
-    expected += macro_f1_with_offsets(stack_logits(stack, pick(lp, *score_on)), pick(labels, *score_on), {0.0f, 0.0f}) / 2.0;
-    in_sample += macro_f1_with_offsets(stack_logits(stack, pick(lp, *fit_on)), pick(labels, *fit_on), {0.0f, 0.0f}) / 2.0;
+  const auto folds = seeded_folds(lp.size(), kServeFolds, 2);
+  ASSERT_EQ(folds.size(), kServeFolds);
+  std::vector<std::vector<float>> out_of_fold(lp.size());
+  for (const auto& held : folds) {
+    std::vector<size_t> rest;
+    for (size_t i = 0; i < lp.size(); ++i)
+      if (std::find(held.begin(), held.end(), i) == held.end()) rest.push_back(i);
+    const auto stack = fit_stack(pick(lp, rest), pick(labels, rest), {1.0f, 1.0f}, ensemble, 2);
+    const auto logits = stack_logits(stack, pick(lp, held));
+    for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
   }
+  const double expected = macro_f1_with_offsets(out_of_fold, labels, {0.0f, 0.0f});
+  const auto in_sample = fit_stack(lp, labels, {1.0f, 1.0f}, ensemble, 2);
+  const double in_sample_f1 = macro_f1_with_offsets(stack_logits(in_sample, lp), labels, {0.0f, 0.0f});
   const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 2);
   EXPECT_NEAR(scores[0], expected, 1e-9);
-  EXPECT_GT(std::abs(in_sample - expected), 1e-3);  // the two differ here, so the check can tell them apart
+  EXPECT_GT(std::abs(in_sample_f1 - expected), 1e-3);  // the two differ here, so the check can tell them apart
 }
 
 TEST(EnsembleFitTest, NoExamplesGivesEqualWeights) {

@@ -58,13 +58,6 @@ GUARDIAN_VECTOR_CLONES void to_bf16(const float* in, size_t n, bf16* out) {
   }
 }
 
-float from_bf16(bf16 v) {
-  const uint32_t u = static_cast<uint32_t>(v) << 16;
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-
 std::string bf16_gemm_backend() {
   const auto& b = backend();
   return b.sbgemm != nullptr ? "openblas" : b.dnnl != nullptr ? "onednn" : "";

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace guardian::models {
@@ -16,7 +17,13 @@ using bf16 = uint16_t;  // the upper half of an IEEE float
 
 // out[i] = in[i] rounded to the nearest bf16 (ties to even; NaN stays NaN).
 void to_bf16(const float* in, size_t n, bf16* out);
-float from_bf16(bf16 v);
+// The float whose upper half v is (exact); inline, so that summing bf16 rows vectorises.
+inline float from_bf16(bf16 v) {
+  const uint32_t u = static_cast<uint32_t>(v) << 16;
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
 
 // Which library computes bf16 products ("openblas", "onednn"), or "" where neither is there.
 std::string bf16_gemm_backend();

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/safetensors.h"
+#include "models/bf16_gemm.h"
 #include "models/model_dir.h"
 
 namespace guardian::models {
@@ -25,9 +26,16 @@ void NgramWeights::logits(const Features& features, int outputs, float* out) con
   }
   thread_local std::vector<float> hidden;  // [dim], kept across messages: no allocation per message
   hidden.assign(dim, 0.0f);
-  for (const auto& [bucket, x] : features) {
-    const float* row = embedding.data() + static_cast<size_t>(bucket) * dim;
-    for (int d = 0; d < dim; ++d) hidden[d] += x * row[d];
+  if (embedding_bf16.empty()) {
+    for (const auto& [bucket, x] : features) {
+      const float* row = embedding.data() + static_cast<size_t>(bucket) * dim;
+      for (int d = 0; d < dim; ++d) hidden[d] += x * row[d];
+    }
+  } else {
+    for (const auto& [bucket, x] : features) {
+      const uint16_t* row = embedding_bf16.data() + static_cast<size_t>(bucket) * dim;
+      for (int d = 0; d < dim; ++d) hidden[d] += x * from_bf16(row[d]);
+    }
   }
   for (int d = 0; d < dim; ++d) {
     const float* row = weight.data() + static_cast<size_t>(d) * outputs;
@@ -42,6 +50,7 @@ nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
             {"format_version", 1},
             {"levels", spec.levels},
             {"dim", spec.dim},
+            {"embedding_dtype", spec.embedding_dtype},
             {"features",
              {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
               {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong}}}}}};
@@ -53,6 +62,7 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
     const auto& g = config.at("guardian");
     spec.levels = g.at("levels").get<std::vector<int>>();
     spec.dim = g.value("dim", 0);
+    spec.embedding_dtype = g.value("embedding_dtype", "f32");  // models saved before it was a choice are f32
     const auto& f = g.at("features");
     spec.features.buckets_log2 = f.at("buckets_log2").get<int>();
     spec.features.word_ngrams = f.at("word_ngrams").get<int>();
@@ -70,6 +80,10 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
   for (int l : spec.levels) {
     if (l < 2 || l > 100) throw FormatError(where.string() + ": guardian.levels out of range");
   }
+  if (spec.embedding_dtype != "f32" && spec.embedding_dtype != "bf16") {
+    throw FormatError(where.string() + ": guardian.embedding_dtype must be \"f32\" or \"bf16\", not \"" +
+                      spec.embedding_dtype + "\"");
+  }
   return spec;
 }
 
@@ -83,7 +97,13 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
       {"bias", core::DType::kF32, {outputs}, w.bias.data(), w.bias.size() * sizeof(float)},
       {"idf", core::DType::kF32, {buckets}, w.idf.data(), w.idf.size() * sizeof(float)},
       {"weight", core::DType::kF32, {rows, outputs}, w.weight.data(), w.weight.size() * sizeof(float)}};
-  if (spec.dim > 0) {
+  std::vector<uint16_t> embedding_bf16;
+  if (spec.dim > 0 && spec.embedding_dtype == "bf16") {
+    embedding_bf16.resize(w.embedding.size());
+    to_bf16(w.embedding.data(), w.embedding.size(), embedding_bf16.data());
+    tensors.push_back({"embedding", core::DType::kBF16, {buckets, spec.dim}, embedding_bf16.data(),
+                       embedding_bf16.size() * sizeof(uint16_t)});
+  } else if (spec.dim > 0) {
     tensors.push_back({"embedding", core::DType::kF32, {buckets, spec.dim}, w.embedding.data(),
                        w.embedding.size() * sizeof(float)});
   }
@@ -94,15 +114,21 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
 
 namespace {
 
-std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string& name, std::vector<int64_t> shape,
-                            const std::filesystem::path& where) {
+template <class T>
+std::vector<T> read_tensor(const core::SafetensorsFile& file, const std::string& name, core::DType dtype,
+                           std::vector<int64_t> shape, const std::filesystem::path& where) {
   const auto& view = file.get(name);
-  if (view.dtype != core::DType::kF32 || view.shape != shape) {
+  if (view.dtype != dtype || view.shape != shape) {
     throw FormatError(where.string() + ": tensor '" + name + "' has the wrong dtype or shape for this config");
   }
-  std::vector<float> out(static_cast<size_t>(view.numel()));
-  std::memcpy(out.data(), view.data.data(), out.size() * sizeof(float));
+  std::vector<T> out(static_cast<size_t>(view.numel()));
+  std::memcpy(out.data(), view.data.data(), out.size() * sizeof(T));
   return out;
+}
+
+std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string& name, std::vector<int64_t> shape,
+                            const std::filesystem::path& where) {
+  return read_tensor<float>(file, name, core::DType::kF32, std::move(shape), where);
 }
 
 }  // namespace
@@ -121,7 +147,12 @@ std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
   const int64_t outputs = spec.outputs();
   model->weights_.idf = read_f32(file, "idf", {buckets}, dir / kWeightsFile);
   model->weights_.dim = spec.dim;
-  if (spec.dim > 0) model->weights_.embedding = read_f32(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile);
+  if (spec.dim > 0 && spec.embedding_dtype == "bf16") {
+    model->weights_.embedding_bf16 =
+        read_tensor<uint16_t>(file, "embedding", core::DType::kBF16, {buckets, spec.dim}, dir / kWeightsFile);
+  } else if (spec.dim > 0) {
+    model->weights_.embedding = read_f32(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile);
+  }
   model->weights_.weight = read_f32(file, "weight", {spec.dim == 0 ? buckets : spec.dim, outputs}, dir / kWeightsFile);
   model->weights_.bias = read_f32(file, "bias", {outputs}, dir / kWeightsFile);
   return model;

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <memory>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -18,6 +20,9 @@ struct NgramSpec {
   NgramFeatureOptions features;   // what is hashed
   std::vector<int> levels;        // levels of each head, policy order
   int dim = 0;                    // embedding-bag width; 0 = linear over the features
+  // How the bag's embedding is stored and served: "f32", or "bf16" (half the bytes on disk and
+  // in memory; each row widened to float as it is summed, the sums in float).
+  std::string embedding_dtype = "f32";
   int outputs() const;            // sum of levels
 };
 
@@ -26,7 +31,8 @@ struct NgramSpec {
 struct NgramWeights {
   int dim = 0;                   // 0 = linear
   std::vector<float> idf;        // [buckets]
-  std::vector<float> embedding;  // [buckets, dim], row-major; empty when linear
+  std::vector<float> embedding;  // [buckets, dim], row-major; empty when linear or held in bf16
+  std::vector<uint16_t> embedding_bf16;  // the same in bf16, when the spec stores it so (then embedding is empty)
   std::vector<float> weight;     // linear: [buckets, outputs]; bag: [dim, outputs]; row-major
   std::vector<float> bias;       // [outputs]
 

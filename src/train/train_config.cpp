@@ -94,6 +94,7 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("despaced_max", c.despaced_max);
   ngram.get("choseong", c.choseong);
   ngram.get("dim", c.dim);
+  ngram.get("embedding_dtype", c.embedding_dtype);
   ngram.get("epochs", c.epochs);
   ngram.get("lr", c.lr);
   ngram.get("l2", c.l2);
@@ -109,6 +110,8 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
   check(ngram.despaced_max == 0 || (ngram.despaced_max >= 2 && ngram.despaced_max <= 8), where,
         s + ".despaced_max must be 0 or in 2..8");
   check(ngram.dim >= 0 && ngram.dim <= 1024, where, s + ".dim must be in 0..1024");
+  check(ngram.embedding_dtype == "f32" || ngram.embedding_dtype == "bf16", where,
+        s + ".embedding_dtype must be \"f32\" or \"bf16\"");
   check(ngram.epochs > 0 && ngram.epochs <= 1000, where, s + ".epochs must be in 1..1000");
   check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, s + ".lr must be in (0, 100]");
   for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, s + ".l2 values must be in [0, 1)");

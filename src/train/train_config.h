@@ -12,11 +12,13 @@
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
-//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, epochs, lr, l2
+//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, embedding_dtype,
+//                 epochs, lr, l2, replicas
 //   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
 //                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
 //   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
-//   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"), cascade, cascade_recall
+//   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"),
+//                 f1_offsets, serve, cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
 //                 patience, eval_every, seed, threads
 #pragma once
@@ -78,6 +80,7 @@ struct NgramConfig {
   int despaced_max = 4;                     // character n-grams across spaces (0 = off)
   bool choseong = true;                     // Hangul initial-consonant features
   int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
+  std::string embedding_dtype = "f32";      // the saved bag's embedding: "f32" or "bf16" (half the size)
   int epochs = 12;                          // passes (the best epoch on validation is kept)
   double lr = 0.5;                          // initial SGD step, decayed linearly to 0
   std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins
@@ -96,8 +99,8 @@ struct EnsembleConfig {
   // of the validation data gains). They trade calibration for that decision.
   std::string f1_offsets = "off";
   // What each category serves: "stack" (the fitted combination) or "best" (the stack or one
-  // member alone, whichever has the highest held-out macro-F1 on two halves of the validation
-  // data, the stack fitted on the other half; the stack on a tie).
+  // member alone, whichever has the higher validation macro-F1, the stack's out of fold:
+  // train/ensemble_trainer.h; the stack on a tie).
   std::string serve = "stack";
   // The two-stage cascade: the first member (an n-gram model) scores every message and lets the
   // clearly clean ones skip the others. Its threshold keeps cascade_recall of the validation

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "models/model.h"
+#include "models/model_dir.h"
 #include "models/ngram_model.h"
 #include "policy/policy.h"
 
@@ -133,6 +134,56 @@ TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
   std::filesystem::resize_file(dir / "model.safetensors", std::filesystem::file_size(dir / "model.safetensors") - 7);
   EXPECT_THROW(load_model(dir), FormatError);
   std::filesystem::remove_all(dir);
+}
+
+// An embedding bag of dim 8 whose weights are arbitrary but fixed.
+NgramWeights bag_weights(const NgramFeaturizer& featurizer, int dim, int outputs) {
+  NgramWeights w;
+  w.dim = dim;
+  w.idf.assign(featurizer.buckets(), 1.0f);
+  w.embedding.resize(static_cast<size_t>(featurizer.buckets()) * dim);
+  for (size_t i = 0; i < w.embedding.size(); ++i) w.embedding[i] = static_cast<float>((i * 7919) % 101) / 101.0f - 0.5f;
+  w.weight.resize(static_cast<size_t>(dim) * outputs);
+  for (size_t i = 0; i < w.weight.size(); ++i) w.weight[i] = static_cast<float>((i * 31) % 17) / 17.0f - 0.5f;
+  w.bias.assign(outputs, 0.1f);
+  return w;
+}
+
+TEST(NgramModelTest, ABf16EmbeddingIsHalfTheFileAndScoresWithinBf16Rounding) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.levels = {3, 2};
+  spec.dim = 8;
+  NgramFeaturizer featurizer(spec.features);
+  const auto w = bag_weights(featurizer, spec.dim, 5);
+  const auto base = std::filesystem::temp_directory_path() / ("guardian_ngram_bf16_" + std::to_string(::getpid()));
+  save_ngram_model(base / "f32", spec, w, two_category_policy());
+  spec.embedding_dtype = "bf16";
+  save_ngram_model(base / "bf16", spec, w, two_category_policy());
+  const auto embedding_bytes = static_cast<double>(w.embedding.size() * sizeof(float));
+  EXPECT_NEAR(static_cast<double>(std::filesystem::file_size(base / "f32" / "model.safetensors") -
+                                  std::filesystem::file_size(base / "bf16" / "model.safetensors")),
+              embedding_bytes / 2, 256.0);  // half the embedding's bytes saved (the header differs a little)
+
+  const std::vector<std::string> texts = {"you idiot", "좋은 하루", "a longer message with many words in it"};
+  const auto f32 = load_model(base / "f32")->score(texts);
+  const auto bf16 = load_model(base / "bf16")->score(texts);
+  bool any_differs = false;
+  for (size_t t = 0; t < texts.size(); ++t) {
+    // Each element moves by at most 2^-9 of itself (|e| < 0.5); the sum over the bag and through
+    // the head (|weight| < 0.5, dim 8) then by far less than 0.01.
+    for (size_t c = 0; c < 2; ++c)
+      for (size_t l = 0; l < f32[t][c].size(); ++l) {
+        EXPECT_NEAR(bf16[t][c][l], f32[t][c][l], 0.01) << texts[t];
+        any_differs = any_differs || bf16[t][c][l] != f32[t][c][l];
+      }
+  }
+  EXPECT_TRUE(any_differs);  // the bf16 model really is served from the rounded rows
+
+  spec.embedding_dtype = "f16";
+  write_json_file(base / "bf16" / "config.json", ngram_spec_to_json(spec));
+  EXPECT_THROW(load_model(base / "bf16"), FormatError);
+  std::filesystem::remove_all(base);
 }
 
 TEST(NgramModelTest, MissingDirectoryIsAnInputError) {

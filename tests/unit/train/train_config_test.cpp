@@ -69,6 +69,8 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
             std::string::npos);
   EXPECT_NE(error_of(data + "[model]\nkind = \"rnn\"\n").find("model.kind"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\nl2 = []\n").find("ngram.l2"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram_bag]\nembedding_dtype = \"f16\"\n").find("ngram_bag.embedding_dtype"),
+            std::string::npos);
   EXPECT_NE(error_of("[data]\ntrain = []\n").find("data.train"), std::string::npos);
 }
 
@@ -81,6 +83,7 @@ kind = "ensemble"
 [ngram_bag]
 dim = 32
 lr = 0.05
+embedding_dtype = "bf16"
 [ensemble]
 members = ["ngram", "ngram_bag", "encoder"]
 fit = "none"
@@ -89,6 +92,7 @@ fit = "none"
   const auto& bag = c.ngram_members.at("ngram_bag");
   EXPECT_EQ(bag.dim, 32);
   EXPECT_DOUBLE_EQ(bag.lr, 0.05);
+  EXPECT_EQ(bag.embedding_dtype, "bf16");
   EXPECT_EQ(bag.epochs, TrainConfig::bag_defaults().epochs);  // unset keys keep the bag's defaults
   EXPECT_EQ(c.ngram.dim, 0);
   EXPECT_EQ(c.ensemble.members, (std::vector<std::string>{"ngram", "ngram_bag", "encoder"}));

@@ -80,7 +80,9 @@ struct NgramConfig {
   int despaced_max = 4;                     // character n-grams across spaces (0 = off)
   bool choseong = true;                     // Hangul initial-consonant features
   int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
-  std::string embedding_dtype = "f32";      // the saved bag's embedding: "f32" or "bf16" (half the size)
+  // The saved bag's embedding: "bf16" (half the size; session 12 measured the same validation
+  // macro-F1 on all five bench tasks and test within 0.05 points of "f32") or "f32".
+  std::string embedding_dtype = "bf16";
   int epochs = 12;                          // passes (the best epoch on validation is kept)
   double lr = 0.5;                          // initial SGD step, decayed linearly to 0
   std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins

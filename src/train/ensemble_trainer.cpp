@@ -168,8 +168,7 @@ std::pair<std::vector<float>, std::vector<float>> fit_combination(
 }
 
 FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
-                      const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed) {
-  const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
+                      size_t members, const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed) {
   const size_t levels = level_weight.size();
   FittedStack stack;
   stack.weights.assign(members, 1.0f / static_cast<float>(std::max<size_t>(1, members)));
@@ -207,7 +206,7 @@ std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vec
     std::vector<size_t> fit_on;
     for (size_t i = 0; i < log_probs.size(); ++i)
       if (!is_held[i]) fit_on.push_back(i);
-    const auto stack = fit_stack(pick(log_probs, fit_on), pick(labels, fit_on), level_weight, ensemble, seed);
+    const auto stack = fit_stack(pick(log_probs, fit_on), pick(labels, fit_on), members, level_weight, ensemble, seed);
     const auto logits = stack_logits(stack, pick(log_probs, held));
     for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
   }
@@ -339,7 +338,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
         row.push_back(std::move(mean));
       }
     }
-    auto stack = fit_stack(lp, labels, cw[c], config.ensemble, seed + static_cast<int>(c));
+    auto stack = fit_stack(lp, labels, groups.size(), cw[c], config.ensemble, seed + static_cast<int>(c));
     f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", stack.decision.applied},
                                                    {"checked_gain_points", stack.decision.checked_gain},
                                                    {"offsets", stack.decision.offsets}};

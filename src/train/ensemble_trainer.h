@@ -29,13 +29,15 @@ std::pair<std::vector<float>, std::vector<float>> fit_combination(
 
 // One category's stack: the combination fitted as [ensemble] fit says, then its bias moved by the
 // F1 offsets as [ensemble] f1_offsets says (seeded for "checked"). bias includes decision.offsets.
+// With no examples (a category the validation data does not label) the weights are equal over
+// `members` and the bias is zero.
 struct FittedStack {
   std::vector<float> weights;   // [member]
   std::vector<float> bias;      // [level]
   DecisionOffsets decision;
 };
 FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
-                      const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed);
+                      size_t members, const std::vector<float>& level_weight, const EnsembleConfig& ensemble, int seed);
 
 // The stack's served logits [example][level]: bias + sum of weight * log-probability.
 std::vector<std::vector<float>> stack_logits(const FittedStack& stack, const std::vector<std::vector<std::vector<float>>>& log_probs);

@@ -110,16 +110,26 @@ TEST(EnsembleFitTest, ServeScoreOfTheStackIsOutOfFold) {
     std::vector<size_t> rest;
     for (size_t i = 0; i < lp.size(); ++i)
       if (std::find(held.begin(), held.end(), i) == held.end()) rest.push_back(i);
-    const auto stack = fit_stack(pick(lp, rest), pick(labels, rest), {1.0f, 1.0f}, ensemble, 2);
+    const auto stack = fit_stack(pick(lp, rest), pick(labels, rest), 2, {1.0f, 1.0f}, ensemble, 2);
     const auto logits = stack_logits(stack, pick(lp, held));
     for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
   }
   const double expected = macro_f1_with_offsets(out_of_fold, labels, {0.0f, 0.0f});
-  const auto in_sample = fit_stack(lp, labels, {1.0f, 1.0f}, ensemble, 2);
+  const auto in_sample = fit_stack(lp, labels, 2, {1.0f, 1.0f}, ensemble, 2);
   const double in_sample_f1 = macro_f1_with_offsets(stack_logits(in_sample, lp), labels, {0.0f, 0.0f});
   const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 2);
   EXPECT_NEAR(scores[0], expected, 1e-9);
   EXPECT_GT(std::abs(in_sample_f1 - expected), 1e-3);  // the two differ here, so the check can tell them apart
+}
+
+TEST(EnsembleFitTest, AStackWithoutExamplesHasEqualWeightsOverItsMembers) {
+  // As the default policy's 'cultural' category: no labelled validation example, three members.
+  EnsembleConfig ensemble;
+  ensemble.f1_offsets = "checked";
+  const auto stack = fit_stack({}, {}, 3, {1.0f, 1.0f, 1.0f}, ensemble, 1);
+  ASSERT_EQ(stack.weights.size(), 3u);
+  for (float w : stack.weights) EXPECT_FLOAT_EQ(w, 1.0f / 3.0f);
+  EXPECT_EQ(stack.bias, (std::vector<float>{0.0f, 0.0f, 0.0f}));
 }
 
 TEST(EnsembleFitTest, NoExamplesGivesEqualWeights) {

@@ -15,6 +15,15 @@ constexpr float kStep = 0.05f;
 constexpr int kSteps = 60;   // the grid is kStep * [-kSteps, kSteps]
 constexpr int kRounds = 3;   // coordinate-ascent sweeps over the levels
 
+// 0..n-1 shuffled with the seed: the one order both splits below cut.
+std::vector<size_t> seeded_order(size_t n, int seed) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::mt19937 rng(static_cast<uint32_t>(seed));
+  std::shuffle(order.begin(), order.end(), rng);
+  return order;
+}
+
 }  // namespace
 
 double macro_f1_with_offsets(const std::vector<std::vector<float>>& logits, const std::vector<int>& labels,
@@ -80,19 +89,13 @@ DecisionOffsets choose_decision_offsets(const std::vector<std::vector<float>>& l
 }
 
 std::pair<std::vector<size_t>, std::vector<size_t>> seeded_halves(size_t n, int seed) {
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::mt19937 rng(static_cast<uint32_t>(seed));
-  std::shuffle(order.begin(), order.end(), rng);
+  const auto order = seeded_order(n, seed);
   return {std::vector<size_t>(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n / 2)),
           std::vector<size_t>(order.begin() + static_cast<std::ptrdiff_t>(n / 2), order.end())};
 }
 
 std::vector<std::vector<size_t>> seeded_folds(size_t n, size_t k, int seed) {
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::mt19937 rng(static_cast<uint32_t>(seed));
-  std::shuffle(order.begin(), order.end(), rng);
+  const auto order = seeded_order(n, seed);
   std::vector<std::vector<size_t>> folds(std::max<size_t>(1, k));
   for (size_t i = 0; i < n; ++i) folds[i % folds.size()].push_back(order[i]);
   return folds;

@@ -200,12 +200,11 @@ std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vec
   // Every example's stack logits from the stack fitted on the other folds.
   const auto folds = seeded_folds(log_probs.size(), kServeFolds, seed);
   std::vector<std::vector<float>> out_of_fold(log_probs.size());
-  for (const auto& held : folds) {
-    std::vector<bool> is_held(log_probs.size(), false);
-    for (size_t i : held) is_held[i] = true;
-    std::vector<size_t> fit_on;
-    for (size_t i = 0; i < log_probs.size(); ++i)
-      if (!is_held[i]) fit_on.push_back(i);
+  for (size_t f = 0; f < folds.size(); ++f) {
+    const auto& held = folds[f];
+    std::vector<size_t> fit_on;  // the other folds
+    for (size_t g = 0; g < folds.size(); ++g)
+      if (g != f) fit_on.insert(fit_on.end(), folds[g].begin(), folds[g].end());
     const auto stack = fit_stack(pick(log_probs, fit_on), pick(labels, fit_on), members, level_weight, ensemble, seed);
     const auto logits = stack_logits(stack, pick(log_probs, held));
     for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
@@ -342,8 +341,8 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     f1_offsets_report[policy.categories[c].name] = {{"mode", config.ensemble.f1_offsets}, {"applied", stack.decision.applied},
                                                    {"checked_gain_points", stack.decision.checked_gain},
                                                    {"offsets", stack.decision.offsets}};
-    auto group_weights = stack.weights;
-    auto bias = stack.bias;
+    auto& group_weights = stack.weights;
+    auto& bias = stack.bias;
     // serve = "best": one member alone (its copies' mean log-probability, no bias) when its
     // validation macro-F1 beats the stack's out-of-fold one.
     std::string served = "stack";

@@ -136,7 +136,7 @@ TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
   std::filesystem::remove_all(dir);
 }
 
-// An embedding bag of dim 8 whose weights are arbitrary but fixed.
+// An embedding bag of width dim whose weights are arbitrary but fixed.
 NgramWeights bag_weights(const NgramFeaturizer& featurizer, int dim, int outputs) {
   NgramWeights w;
   w.dim = dim;

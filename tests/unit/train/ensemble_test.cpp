@@ -97,29 +97,28 @@ TEST(EnsembleFitTest, ServeScoresWithoutAFitAreEachCandidatesValidationMacroF1) 
   EXPECT_GT(scores[0], scores[1]);  // two independent 70% members agree more often than either is right alone
 }
 
-TEST(EnsembleFitTest, ServeScoreOfTheStackIsOutOfFold) {
-  std::vector<std::vector<std::vector<float>>> lp;
-  std::vector<int> labels;
-  two_noisy_members(lp, labels, 300, 8);
-  EnsembleConfig ensemble;
-  ensemble.f1_offsets = "on";
-  const auto folds = seeded_folds(lp.size(), kServeFolds, 2);
-  ASSERT_EQ(folds.size(), kServeFolds);
-  std::vector<std::vector<float>> out_of_fold(lp.size());
-  for (const auto& held : folds) {
-    std::vector<size_t> rest;
-    for (size_t i = 0; i < lp.size(); ++i)
-      if (std::find(held.begin(), held.end(), i) == held.end()) rest.push_back(i);
-    const auto stack = fit_stack(pick(lp, rest), pick(labels, rest), 2, {1.0f, 1.0f}, ensemble, 2);
-    const auto logits = stack_logits(stack, pick(lp, held));
-    for (size_t k = 0; k < held.size(); ++k) out_of_fold[held[k]] = logits[k];
-  }
-  const double expected = macro_f1_with_offsets(out_of_fold, labels, {0.0f, 0.0f});
-  const auto in_sample = fit_stack(lp, labels, 2, {1.0f, 1.0f}, ensemble, 2);
-  const double in_sample_f1 = macro_f1_with_offsets(stack_logits(in_sample, lp), labels, {0.0f, 0.0f});
-  const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, ensemble, 2);
-  EXPECT_NEAR(scores[0], expected, 1e-9);
-  EXPECT_GT(std::abs(in_sample_f1 - expected), 1e-3);  // the two differ here, so the check can tell them apart
+TEST(EnsembleFitTest, EachFoldIsScoredByAStackThatNeverSawIt) {
+  // One member that says nothing (0.5 everywhere), so the stack predicts the majority level of the
+  // data it was fitted on. Fold 0 is all clean; the other folds are 58% toxic. Over all of it
+  // clean is the majority (46.4% toxic), so a stack fitted in sample says clean everywhere. Out of
+  // fold, fold 0 is scored by the other folds' stack (58% toxic: it says toxic) and each other
+  // fold by one that sees fold 0 (43.5% toxic: it says clean).
+  constexpr int kFoldSize = 100;
+  const auto folds = seeded_folds(kServeFolds * kFoldSize, kServeFolds, 4);
+  std::vector<std::vector<std::vector<float>>> lp(kServeFolds * kFoldSize, {log_probs(0.5)});
+  std::vector<int> labels(lp.size(), 0), out_of_fold(lp.size(), 0), in_sample(lp.size(), 0);
+  for (size_t f = 1; f < folds.size(); ++f)
+    for (int k = 0; k < 58; ++k) labels[folds[f][k]] = 1;
+  for (size_t i : folds[0]) out_of_fold[i] = 1;
+  auto macro_f1_of = [&](const std::vector<int>& predicted) {
+    std::vector<std::vector<float>> one_hot;
+    for (int p : predicted) one_hot.push_back(p ? std::vector<float>{0.0f, 1.0f} : std::vector<float>{1.0f, 0.0f});
+    return macro_f1_with_offsets(one_hot, labels, {0.0f, 0.0f});
+  };
+  ASSERT_NE(macro_f1_of(out_of_fold), macro_f1_of(in_sample));  // the case tells the two apart
+  const auto scores = held_out_serve_scores(lp, labels, {1.0f, 1.0f}, EnsembleConfig{}, 4);
+  EXPECT_NEAR(scores[0], macro_f1_of(out_of_fold), 1e-9);
+  EXPECT_NEAR(scores[1], macro_f1_of(in_sample), 1e-9);  // the member alone: argmax of a tie is clean
 }
 
 TEST(EnsembleFitTest, AStackWithoutExamplesHasEqualWeightsOverItsMembers) {

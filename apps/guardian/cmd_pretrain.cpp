@@ -1,5 +1,6 @@
 // guardian pretrain: masked-LM pretraining of a recipe's encoder on unlabelled text, into the
-// directory its [model] pretrained names (later `train` runs of the recipe start from it).
+// directory its [model] pretrained names (later `train` runs of the recipe start from it); with
+// --bag NAME, skip-gram pretraining of the [NAME] embedding bag's rows into its `pretrained`.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include "apps/guardian/commands.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "train/bag_pretrainer.h"
 #include "train/pretrainer.h"
 #include "train/stop_signal.h"
 
@@ -18,12 +20,34 @@ struct PretrainArgs {
   std::string config;
   std::string out;
   std::string budget;
+  std::string bag;
   int64_t stop_after_steps = 0;
   bool quiet = false;
 };
 
+void run_bag_pretrain(const PretrainArgs& args, const train::TrainConfig& config) {
+  train::BagPretrainOptions options;
+  options.out_dir = args.out;
+  options.quiet = args.quiet;
+  if (!args.budget.empty()) options.budget = core::parse_duration(args.budget);
+  train::install_stop_handlers();
+  auto result = train::pretrain_bag(config, args.bag, options);
+  std::cout << nlohmann::json({{"pretrained", result.dir.string()}, {"finished", result.finished},
+                               {"tokens", result.tokens}, {"words", result.words}, {"targets", result.targets},
+                               {"loss", result.loss}, {"tokens_per_second", result.tokens_per_second},
+                               {"seconds", result.seconds}})
+                   .dump()
+            << std::endl;
+  if (result.interrupted) throw Error("bag pretraining interrupted; the rows so far are in " + result.dir.string());
+}
+
 void run_pretrain(const PretrainArgs& args) {
   auto config = train::TrainConfig::load(args.config);
+  if (!args.bag.empty()) {
+    if (args.stop_after_steps > 0) throw ConfigError("--stop-after-steps is for the encoder's pretraining, not --bag");
+    run_bag_pretrain(args, config);
+    return;
+  }
   train::PretrainOptions options;
   options.out_dir = args.out;
   options.quiet = args.quiet;
@@ -48,6 +72,9 @@ void add_pretrain_command(CLI::App& app) {
   cmd->add_option("-c,--config", args->config, "Recipe file: [pretrain] text, [model], [tokenizer]")->required();
   cmd->add_option("-o,--out", args->out, "Directory to write (default: the recipe's [model] pretrained)");
   cmd->add_option("--budget", args->budget, "Wall-clock for pretraining, e.g. 10m (resumable)");
+  cmd->add_option("--bag", args->bag,
+                  "Pretrain the rows of this n-gram table's embedding bag instead (e.g. ngram_bag), "
+                  "with [bag_pretrain]; they go to its `pretrained` directory");
   cmd->add_option("--stop-after-steps", args->stop_after_steps,
                   "Stop after this many steps in total, saving a checkpoint (resume by running again)");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");

@@ -13,6 +13,7 @@
 #include "eval/evaluator.h"
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
+#include "train/bag_pretrainer.h"
 #include "train/data_sets.h"
 #include "train/model_report.h"
 #include "train/stop_signal.h"
@@ -117,10 +118,15 @@ class SgdHeads {
 // parameter touched; l2 decays the output weights and the embedding rows a step touches.
 class BagHeads {
  public:
-  BagHeads(uint32_t buckets, int dim, const std::vector<int>& levels, uint64_t seed)
+  // start: pretrained rows ([buckets, dim], `guardian pretrain --bag`), or empty for random ones.
+  BagHeads(uint32_t buckets, int dim, const std::vector<int>& levels, uint64_t seed, const std::vector<float>& start)
       : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)), dim_(dim),
         embedding_(static_cast<size_t>(buckets) * dim), weight_(static_cast<size_t>(dim) * outputs_, 0.0f),
         bias_(outputs_, 0.0f) {
+    if (!start.empty()) {
+      embedding_ = start;
+      return;
+    }
     std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
     std::uniform_real_distribution<float> uniform(-1.0f / dim, 1.0f / dim);  // fastText's initialisation
     for (auto& v : embedding_) v = uniform(rng);
@@ -286,13 +292,15 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
       if (options.budget && Clock::now() - started >= *options.budget) out_of_time = true;
     }
   };
+  const std::vector<float> start =
+      ngram.pretrained.empty() ? std::vector<float>{} : load_pretrained_bag(ngram.pretrained, ngram.buckets_log2, ngram.dim);
   for (double l2 : ngram.l2) {
     if (out_of_time) break;
     if (spec.dim == 0) {
       SgdHeads heads(featurizer.buckets(), spec.levels);
       run(heads, l2);
     } else {
-      BagHeads heads(featurizer.buckets(), spec.dim, spec.levels, static_cast<uint64_t>(seed));
+      BagHeads heads(featurizer.buckets(), spec.dim, spec.levels, static_cast<uint64_t>(seed), start);
       run(heads, l2);
     }
   }
@@ -314,7 +322,7 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"dim", spec.dim}, {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
+                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});

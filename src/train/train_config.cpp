@@ -95,6 +95,7 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("choseong", c.choseong);
   ngram.get("dim", c.dim);
   ngram.get("embedding_dtype", c.embedding_dtype);
+  ngram.get("pretrained", c.pretrained);
   ngram.get("epochs", c.epochs);
   ngram.get("lr", c.lr);
   ngram.get("l2", c.l2);
@@ -116,6 +117,8 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
   check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, s + ".lr must be in (0, 100]");
   for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, s + ".l2 values must be in [0, 1)");
   check(ngram.replicas >= 1 && ngram.replicas <= 16, where, s + ".replicas must be in 1..16");
+  check(ngram.pretrained.empty() || ngram.dim > 0, where,
+        s + ".pretrained needs dim > 0 (only an embedding bag starts from pretrained rows)");
 }
 
 }  // namespace
@@ -131,7 +134,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   TableReader top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
-  std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ensemble", "pretrain", "train"};
+  std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ensemble", "pretrain", "bag_pretrain", "train"};
   // The ensemble's n-gram members: every [ngram_<name>] table, read as [ngram] is, from the
   // defaults its name has (the bag's for [ngram_bag], [ngram]'s otherwise).
   for (const auto& [key, node] : root) {
@@ -180,6 +183,16 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   pretrain.get("steps", steps);
   c.pretrain.steps = steps;
   pretrain.finish();
+  TableReader bag_pretrain(root["bag_pretrain"].as_table(), where, "bag_pretrain");
+  bag_pretrain.get("text", c.bag_pretrain.text);
+  bag_pretrain.get("max_texts", c.bag_pretrain.max_texts);
+  bag_pretrain.get("epochs", c.bag_pretrain.epochs);
+  bag_pretrain.get("window", c.bag_pretrain.window);
+  bag_pretrain.get("negatives", c.bag_pretrain.negatives);
+  bag_pretrain.get("min_count", c.bag_pretrain.min_count);
+  bag_pretrain.get("subsample", c.bag_pretrain.subsample);
+  bag_pretrain.get("lr", c.bag_pretrain.lr);
+  bag_pretrain.finish();
   TableReader ensemble(root["ensemble"].as_table(), where, "ensemble");
   ensemble.get("members", c.ensemble.members);
   ensemble.get("fit", c.ensemble.fit);
@@ -216,6 +229,17 @@ NgramConfig TrainConfig::bag_defaults() {
   return bag;
 }
 
+const NgramConfig& TrainConfig::ngram_table(const std::string& name) const {
+  if (name == "ngram") return ngram;
+  auto it = ngram_members.find(name);
+  if (it == ngram_members.end()) {
+    std::string known = "\"ngram\"";
+    for (const auto& [member, _] : ngram_members) known += ", \"" + member + "\"";
+    throw ConfigError("no n-gram table [" + name + "] in the recipe (it has " + known + ")");
+  }
+  return it->second;
+}
+
 TrainConfig TrainConfig::load(const std::filesystem::path& path) {
   return parse(core::read_file(path), path.string());
 }
@@ -240,6 +264,13 @@ void TrainConfig::validate(const std::string& where) const {
   check(pretrain.lr > 0.0 && pretrain.lr < 1.0, where, "pretrain.lr must be in (0, 1)");
   check(pretrain.warmup >= 0.0 && pretrain.warmup < 1.0, where, "pretrain.warmup must be in [0, 1)");
   check(pretrain.steps > 0, where, "pretrain.steps must be positive");
+  check(bag_pretrain.max_texts >= 1, where, "bag_pretrain.max_texts must be positive");
+  check(bag_pretrain.epochs >= 1 && bag_pretrain.epochs <= 100, where, "bag_pretrain.epochs must be in 1..100");
+  check(bag_pretrain.window >= 1 && bag_pretrain.window <= 20, where, "bag_pretrain.window must be in 1..20");
+  check(bag_pretrain.negatives >= 1 && bag_pretrain.negatives <= 50, where, "bag_pretrain.negatives must be in 1..50");
+  check(bag_pretrain.min_count >= 1, where, "bag_pretrain.min_count must be positive");
+  check(bag_pretrain.subsample > 0.0 && bag_pretrain.subsample <= 1.0, where, "bag_pretrain.subsample must be in (0, 1]");
+  check(bag_pretrain.lr > 0.0 && bag_pretrain.lr <= 1.0, where, "bag_pretrain.lr must be in (0, 1]");
   validate_ngram(ngram, where, "ngram");
   for (const auto& [name, member] : ngram_members) validate_ngram(member, where, name);
   check(model.kind == "ensemble" || ngram.replicas == 1, where,

@@ -13,10 +13,12 @@
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, embedding_dtype,
-//                 epochs, lr, l2, replicas
+//                 pretrained, epochs, lr, l2, replicas
 //   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
 //                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
 //   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
+//   [bag_pretrain] text, max_texts, epochs, window, negatives, min_count, subsample, lr
+//                 (guardian pretrain --bag NAME: the embedding rows of [NAME]'s bag)
 //   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"),
 //                 f1_offsets, serve, cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
@@ -71,6 +73,21 @@ struct PretrainConfig {
   int64_t steps = 20000;                    // schedule length without a budget (a budget refits it)
 };
 
+// Skip-gram pretraining of an embedding bag's rows on unlabelled text (`guardian pretrain --bag`):
+// fastText's unsupervised model over the bag's own hashed features. Each word is the sum of the
+// rows of its features (the word, its character n-grams, its initials) and is trained to predict
+// the words around it against sampled negatives.
+struct BagPretrainConfig {
+  std::vector<std::string> text;            // unlabelled specs; the recipe's training texts are added
+  int max_texts = 500000;                   // texts read at most
+  int epochs = 5;                           // passes over the text
+  int window = 5;                           // context words each side, at most (sampled 1..window)
+  int negatives = 5;                        // negative words sampled per context word
+  int min_count = 5;                        // words seen fewer times are not predicted (still inputs)
+  double subsample = 1e-4;                  // frequent-word discarding threshold (fastText's -t)
+  double lr = 0.05;                         // initial SGD step, decayed linearly to 0
+};
+
 // The n-gram model kind: features and its own SGD schedule ([ngram] in the recipe).
 struct NgramConfig {
   int buckets_log2 = 20;                    // 2^n hashed feature slots
@@ -83,6 +100,9 @@ struct NgramConfig {
   // The saved bag's embedding: "bf16" (half the size; session 12 measured the same validation
   // macro-F1 on all five bench tasks and test within 0.05 points of "f32") or "f32".
   std::string embedding_dtype = "bf16";
+  // A bag's starting embedding: a directory written by `guardian pretrain --bag` (its buckets and
+  // dim must match); "" = fastText's random initialisation.
+  std::string pretrained;
   int epochs = 12;                          // passes (the best epoch on validation is kept)
   double lr = 0.5;                          // initial SGD step, decayed linearly to 0
   std::vector<double> l2 = {1e-6, 4e-6, 1.6e-5};  // L2 strengths tried; the best on validation wins
@@ -138,9 +158,12 @@ struct TrainConfig {
   std::map<std::string, NgramConfig> ngram_members = {{"ngram_bag", bag_defaults()}};
   EnsembleConfig ensemble;
   PretrainConfig pretrain;
+  BagPretrainConfig bag_pretrain;
   OptimConfig optim;
 
   static NgramConfig bag_defaults();
+  // "ngram" -> [ngram], "ngram_<name>" -> that member table; throws ConfigError naming the choices.
+  const NgramConfig& ngram_table(const std::string& name) const;
 
   static TrainConfig load(const std::filesystem::path& path);
   static TrainConfig parse(const std::string& toml_text, const std::string& where);

@@ -20,6 +20,9 @@
 #   guardian-default  the main job's bilingual model (--default-model, if trained), where its policy
 #                     maps onto the task's labels (bench/peers/default_model.py)
 #   fasttext-*, tfidf-lr*  the peers (bench/peers/classic_peers.py)
+# With guardian and the peers, one more line per (task, peer) says whether the headline's lead (or
+# gap) is beyond the test set's sampling noise (bench/peers/paired_bootstrap.py):
+#   {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 #                    [--default-model models/default] [--no-peers]
 #                    [--systems guardian,guardian-pretrained-words,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
@@ -165,6 +168,18 @@ for task in "${task_list[@]}"; do
     echo "quality.sh: no default model in $default_model (scripts/run.sh trains it); no guardian-default row" >&2
   fi
   if [ "$peers" = 1 ]; then
-    /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" 2>/dev/null
+    /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" \
+      --predictions 2>/dev/null
+  fi
+  # The headline against each peer on the same test messages (paired bootstrap): each seed's
+  # predictions, then one line per peer with the difference's 95% interval.
+  if wanted guardian && [ "$peers" = 1 ]; then
+    for ((k = 1; k <= seeds; k++)); do
+      model="$work/$task-guardian"
+      [ "$seeds" -gt 1 ] && model="$model/seed-$k"
+      "$guardian" eval --model "$model" --data "$test" --skip-bad --predictions "$work/$task/guardian-seed-$k.jsonl" \
+        > /dev/null 2>&1
+    done
+    /usr/bin/python3 bench/peers/paired_bootstrap.py --task "$task" --dir "$work/$task"
   fi
 done

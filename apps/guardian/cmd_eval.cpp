@@ -20,20 +20,24 @@ struct EvalArgs {
   std::vector<std::string> data;
   bool json = false;
   std::string errors;
+  std::string predictions;
   bool skip_bad = false;
   std::string policy;
 };
 
 constexpr size_t kChunk = 512;  // messages scored at a time
 
+size_t argmax_level(const serve::ModerationResult& r, size_t category) {
+  const auto& levels = r.categories[category].levels;
+  return static_cast<size_t>(std::max_element(levels.begin(), levels.end()) - levels.begin());
+}
+
 // True when the model got this row wrong: a known category's level, or the decision.
 bool misclassified(const data::Example& e, const serve::ModerationResult& r, const policy::Policy& policy) {
   bool any_known = false, toxic = false;
   for (size_t c = 0; c < e.labels.size(); ++c) {
     if (e.labels[c] < 0) continue;
-    const auto& levels = r.categories[c].levels;
-    const auto predicted = std::max_element(levels.begin(), levels.end()) - levels.begin();
-    if (predicted != e.labels[c]) return true;
+    if (argmax_level(r, c) != static_cast<size_t>(e.labels[c])) return true;
     if (policy.categories[c].decides) {
       any_known = true;
       toxic = toxic || e.labels[c] >= 1;
@@ -49,6 +53,8 @@ void run_eval(const EvalArgs& args) {
   const auto& policy = model->policy();
   std::unique_ptr<core::AtomicFile> errors;
   if (!args.errors.empty()) errors = std::make_unique<core::AtomicFile>(args.errors);
+  std::unique_ptr<core::AtomicFile> predictions;
+  if (!args.predictions.empty()) predictions = std::make_unique<core::AtomicFile>(args.predictions);
   nlohmann::json all_reports = nlohmann::json::object();
   for (const auto& spec : args.data) {
     auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
@@ -64,18 +70,24 @@ void run_eval(const EvalArgs& args) {
         std::vector<std::vector<double>> probs;
         for (const auto& c : result.categories) probs.push_back(c.levels);
         evaluator.add(example, probs);
-        if (errors && misclassified(example, result, policy)) {
-          nlohmann::json line = serve::to_json(result, policy);
-          line["id"] = example.id;
-          line["text"] = example.text;
-          line["language"] = data::language_code(example.language);
-          nlohmann::json truth = nlohmann::json::object();
-          for (size_t c = 0; c < example.labels.size(); ++c) {
-            if (example.labels[c] >= 0) truth[policy.categories[c].name] = policy.categories[c].levels[example.labels[c]];
-          }
-          line["truth"] = truth;
-          errors->write(line.dump() + "\n");
+        const bool wrong = misclassified(example, result, policy);
+        if (!predictions && !(errors && wrong)) continue;
+        // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
+        nlohmann::json line = serve::to_json(result, policy);
+        line["id"] = example.id;
+        line["text"] = example.text;
+        line["language"] = data::language_code(example.language);
+        nlohmann::json predicted = nlohmann::json::object(), truth = nlohmann::json::object();
+        for (size_t c = 0; c < example.labels.size(); ++c) {
+          const auto& category = policy.categories[c];
+          predicted[category.name] = category.levels[argmax_level(result, c)];
+          if (example.labels[c] >= 0) truth[category.name] = category.levels[example.labels[c]];
         }
+        line["predicted"] = predicted;
+        line["truth"] = truth;
+        const std::string text = line.dump() + "\n";
+        if (predictions) predictions->write(text);
+        if (errors && wrong) errors->write(text);
       }
     }
     auto report = evaluator.report();
@@ -89,6 +101,7 @@ void run_eval(const EvalArgs& args) {
     }
   }
   if (errors) errors->commit();
+  if (predictions) predictions->commit();
 }
 
 }  // namespace
@@ -100,6 +113,9 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("-d,--data", args->data, "card:split[slice], e.g. beep:dev or tweeteval-offensive:test (repeatable)")->required();
   cmd->add_flag("--json", args->json, "One JSON object per data set instead of tables");
   cmd->add_option("--errors", args->errors, "Write misclassified messages with their scores (JSON Lines)");
+  cmd->add_option("--predictions", args->predictions,
+                  "Write every message with its scores, argmax level per category and truth (JSON Lines, "
+                  "in the data's order: for paired comparisons with other systems)");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_option("--policy", args->policy, "Score under another policy with the same categories (thresholds)");
   cmd->callback([args] { run_eval(*args); });

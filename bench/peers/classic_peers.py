@@ -8,6 +8,8 @@ and prints one JSON line per system:
   fasttext-autotune  -autotune-validation on the valid split for --autotune-seconds
   tfidf-lr           TF-IDF (word 1-2 + char 2-5 grams) + logistic regression, C=1
   tfidf-lr-tuned     the same with C and class weighting chosen on the valid split
+With --predictions, each system's test predictions (a JSON list of labels, in test.jsonl's order)
+also go to DIR/pred-<system>.json, for bench/peers/paired_bootstrap.py.
 Run with Debian's Python (/usr/bin/python3: python3-sklearn) and Debian's fasttext CLI.
 """
 import argparse
@@ -35,7 +37,13 @@ def read(path):
     return texts, labels
 
 
-def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None):
+PREDICTIONS_DIR = None  # --predictions: where pred-<system>.json goes
+
+
+def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None, predicted=None):
+    if PREDICTIONS_DIR and predicted is not None:
+        with open(os.path.join(PREDICTIONS_DIR, "pred-%s.json" % system), "w") as f:
+            json.dump([int(p) for p in predicted], f)
     n = len(f1s)
     mean = sum(f1s) / n
     std = (sum((x - mean) ** 2 for x in f1s) / (n - 1)) ** 0.5 if n > 1 else 0.0
@@ -80,7 +88,8 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
     valid_predicted, _ = fasttext_predict(model, valid[0])
     predicted, flag_prob = fasttext_predict(model, test[0])
     emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds,
-         valid_f1=f1_score(valid[1], valid_predicted, average="macro"), auc=roc_auc_score(flagged_truth(test[1]), flag_prob))
+         valid_f1=f1_score(valid[1], valid_predicted, average="macro"), auc=roc_auc_score(flagged_truth(test[1]), flag_prob),
+         predicted=predicted)
 
 
 def fasttext_predict(model, texts):
@@ -113,7 +122,7 @@ def tfidf_run(task, train, valid, test):
     seconds = time.time() - start
     p = plain.predict(xte)
     emit(task, "tfidf-lr", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
-         valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]))
+         valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]), predicted=p)
     # The grid's fits are independent: one per core, as a user with this machine would run them.
     grid = [(c, weight) for c in (0.25, 0.5, 1, 2, 4, 8, 16) for weight in (None, "balanced")]
     fitted = Parallel(n_jobs=os.cpu_count() or 1)(
@@ -127,7 +136,7 @@ def tfidf_run(task, train, valid, test):
     seconds = time.time() - start
     p = best[1].predict(xte)
     emit(task, "tfidf-lr-tuned", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
-         valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]))
+         valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]), predicted=p)
 
 
 def flag_auc(model, x, labels):
@@ -141,7 +150,10 @@ def main():
     ap.add_argument("--dir", required=True, help="folder with train.jsonl, valid.jsonl, test.jsonl")
     ap.add_argument("--autotune-seconds", type=int, default=150)
     ap.add_argument("--systems", default="fasttext-word,fasttext-char,fasttext-autotune,tfidf-lr")
+    ap.add_argument("--predictions", action="store_true", help="also write DIR/pred-<system>.json")
     args = ap.parse_args()
+    global PREDICTIONS_DIR
+    PREDICTIONS_DIR = args.dir if args.predictions else None
     train, valid, test = (read(os.path.join(args.dir, n + ".jsonl")) for n in ("train", "valid", "test"))
     systems = args.systems.split(",")
     with tempfile.TemporaryDirectory() as work:

@@ -1,5 +1,7 @@
 // The guardian binary end to end: help, train -> eval -> calibrate -> moderate on a tiny encoder,
 // exact resume, and every kind of bad input giving one clear line and a non-zero exit.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "cli_fixture.h"
@@ -17,7 +19,7 @@ TEST(CliTest, HelpExplainsEveryCommand) {
   // Each command's help names the options that command is about.
   const std::vector<std::pair<std::string, std::vector<std::string>>> expected = {
       {"train", {"--config", "--seeds", "--budget", "--out"}},
-      {"eval", {"--model", "--data", "--json", "--errors"}},
+      {"eval", {"--model", "--data", "--json", "--errors", "--predictions"}},
       {"calibrate", {"--model", "--data", "--recipe", "--target"}},
       {"moderate", {"--model", "--format", "--policy"}},
       {"serve", {"--model", "--port", "--host"}},
@@ -94,6 +96,40 @@ TEST_F(TrainedEncoder, EvalReportsEveryFigureAsJson) {
   auto text = run_guardian({"eval", "--model", model().string(), "--data", card() + ":train"}, dir_ / "data");
   EXPECT_EQ(text.code, 0) << text.output;
   EXPECT_TRUE(contains(text.output, "toxic")) << text.output;
+}
+
+TEST_F(TrainedEncoder, EvalPredictionsGiveEveryRowInOrderAndTheReportedMacroF1) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const auto predictions = dir_ / "predictions.jsonl", errors = dir_ / "errors-too.jsonl";
+  auto r = run_guardian({"eval", "--model", model().string(), "--data", card() + ":train", "--json", "--predictions",
+                         predictions.string(), "--errors", errors.string()}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto report = json_lines(r.output).at(0)["all"]["categories"][0];
+  const auto rows = json_lines(read_text(predictions));
+  ASSERT_EQ(rows.size(), 80u);
+  EXPECT_EQ(rows.front()["id"], "shelf:m1");
+  EXPECT_EQ(rows.back()["id"], "shelf:m80");
+  // Macro-F1 over the two levels from the file's argmax levels alone, against the report's.
+  std::map<std::string, int> tp, fp, fn;
+  int wrong = 0;
+  for (const auto& row : rows) {
+    const std::string predicted = row["predicted"]["toxic"], truth = row["truth"]["toxic"];
+    if (predicted == truth) {
+      ++tp[truth];
+    } else {
+      ++fp[predicted];
+      ++fn[truth];
+      ++wrong;
+    }
+  }
+  double macro = 0.0;
+  for (const std::string level : {"clean", "toxic"}) {
+    const double denominator = 2.0 * tp[level] + fp[level] + fn[level];
+    macro += denominator > 0 ? 2.0 * tp[level] / denominator / 2.0 : 0.0;
+  }
+  EXPECT_NEAR(macro, report["macro_f1"].get<double>(), 1e-9);
+  // The errors are the rows predicted wrong, and those whose decision (threshold) is wrong.
+  EXPECT_GE(static_cast<int>(json_lines(read_text(errors)).size()), wrong);
 }
 
 TEST_F(TrainedEncoder, EvalReproducesTheReportedValidationFigures) {

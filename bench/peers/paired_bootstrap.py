@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""Is guardian's test macro-F1 above a peer's by more than the test set's sampling noise?
+
+Paired bootstrap over the test messages (Koehn 2004; Berg-Kirkpatrick et al. 2012): the same
+resampled messages score guardian (its macro-F1 averaged over its seeds, as the headline row) and
+each peer; the difference's 95% percentile interval and the share of resamples where guardian is
+not better are printed, one JSON line per peer:
+  {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+Inputs in --dir: test.jsonl (`guardian data export`), pred-<peer>.json (classic_peers.py
+--predictions) and guardian-seed-<k>.jsonl (`guardian eval --predictions`), all in test order;
+rows are checked to be the same messages.
+"""
+import argparse
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+
+
+def macro_f1(truth, predicted, classes):
+    """Per-resample macro-F1: truth and predicted are [resamples, n] int arrays."""
+    f1s = []
+    for c in range(classes):
+        t, p = truth == c, predicted == c
+        tp = (t & p).sum(axis=1)
+        denominator = t.sum(axis=1) + p.sum(axis=1)
+        f1s.append(np.where(denominator > 0, 2.0 * tp / np.maximum(denominator, 1), 0.0))
+    return np.mean(f1s, axis=0)
+
+
+def guardian_predictions(path, texts, labels):
+    """guardian's argmax levels as the export's label ints (mapped through the truth of each row)."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    if len(rows) != len(texts):
+        sys.exit("%s: %d rows, test.jsonl has %d" % (path, len(rows), len(texts)))
+    level_to_label = {}
+    predicted = []
+    for i, row in enumerate(rows):
+        if row["text"] != texts[i]:
+            sys.exit("%s: row %d is not test.jsonl's row %d" % (path, i + 1, i + 1))
+        category = next(iter(row["truth"]))
+        if level_to_label.setdefault(row["truth"][category], labels[i]) != labels[i]:
+            sys.exit("%s: level %r stands for two labels" % (path, row["truth"][category]))
+        predicted.append(row["predicted"][category])
+    unknown = set(predicted) - set(level_to_label)
+    if unknown:
+        sys.exit("%s: predicted levels %s never occur in the truth" % (path, sorted(unknown)))
+    return np.array([level_to_label[p] for p in predicted])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--resamples", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    texts, labels = [], []
+    with open(os.path.join(args.dir, "test.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            texts.append(row["text"])
+            labels.append(int(row["label"]))
+    truth = np.array(labels)
+    seeds = sorted(glob.glob(os.path.join(args.dir, "guardian-seed-*.jsonl")))
+    if not seeds:
+        sys.exit("paired_bootstrap: no guardian-seed-*.jsonl in " + args.dir)
+    guardian = [guardian_predictions(path, texts, labels) for path in seeds]
+    peers = {}
+    for path in sorted(glob.glob(os.path.join(args.dir, "pred-*.json"))):
+        predicted = np.array(json.load(open(path)))
+        if len(predicted) != len(truth):
+            sys.exit("%s: %d predictions, test.jsonl has %d" % (path, len(predicted), len(truth)))
+        peers[os.path.basename(path)[len("pred-"):-len(".json")]] = predicted
+    classes = int(max(truth.max(), *(p.max() for p in guardian), *(p.max() for p in peers.values()))) + 1
+
+    rng = np.random.default_rng(args.seed)
+    index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
+    resampled_truth = truth[index]
+    ours = np.mean([macro_f1(resampled_truth, p[index], classes) for p in guardian], axis=0)
+    observed_ours = np.mean([macro_f1(truth[None, :], p[None, :], classes)[0] for p in guardian])
+    for name, predicted in peers.items():
+        diff = ours - macro_f1(resampled_truth, predicted[index], classes)
+        observed = observed_ours - macro_f1(truth[None, :], predicted[None, :], classes)[0]
+        low, high = np.percentile(diff, [2.5, 97.5])
+        print(json.dumps({"task": args.task, "system": "guardian", "vs": name,
+                          "macro_f1_diff": round(100 * observed, 2), "ci95_low": round(100 * low, 2),
+                          "ci95_high": round(100 * high, 2), "p_not_better": round(float((diff <= 0).mean()), 4),
+                          "resamples": args.resamples}), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -70,8 +70,8 @@ void run_eval(const EvalArgs& args) {
         std::vector<std::vector<double>> probs;
         for (const auto& c : result.categories) probs.push_back(c.levels);
         evaluator.add(example, probs);
-        const bool wrong = misclassified(example, result, policy);
-        if (!predictions && !(errors && wrong)) continue;
+        const bool wrong = errors && misclassified(example, result, policy);  // only --errors asks
+        if (!predictions && !wrong) continue;
         // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
         nlohmann::json line = serve::to_json(result, policy);
         line["id"] = example.id;
@@ -87,7 +87,7 @@ void run_eval(const EvalArgs& args) {
         line["truth"] = truth;
         const std::string text = line.dump() + "\n";
         if (predictions) predictions->write(text);
-        if (errors && wrong) errors->write(text);
+        if (wrong) errors->write(text);
       }
     }
     auto report = evaluator.report();

@@ -95,11 +95,8 @@ Corpus build_corpus(const std::vector<std::string>& texts, const models::NgramFe
 class SkipGram {
  public:
   SkipGram(const Corpus& corpus, uint32_t buckets, int dim, const BagPretrainConfig& config, uint64_t seed)
-      : corpus_(corpus), config_(config), dim_(dim), input_(static_cast<size_t>(buckets) * dim),
+      : corpus_(corpus), config_(config), dim_(dim), input_(random_bag_rows(buckets, dim, seed)),
         output_(static_cast<size_t>(corpus.targets) * dim, 0.0f) {
-    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
-    std::uniform_real_distribution<float> uniform(-1.0f / dim, 1.0f / dim);  // fastText's initialisation
-    for (auto& v : input_) v = uniform(rng);
     // Negatives are drawn in proportion to count^0.5 (fastText's table).
     std::vector<int32_t> word_of_target(static_cast<size_t>(corpus.targets));
     double total = 0.0;
@@ -210,6 +207,14 @@ int thread_count(int configured) {
 }
 
 }  // namespace
+
+std::vector<float> random_bag_rows(uint32_t buckets, int dim, uint64_t seed) {
+  std::vector<float> rows(static_cast<size_t>(buckets) * dim);
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_real_distribution<float> uniform(-1.0f / dim, 1.0f / dim);
+  for (auto& v : rows) v = uniform(rng);
+  return rows;
+}
 
 BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& table, const BagPretrainOptions& options) {
   const auto started = Clock::now();

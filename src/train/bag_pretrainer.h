@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -44,6 +45,10 @@ struct BagPretrainResult {
 // Throws ConfigError when the table is not an embedding bag or names no directory (and no
 // out_dir is given), InputError when the text is empty.
 BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& table, const BagPretrainOptions& options);
+
+// fastText's initialisation of a bag's rows, uniform in (-1/dim, 1/dim), seeded: the bag's trainer
+// and the pretraining start from the same rows for a seed.
+std::vector<float> random_bag_rows(uint32_t buckets, int dim, uint64_t seed);
 
 // The rows a bag of 2^buckets_log2 buckets and width dim starts from. Throws ConfigError when the
 // directory was pretrained for another size, FormatError when its files are damaged.

@@ -121,16 +121,8 @@ class BagHeads {
   // start: pretrained rows ([buckets, dim], `guardian pretrain --bag`), or empty for random ones.
   BagHeads(uint32_t buckets, int dim, const std::vector<int>& levels, uint64_t seed, const std::vector<float>& start)
       : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)), dim_(dim),
-        embedding_(static_cast<size_t>(buckets) * dim), weight_(static_cast<size_t>(dim) * outputs_, 0.0f),
-        bias_(outputs_, 0.0f) {
-    if (!start.empty()) {
-      embedding_ = start;
-      return;
-    }
-    std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
-    std::uniform_real_distribution<float> uniform(-1.0f / dim, 1.0f / dim);  // fastText's initialisation
-    for (auto& v : embedding_) v = uniform(rng);
-  }
+        embedding_(start.empty() ? random_bag_rows(buckets, dim, seed) : start),
+        weight_(static_cast<size_t>(dim) * outputs_, 0.0f), bias_(outputs_, 0.0f) {}
 
   double step(const models::Features& x, const std::vector<int>& labels, const std::vector<std::vector<float>>& cw,
               double lr, double l2) {

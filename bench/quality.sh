@@ -23,13 +23,17 @@
 # With guardian and the peers, one more line per (task, peer) says whether the headline's lead (or
 # gap) is beyond the test set's sampling noise (bench/peers/paired_bootstrap.py):
 #   {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+# Transfer (unless --no-transfer): every guardian system's models and every peer, as trained on the
+# task, also score a data set from another source labelled for the same harm (transfer_spec below;
+# bench/peers/transfer.py), lines with "transfer" beside "task": the shelf's nearest thing to data
+# the models were not built on.
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
-#                    [--default-model models/default] [--no-peers]
+#                    [--default-model models/default] [--no-peers] [--no-transfer]
 #                    [--systems guardian,guardian-pretrained-words,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
-encoder_budget="90s" peers=1 default_model="models/default"
+encoder_budget="90s" peers=1 transfer=1 default_model="models/default"
 # guardian-encoder-pretrained only when asked: its backbone (a few minutes of CPU pretraining) is
 # worse than none on 4 of 5 tasks (session 10), and its rows cost ~8 minutes of the hour.
 systems="guardian,guardian-ngram,guardian-encoder,guardian-default,peers"
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
     --encoder-budget) encoder_budget="$2"; shift 2 ;;
     --default-model) default_model="$2"; shift 2 ;;
     --no-peers) peers=0; shift ;;
+    --no-transfer) transfer=0; shift ;;
     --systems) systems="$2"; shift 2 ;;
     *) echo "quality.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -59,6 +64,20 @@ task_spec() {
     beep-bias) echo "beep-bias beep:train[:90%] beep:train[90%:] beep:dev" ;;
     unsmile-clean) echo "binary unsmile:train[:90%] unsmile:train[90%:] unsmile:valid" ;;
     *) echo "unknown task $1" >&2; exit 2 ;;
+  esac
+}
+
+# task -> one line per transfer set: name, policy, category, card:split... (labels >= 1 are flagged).
+# Jigsaw's train and test pools are both unseen by the bench's models; its identity_hate column is
+# the nearest to TweetEval hate's (hate against women and immigrants); KoSBi's unsafe sentences are
+# social bias like BEEP!'s bias labels; APEACH's are hate, like BEEP!'s hate and UnSmile's not-clean.
+transfer_spec() {
+  case "$1" in
+    tweeteval-offensive) echo "jigsaw binary toxic jigsaw:train jigsaw:test" ;;
+    tweeteval-hate) echo "jigsaw-hate default hate jigsaw:train jigsaw:test" ;;
+    beep-hate) echo "apeach binary toxic apeach:test" ;;
+    beep-bias) echo "kosbi binary toxic kosbi:valid kosbi:test" ;;
+    unsmile-clean) printf '%s\n' "apeach binary toxic apeach:test" "kosbi binary toxic kosbi:valid kosbi:test" ;;
   esac
 }
 
@@ -127,6 +146,7 @@ run_guardian() {  # task system recipe kind seeds budget policy train valid test
     { cat "$work/$task-$system.log" >&2; return 1; }
   end=$(date +%s.%N)
   report "$task" "$system" "$out" "$n" "$(echo "($end - $start) / $n" | bc -l)" "$4"
+  trained+=("$system:$n")
 }
 
 wanted() { [[ ",$systems," == *",$1,"* ]]; }
@@ -146,6 +166,7 @@ IFS=, read -ra task_list <<< "$tasks"
 for task in "${task_list[@]}"; do
   read -r policy train valid test <<< "$(task_spec "$task")"
   echo "== $task" >&2
+  trained=()  # system:seeds of each guardian system trained on this task
   wanted guardian && run_guardian "$task" guardian ensemble ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
   wanted guardian-pretrained-words &&
     run_guardian "$task" guardian-pretrained-words ensemble-pretrained-words ensemble "$seeds" "" "$policy" "$train" "$valid" "$test"
@@ -167,10 +188,33 @@ for task in "${task_list[@]}"; do
   else
     echo "quality.sh: no default model in $default_model (scripts/run.sh trains it); no guardian-default row" >&2
   fi
+  transfer_names=() transfer_args=()
+  if [ "$transfer" = 1 ]; then
+    while read -r name tpolicy category sets; do
+      data_args=()
+      for set in $sets; do data_args+=(--data "$set"); done
+      "$guardian" data export "${data_args[@]}" --policy "$tpolicy" --category "$category" --skip-bad \
+        --out "$work/$task/transfer-$name.jsonl" 2>/dev/null
+      transfer_names+=("$name") transfer_args+=(--transfer "$name")
+      for entry in "${trained[@]}"; do
+        system=${entry%%:*} n=${entry#*:}
+        for ((k = 1; k <= n; k++)); do
+          model="$work/$task-$system"
+          [ "$n" -gt 1 ] && model="$model/seed-$k"
+          "$guardian" moderate --model "$model" < "$work/$task/transfer-$name.jsonl" \
+            > "$work/$task/transfer-$name-$system-seed-$k.jsonl" 2>/dev/null
+        done
+      done
+    done <<< "$(transfer_spec "$task")"
+  fi
   if [ "$peers" = 1 ]; then
     /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" \
-      --predictions 2>/dev/null
+      --predictions "${transfer_args[@]}" 2>/dev/null
   fi
+  for name in "${transfer_names[@]}"; do
+    /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
+      --policy "configs/policies/$policy.toml"
+  done
   # The headline against each peer on the same test messages (paired bootstrap): each seed's
   # predictions, then one line per peer with the difference's 95% interval.
   if wanted guardian && [ "$peers" = 1 ]; then

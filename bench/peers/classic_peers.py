@@ -9,7 +9,10 @@ and prints one JSON line per system:
   tfidf-lr           TF-IDF (word 1-2 + char 2-5 grams) + logistic regression, C=1
   tfidf-lr-tuned     the same with C and class weighting chosen on the valid split
 With --predictions, each system's test predictions (a JSON list of labels, in test.jsonl's order)
-also go to DIR/pred-<system>.json, for bench/peers/paired_bootstrap.py.
+also go to DIR/pred-<system>.json, for bench/peers/paired_bootstrap.py. With --transfer NAME
+(repeatable), each trained model also scores DIR/transfer-NAME.jsonl, a data set from elsewhere,
+and writes DIR/transfer-NAME-pred-<system>.json: {"predicted": [labels], "flag_prob": [P(label >= 1)]}
+in that file's order, for bench/peers/transfer.py.
 Run with Debian's Python (/usr/bin/python3: python3-sklearn) and Debian's fasttext CLI.
 """
 import argparse
@@ -38,6 +41,15 @@ def read(path):
 
 
 PREDICTIONS_DIR = None  # --predictions: where pred-<system>.json goes
+TRANSFER = {}  # --transfer: name -> (texts, path prefix of its prediction files)
+
+
+def transfer_predictions(system, predict):
+    """Each transfer set scored by one trained system: predict(texts) -> (labels, P(label >= 1))."""
+    for name, (texts, prefix) in TRANSFER.items():
+        predicted, flag_prob = predict(texts)
+        with open("%s-pred-%s.json" % (prefix, system), "w") as f:
+            json.dump({"predicted": [int(p) for p in predicted], "flag_prob": [float(p) for p in flag_prob]}, f)
 
 
 def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None, predicted=None):
@@ -85,6 +97,7 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
         print(json.dumps({"task": task, "system": system, "error": "timeout after %d s" % timeout}), flush=True)
         return
     seconds = time.time() - start
+    transfer_predictions(system, lambda texts: fasttext_predict(model, texts))
     valid_predicted, _ = fasttext_predict(model, valid[0])
     predicted, flag_prob = fasttext_predict(model, test[0])
     emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds,
@@ -121,6 +134,7 @@ def tfidf_run(task, train, valid, test):
     plain = LogisticRegression(C=1.0, max_iter=2000).fit(xtr, train[1])
     seconds = time.time() - start
     p = plain.predict(xte)
+    transfer_predictions("tfidf-lr", lambda texts: lr_predict(plain, featurise(texts)))
     emit(task, "tfidf-lr", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
          valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]), predicted=p)
     # The grid's fits are independent: one per core, as a user with this machine would run them.
@@ -135,13 +149,19 @@ def tfidf_run(task, train, valid, test):
             best = (score, m)
     seconds = time.time() - start
     p = best[1].predict(xte)
+    transfer_predictions("tfidf-lr-tuned", lambda texts: lr_predict(best[1], featurise(texts)))
     emit(task, "tfidf-lr-tuned", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
          valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]), predicted=p)
 
 
 def flag_auc(model, x, labels):
+    return roc_auc_score(flagged_truth(labels), lr_predict(model, x)[1])
+
+
+def lr_predict(model, x):
+    """The most probable label of each row and its P(label >= 1)."""
     zero = list(model.classes_).index(0)
-    return roc_auc_score(flagged_truth(labels), 1.0 - model.predict_proba(x)[:, zero])
+    return model.predict(x), 1.0 - model.predict_proba(x)[:, zero]
 
 
 def main():
@@ -151,9 +171,14 @@ def main():
     ap.add_argument("--autotune-seconds", type=int, default=150)
     ap.add_argument("--systems", default="fasttext-word,fasttext-char,fasttext-autotune,tfidf-lr")
     ap.add_argument("--predictions", action="store_true", help="also write DIR/pred-<system>.json")
+    ap.add_argument("--transfer", action="append", default=[],
+                    help="also score DIR/transfer-NAME.jsonl with every system (repeatable)")
     args = ap.parse_args()
     global PREDICTIONS_DIR
     PREDICTIONS_DIR = args.dir if args.predictions else None
+    for name in args.transfer:
+        prefix = os.path.join(args.dir, "transfer-" + name)
+        TRANSFER[name] = (read(prefix + ".jsonl")[0], prefix)
     train, valid, test = (read(os.path.join(args.dir, n + ".jsonl")) for n in ("train", "valid", "test"))
     systems = args.systems.split(",")
     with tempfile.TemporaryDirectory() as work:

@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""How well does a model trained on one task's data flag the same harm in a data set from elsewhere?
+
+The models of bench/quality.sh, trained on a task's train split only, score a transfer set: another
+source's messages labelled for the same kind of harm (Jigsaw's Wikipedia comments for TweetEval's
+tweets, APEACH's and KoSBi's crowd- and LLM-written sentences for BEEP!'s and UnSmile's comments).
+No model saw these sources, nor chose anything on them: it is the closest the shelf comes to
+issue 4's "judged on data sets that are not on the shelf".
+A message counts as flagged when the model's most probable level is not the first ("none",
+"clean"), as macro-F1 is scored in-domain; the transfer set's truth is its label >= 1. Printed, one
+JSON line per system, then, as bench/peers/paired_bootstrap.py, one per peer for the headline
+(guardian) and one per other guardian system against the headline:
+  {"task", "transfer", "system", "macro_f1", "macro_f1_std", "seeds", "roc_auc", "flagged_share",
+   "rows", "positives"}
+  {"task", "transfer", "system", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+macro_f1 is binary (flagged vs not); roc_auc ranks by P(level >= 1), free of the decision threshold
+that a prior shift between sources moves; flagged_share beside the truth's positive share shows it.
+Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<system>-seed-<k>.jsonl
+(`guardian moderate` of each guardian system's seeds, in that file's order) and
+transfer-NAME-pred-<peer>.json (classic_peers.py --transfer).
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import sys
+import tomllib
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from paired_bootstrap import macro_f1
+
+
+def guardian_seed(path, ids, category, first_level):
+    """(flagged, P(level >= 1)) per message from one seed's `guardian moderate` lines."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    if len(rows) != len(ids):
+        sys.exit("%s: %d rows, the transfer set has %d" % (path, len(rows), len(ids)))
+    flagged, prob = [], []
+    for i, row in enumerate(rows):
+        if str(row.get("id")) != ids[i] or "categories" not in row:
+            sys.exit("%s: row %d is not the transfer set's message %s (or was not scored)" % (path, i + 1, ids[i]))
+        scored = row["categories"][category]
+        levels = scored["levels"]
+        flagged.append(int(max(levels, key=levels.get) != first_level))
+        prob.append(scored["score"])
+    return np.array(flagged), np.array(prob)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", required=True)
+    ap.add_argument("--transfer", required=True, help="the transfer set's name (DIR/transfer-NAME.jsonl)")
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--policy", required=True, help="the task's policy file (its one category's first level is 'not flagged')")
+    ap.add_argument("--resamples", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    with open(args.policy, "rb") as f:
+        categories = tomllib.load(f)["category"]
+    if len(categories) != 1:
+        sys.exit("transfer: %s has %d categories; a bench task has one" % (args.policy, len(categories)))
+    category, first_level = categories[0]["name"], categories[0]["levels"][0]
+
+    prefix = os.path.join(args.dir, "transfer-" + args.transfer)
+    ids, truth = [], []
+    with open(prefix + ".jsonl", encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            ids.append(str(row["id"]))
+            truth.append(int(int(row["label"]) >= 1))
+    truth = np.array(truth)
+
+    systems = {}  # name -> [(flagged, prob) per seed]
+    seed_file = re.compile(re.escape(os.path.basename(prefix)) + r"-(guardian[\w-]*)-seed-(\d+)\.jsonl$")
+    for path in sorted(glob.glob(prefix + "-guardian*-seed-*.jsonl")):
+        match = seed_file.search(os.path.basename(path))
+        if match:
+            systems.setdefault(match.group(1), []).append(guardian_seed(path, ids, category, first_level))
+    for path in sorted(glob.glob(prefix + "-pred-*.json")):
+        peer = json.load(open(path))
+        if len(peer["predicted"]) != len(truth):
+            sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(peer["predicted"]), len(truth)))
+        name = os.path.basename(path)[len(os.path.basename(prefix) + "-pred-"):-len(".json")]
+        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]))]
+    if not systems:
+        sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
+
+    for name, seeds in systems.items():
+        f1 = [100 * macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in seeds]
+        print(json.dumps({"task": args.task, "transfer": args.transfer, "system": name,
+                          "macro_f1": round(float(np.mean(f1)), 2),
+                          "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
+                          "seeds": len(f1),
+                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p in seeds])), 2),
+                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _ in seeds])), 3),
+                          "rows": len(truth), "positives": int(truth.sum())}), flush=True)
+
+    # The headline against each peer, and each other guardian system against the headline, on the
+    # same resampled messages (a system's seeds averaged).
+    rng = np.random.default_rng(args.seed)
+    index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
+    resampled_truth = truth[index]
+
+    def scores(name):
+        resampled = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _ in systems[name]], axis=0)
+        observed = np.mean([macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in systems[name]])
+        return resampled, observed
+
+    if "guardian" in systems:
+        pairs = [("guardian", n) for n in systems if not n.startswith("guardian")]
+        pairs += [(n, "guardian") for n in systems if n.startswith("guardian-")]
+        for ours, theirs in pairs:
+            (our_resampled, our_observed), (their_resampled, their_observed) = scores(ours), scores(theirs)
+            diff = our_resampled - their_resampled
+            low, high = np.percentile(diff, [2.5, 97.5])
+            print(json.dumps({"task": args.task, "transfer": args.transfer, "system": ours, "vs": theirs,
+                              "macro_f1_diff": round(100 * (our_observed - their_observed), 2),
+                              "ci95_low": round(100 * low, 2), "ci95_high": round(100 * high, 2),
+                              "p_not_better": round(float((diff <= 0).mean()), 4), "resamples": args.resamples}),
+                  flush=True)
+
+if __name__ == "__main__":
+    sys.exit(main())

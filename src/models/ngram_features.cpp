@@ -65,6 +65,32 @@ std::u32string decode(std::string_view text) {
   return out;
 }
 
+// Sorted buckets, each with its sublinear term frequency.
+Features counted(std::vector<uint32_t>& hits) {
+  std::sort(hits.begin(), hits.end());
+  Features out;
+  for (size_t i = 0; i < hits.size();) {
+    size_t j = i;
+    while (j < hits.size() && hits[j] == hits[i]) ++j;
+    out.emplace_back(hits[i], 1.0f + std::log(static_cast<float>(j - i)));
+    i = j;
+  }
+  return out;
+}
+
+// Times idf (when fitted), then scaled to L2 length `length`.
+void weigh(Features& features, const std::vector<float>& idf, double length) {
+  double norm = 0.0;
+  for (auto& [bucket, value] : features) {
+    if (!idf.empty()) value *= idf[bucket];
+    norm += static_cast<double>(value) * value;
+  }
+  if (norm > 0.0) {
+    const float scale = static_cast<float>(length / std::sqrt(norm));
+    for (auto& f : features) f.second *= scale;
+  }
+}
+
 }  // namespace
 
 NgramFeaturizer::NgramFeaturizer(NgramFeatureOptions options)
@@ -72,12 +98,20 @@ NgramFeaturizer::NgramFeaturizer(NgramFeatureOptions options)
 
 Features NgramFeaturizer::extract(std::string_view text) const {
   // The hot path of every n-gram model: the buckets hit are collected in one vector, then sorted
-  // and counted (no hash map), and words are spans of the decoded text (no string per word).
-  const std::u32string chars = decode(text);
+  // and counted (no hash map).
   std::vector<uint32_t> hits;
-  hits.reserve(chars.size() * 8 + 16);
+  hits.reserve(text.size() * 8 + 16);
+  std::vector<uint32_t>* all[kFamilies] = {&hits, &hits, &hits};
+  collect(text, all);
+  return counted(hits);
+}
+
+void NgramFeaturizer::collect(std::string_view text, std::vector<uint32_t>* family[kFamilies]) const {
+  // Words are spans of the decoded text (no string per word).
+  const std::u32string chars = decode(text);
+  std::vector<uint32_t>* hits = family[kInWord];
   auto add = [&](char kind, const char32_t* begin, const char32_t* end) {
-    hits.push_back(static_cast<uint32_t>(hash_codepoints(kind, begin, end)) & mask_);
+    hits->push_back(static_cast<uint32_t>(hash_codepoints(kind, begin, end)) & mask_);
   };
   // Every n-gram of lengths shortest..longest of s; a lone boundary mark is not a feature.
   auto add_spans = [&](char kind, const std::u32string& s, int shortest, int longest, bool marks) {
@@ -86,7 +120,7 @@ Features NgramFeaturizer::extract(std::string_view text) const {
       for (int n = 1; n <= longest && i + n <= s.size(); ++n) {
         h.push(s[i + n - 1]);
         if (n < shortest || (n == 1 && marks && (s[i] == '<' || s[i] == '>'))) continue;
-        hits.push_back(static_cast<uint32_t>(h.value()) & mask_);
+        hits->push_back(static_cast<uint32_t>(h.value()) & mask_);
       }
     }
   };
@@ -106,10 +140,10 @@ Features NgramFeaturizer::extract(std::string_view text) const {
   for (const auto& [b, e] : words) word_hashes.push_back(hash_codepoints('w', chars.data() + b, chars.data() + e));
   for (size_t i = 0; i < word_hashes.size(); ++i) {
     uint64_t h = word_hashes[i];
-    hits.push_back(static_cast<uint32_t>(h) & mask_);
+    family[kWords]->push_back(static_cast<uint32_t>(h) & mask_);
     for (int n = 2; n <= options_.word_ngrams && i + n <= word_hashes.size(); ++n) {
       h = (h * 1000003ULL) ^ word_hashes[i + n - 1];
-      hits.push_back(static_cast<uint32_t>(h ^ (h >> 31)) & mask_);
+      family[kWords]->push_back(static_cast<uint32_t>(h ^ (h >> 31)) & mask_);
     }
   }
 
@@ -138,33 +172,40 @@ Features NgramFeaturizer::extract(std::string_view text) const {
     std::u32string joined;
     joined.reserve(chars.size());
     for (const auto& [b, e] : words) joined.append(chars.data() + b, e - b);
+    hits = family[kDespaced];
     add_spans('d', joined, 2, options_.despaced_max, false);
   }
-
-  // Sorted buckets, each with its sublinear term frequency.
-  std::sort(hits.begin(), hits.end());
-  Features out;
-  for (size_t i = 0; i < hits.size();) {
-    size_t j = i;
-    while (j < hits.size() && hits[j] == hits[i]) ++j;
-    out.emplace_back(hits[i], 1.0f + std::log(static_cast<float>(j - i)));
-    i = j;
-  }
-  return out;
 }
 
 Features NgramFeaturizer::weighted(std::string_view text, const std::vector<float>& idf) const {
-  Features features = extract(text);
-  double norm = 0.0;
-  for (auto& [bucket, value] : features) {
-    if (!idf.empty()) value *= idf[bucket];
-    norm += static_cast<double>(value) * value;
+  if (!options_.norm_per_family) {
+    Features features = extract(text);
+    weigh(features, idf, 1.0);
+    return features;
   }
-  if (norm > 0.0) {
-    const float scale = static_cast<float>(1.0 / std::sqrt(norm));
-    for (auto& f : features) f.second *= scale;
+  std::vector<uint32_t> hits[kFamilies];
+  std::vector<uint32_t>* family[kFamilies] = {&hits[kWords], &hits[kInWord], &hits[kDespaced]};
+  collect(text, family);
+  int present = 0;
+  for (const auto& h : hits) present += h.empty() ? 0 : 1;
+  // Each family to length 1/sqrt(present), so the whole vector has length 1 as without families;
+  // a bucket two families share sums their weights.
+  Features merged;
+  for (auto& h : hits) {
+    Features features = counted(h);
+    weigh(features, idf, 1.0 / std::sqrt(static_cast<double>(std::max(present, 1))));
+    merged.insert(merged.end(), features.begin(), features.end());
   }
-  return features;
+  std::sort(merged.begin(), merged.end());
+  Features out;
+  for (const auto& [bucket, value] : merged) {
+    if (!out.empty() && out.back().first == bucket) {
+      out.back().second += value;
+    } else {
+      out.emplace_back(bucket, value);
+    }
+  }
+  return out;
 }
 
 std::vector<float> fit_idf(const std::vector<Features>& documents, uint32_t buckets) {

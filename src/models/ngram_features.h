@@ -2,7 +2,8 @@
 // character n-grams inside each word, character n-grams of the text with the spaces taken out
 // (robust to the spacing games of "병 신" vs "병신"), and the initial consonants of Hangul words
 // ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters). Weighted by sublinear term
-// frequency and, once fitted, inverse document frequency; L2-normalised.
+// frequency and, once fitted, inverse document frequency; L2-normalised, as one vector or per
+// feature family.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,11 @@ struct NgramFeatureOptions {
   int char_max = 5;           // longest character n-gram inside a word (0: no character n-grams)
   int despaced_max = 4;       // character n-grams (2..this) over the text without spaces; 0 = off
   bool choseong = true;       // initial-consonant features of Hangul words
+  // weighted() normalises each family (word n-grams; character n-grams and initials inside words;
+  // de-spaced n-grams) to length 1/sqrt(families present) instead of the whole vector to 1, as
+  // scikit-learn's union of one TfidfVectorizer per family: a short tweet emits ~40 word n-grams
+  // against ~600 character ones, so under one norm the characters drown the words.
+  bool norm_per_family = false;
 };
 
 using Features = std::vector<std::pair<uint32_t, float>>;  // (bucket, weight), buckets unique
@@ -34,6 +40,11 @@ class NgramFeaturizer {
   const NgramFeatureOptions& options() const { return options_; }
 
  private:
+  enum Family { kWords, kInWord, kDespaced, kFamilies };
+  // The buckets every n-gram of the text hits, appended to family[its family] (the pointers may
+  // alias: extract() collects them all in one vector).
+  void collect(std::string_view text, std::vector<uint32_t>* family[kFamilies]) const;
+
   NgramFeatureOptions options_;
   uint32_t mask_;
 };

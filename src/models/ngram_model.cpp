@@ -53,7 +53,8 @@ nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
             {"embedding_dtype", spec.embedding_dtype},
             {"features",
              {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
-              {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong}}}}}};
+              {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong},
+              {"norm_per_family", f.norm_per_family}}}}}};
 }
 
 NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where) {
@@ -70,6 +71,7 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
     spec.features.char_max = f.at("char_max").get<int>();
     spec.features.despaced_max = f.at("despaced_max").get<int>();
     spec.features.choseong = f.at("choseong").get<bool>();
+    spec.features.norm_per_family = f.value("norm_per_family", false);  // absent in models saved before it
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(where.string() + ": " + e.what());
   }

@@ -93,6 +93,7 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("char_max", c.char_max);
   ngram.get("despaced_max", c.despaced_max);
   ngram.get("choseong", c.choseong);
+  ngram.get("norm_per_family", c.norm_per_family);
   ngram.get("dim", c.dim);
   ngram.get("embedding_dtype", c.embedding_dtype);
   ngram.get("pretrained", c.pretrained);
@@ -117,6 +118,8 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
   check(ngram.lr > 0.0 && ngram.lr <= 100.0, where, s + ".lr must be in (0, 100]");
   for (double l2 : ngram.l2) check(l2 >= 0.0 && l2 < 1.0, where, s + ".l2 values must be in [0, 1)");
   check(ngram.replicas >= 1 && ngram.replicas <= 16, where, s + ".replicas must be in 1..16");
+  // A bag sums its features' rows unweighted: only the linear model reads TF-IDF weights.
+  check(!ngram.norm_per_family || ngram.dim == 0, where, s + ".norm_per_family needs dim = 0 (the linear model)");
   check(ngram.pretrained.empty() || ngram.dim > 0, where,
         s + ".pretrained needs dim > 0 (only an embedding bag starts from pretrained rows)");
 }

@@ -12,7 +12,7 @@
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
-//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, dim, embedding_dtype,
+//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, norm_per_family, dim, embedding_dtype,
 //                 pretrained, epochs, lr, l2, replicas
 //   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
 //                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
@@ -96,6 +96,7 @@ struct NgramConfig {
   int char_max = 5;                         // ... and longest
   int despaced_max = 4;                     // character n-grams across spaces (0 = off)
   bool choseong = true;                     // Hangul initial-consonant features
+  bool norm_per_family = false;             // L2 per feature family, not over the whole vector (linear only)
   int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
   // The saved bag's embedding: "bf16" (half the size; session 12 measured the same validation
   // macro-F1 on all five bench tasks and test within 0.05 points of "f32") or "f32".

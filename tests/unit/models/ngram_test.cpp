@@ -96,6 +96,44 @@ TEST(NgramFeaturesTest, IdfDownweightsCommonFeatures) {
   EXPECT_LE(idf[the], idf[cat]);
 }
 
+// The squared weight a text's vector puts on the buckets of its word n-grams.
+double word_share(const Features& vector, const std::string& text) {
+  NgramFeatureOptions words;
+  words.char_max = 0;
+  words.despaced_max = 0;
+  words.choseong = false;
+  const auto word_buckets = buckets_of(NgramFeaturizer(words).extract(text));
+  double share = 0.0;
+  for (const auto& [bucket, v] : vector) share += word_buckets.count(bucket) ? double(v) * v : 0.0;
+  return share;
+}
+
+TEST(NgramFeaturesTest, NormPerFamilyGivesTheWordsAThirdOfTheLength) {
+  const std::string text = "you are such an absolute idiot honestly";
+  NgramFeatureOptions per_family;
+  per_family.norm_per_family = true;
+  const auto joint = NgramFeaturizer({}).weighted(text, {});
+  const auto families = NgramFeaturizer(per_family).weighted(text, {});
+  double norm = 0.0;
+  for (const auto& [bucket, v] : families) norm += double(v) * v;
+  EXPECT_NEAR(norm, 1.0, 1e-3);  // buckets two families share add a little (none are expected here)
+  EXPECT_TRUE(std::is_sorted(families.begin(), families.end()));
+  // Words, in-word characters, de-spaced characters: each a third of the squared length. Under one
+  // norm the ~13 word n-grams get a small share against the ~150 character n-grams.
+  EXPECT_NEAR(word_share(families, text), 1.0 / 3.0, 1e-3);
+  EXPECT_LT(word_share(joint, text), 0.15);
+  // The same buckets either way: only the weights move.
+  EXPECT_EQ(buckets_of(joint), buckets_of(families));
+  // A words-only featurizer has one family, which is the whole vector.
+  NgramFeatureOptions words;
+  words.char_max = 0;
+  words.despaced_max = 0;
+  words.choseong = false;
+  auto words_family = words;
+  words_family.norm_per_family = true;
+  EXPECT_EQ(NgramFeaturizer(words).weighted(text, {}), NgramFeaturizer(words_family).weighted(text, {}));
+}
+
 policy::Policy two_category_policy() {
   return policy::Policy::parse(R"(
 name = "test"

@@ -72,6 +72,10 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_NE(error_of(data + "[ngram_bag]\nembedding_dtype = \"f16\"\n").find("ngram_bag.embedding_dtype"),
             std::string::npos);
   EXPECT_NE(error_of("[data]\ntrain = []\n").find("data.train"), std::string::npos);
+  // A bag sums unweighted rows: per-family TF-IDF norms mean nothing there.
+  EXPECT_NE(error_of(data + "[ngram_bag]\nnorm_per_family = true\n").find("ngram_bag.norm_per_family needs dim = 0"),
+            std::string::npos);
+  EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nnorm_per_family = true\n", "recipe.toml").ngram.norm_per_family);
 }
 
 TEST(TrainConfigTest, ReadsTheEnsembleAndItsBagMember) {

@@ -11,10 +11,13 @@ A message counts as flagged when the model's most probable level is not the firs
 JSON line per system, then, as bench/peers/paired_bootstrap.py, one per peer for the headline
 (guardian) and one per other guardian system against the headline:
   {"task", "transfer", "system", "macro_f1", "macro_f1_std", "seeds", "roc_auc", "flagged_share",
-   "rows", "positives"}
+   "adapted_macro_f1", "adapt_rows", "rows", "positives"}
   {"task", "transfer", "system", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
 macro_f1 is binary (flagged vs not); roc_auc ranks by P(level >= 1), free of the decision threshold
 that a prior shift between sources moves; flagged_share beside the truth's positive share shows it.
+adapted_macro_f1 is what a team with a few labelled messages of its own would get: each system's
+threshold on P(level >= 1) is chosen (best macro-F1) on a seeded --adapt-share slice of the
+transfer set and the rest is scored (adapt_rows: the slice's size).
 Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<system>-seed-<k>.jsonl
 (`guardian moderate` of each guardian system's seeds, in that file's order) and
 transfer-NAME-pred-<peer>.json (classic_peers.py --transfer).
@@ -49,6 +52,13 @@ def guardian_seed(path, ids, category, first_level):
     return np.array(flagged), np.array(prob)
 
 
+def threshold_on(truth, prob):
+    """The threshold on prob (flag when >=) with the best binary macro-F1 on these messages."""
+    candidates = np.unique(prob)
+    flagged = prob[None, :] >= candidates[:, None]
+    return candidates[int(np.argmax(macro_f1(np.broadcast_to(truth, flagged.shape), flagged.astype(int), 2)))]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--task", required=True)
@@ -57,6 +67,7 @@ def main():
     ap.add_argument("--policy", required=True, help="the task's policy file (its one category's first level is 'not flagged')")
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--adapt-share", type=float, default=0.1, help="the slice that chooses adapted thresholds")
     args = ap.parse_args()
     with open(args.policy, "rb") as f:
         categories = tomllib.load(f)["category"]
@@ -88,6 +99,13 @@ def main():
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 
+    adapt = np.random.default_rng(args.seed + 1).random(len(truth)) < args.adapt_share
+    rest = ~adapt
+
+    def adapted(prob):
+        flagged = (prob[rest] >= threshold_on(truth[adapt], prob[adapt])).astype(int)
+        return 100 * macro_f1(truth[rest][None, :], flagged[None, :], 2)[0]
+
     for name, seeds in systems.items():
         f1 = [100 * macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in seeds]
         print(json.dumps({"task": args.task, "transfer": args.transfer, "system": name,
@@ -96,6 +114,8 @@ def main():
                           "seeds": len(f1),
                           "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p in seeds])), 2),
                           "flagged_share": round(float(np.mean([flagged.mean() for flagged, _ in seeds])), 3),
+                          "adapted_macro_f1": round(float(np.mean([adapted(p) for _, p in seeds])), 2),
+                          "adapt_rows": int(adapt.sum()),
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
     # The headline against each peer, and each other guardian system against the headline, on the

@@ -149,6 +149,12 @@ run_guardian() {  # task system recipe kind seeds budget policy train valid test
   trained+=("$system:$n")
 }
 
+# The model directory of seed k of a system trained with n seeds (`guardian train --seeds n`
+# writes seed-1..n under --out when n > 1, the model itself otherwise).
+seed_model() {  # task system n k
+  if [ "$3" -gt 1 ]; then echo "$work/$1-$2/seed-$4"; else echo "$work/$1-$2"; fi
+}
+
 wanted() { [[ ",$systems," == *",$1,"* ]]; }
 wanted peers || peers=0
 
@@ -199,9 +205,7 @@ for task in "${task_list[@]}"; do
       for entry in "${trained[@]}"; do
         system=${entry%%:*} n=${entry#*:}
         for ((k = 1; k <= n; k++)); do
-          model="$work/$task-$system"
-          [ "$n" -gt 1 ] && model="$model/seed-$k"
-          "$guardian" moderate --model "$model" < "$work/$task/transfer-$name.jsonl" \
+          "$guardian" moderate --model "$(seed_model "$task" "$system" "$n" "$k")" < "$work/$task/transfer-$name.jsonl" \
             > "$work/$task/transfer-$name-$system-seed-$k.jsonl" 2>/dev/null
         done
       done
@@ -219,10 +223,8 @@ for task in "${task_list[@]}"; do
   # predictions, then one line per peer with the difference's 95% interval.
   if wanted guardian && [ "$peers" = 1 ]; then
     for ((k = 1; k <= seeds; k++)); do
-      model="$work/$task-guardian"
-      [ "$seeds" -gt 1 ] && model="$model/seed-$k"
-      "$guardian" eval --model "$model" --data "$test" --skip-bad --predictions "$work/$task/guardian-seed-$k.jsonl" \
-        > /dev/null 2>&1
+      "$guardian" eval --model "$(seed_model "$task" guardian "$seeds" "$k")" --data "$test" --skip-bad \
+        --predictions "$work/$task/guardian-seed-$k.jsonl" > /dev/null 2>&1
     done
     /usr/bin/python3 bench/peers/paired_bootstrap.py --task "$task" --dir "$work/$task"
   fi

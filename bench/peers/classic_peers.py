@@ -45,9 +45,9 @@ TRANSFER = {}  # --transfer: name -> (texts, path prefix of its prediction files
 
 
 def transfer_predictions(system, predict):
-    """Each transfer set scored by one trained system: predict(texts) -> (labels, P(label >= 1))."""
+    """Each transfer set scored by one trained system: predict(name, texts) -> (labels, P(label >= 1))."""
     for name, (texts, prefix) in TRANSFER.items():
-        predicted, flag_prob = predict(texts)
+        predicted, flag_prob = predict(name, texts)
         with open("%s-pred-%s.json" % (prefix, system), "w") as f:
             json.dump({"predicted": [int(p) for p in predicted], "flag_prob": [float(p) for p in flag_prob]}, f)
 
@@ -97,7 +97,7 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
         print(json.dumps({"task": task, "system": system, "error": "timeout after %d s" % timeout}), flush=True)
         return
     seconds = time.time() - start
-    transfer_predictions(system, lambda texts: fasttext_predict(model, texts))
+    transfer_predictions(system, lambda name, texts: fasttext_predict(model, texts))
     valid_predicted, _ = fasttext_predict(model, valid[0])
     predicted, flag_prob = fasttext_predict(model, test[0])
     emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds,
@@ -133,8 +133,9 @@ def tfidf_run(task, train, valid, test):
     xtr, xva, xte = featurise(train[0]), featurise(valid[0]), featurise(test[0])
     plain = LogisticRegression(C=1.0, max_iter=2000).fit(xtr, train[1])
     seconds = time.time() - start
+    xtransfer = {name: featurise(texts) for name, (texts, _) in TRANSFER.items()}  # both fits score them
     p = plain.predict(xte)
-    transfer_predictions("tfidf-lr", lambda texts: lr_predict(plain, featurise(texts)))
+    transfer_predictions("tfidf-lr", lambda name, texts: lr_predict(plain, xtransfer[name]))
     emit(task, "tfidf-lr", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
          valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]), predicted=p)
     # The grid's fits are independent: one per core, as a user with this machine would run them.
@@ -149,7 +150,7 @@ def tfidf_run(task, train, valid, test):
             best = (score, m)
     seconds = time.time() - start
     p = best[1].predict(xte)
-    transfer_predictions("tfidf-lr-tuned", lambda texts: lr_predict(best[1], featurise(texts)))
+    transfer_predictions("tfidf-lr-tuned", lambda name, texts: lr_predict(best[1], xtransfer[name]))
     emit(task, "tfidf-lr-tuned", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
          valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]), predicted=p)
 

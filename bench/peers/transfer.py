@@ -106,8 +106,18 @@ def main():
         flagged = (prob[rest] >= threshold_on(truth[adapt], prob[adapt])).astype(int)
         return 100 * macro_f1(truth[rest][None, :], flagged[None, :], 2)[0]
 
+    # Each system's macro-F1 per seed, once: observed, and on the same resampled messages for the
+    # paired comparisons below.
+    rng = np.random.default_rng(args.seed)
+    index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
+    resampled_truth = truth[index]
+    observed, resampled = {}, {}
     for name, seeds in systems.items():
-        f1 = [100 * macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in seeds]
+        observed[name] = [macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in seeds]
+        resampled[name] = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _ in seeds], axis=0)
+
+    for name, seeds in systems.items():
+        f1 = [100 * x for x in observed[name]]
         print(json.dumps({"task": args.task, "transfer": args.transfer, "system": name,
                           "macro_f1": round(float(np.mean(f1)), 2),
                           "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
@@ -118,29 +128,20 @@ def main():
                           "adapt_rows": int(adapt.sum()),
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
-    # The headline against each peer, and each other guardian system against the headline, on the
-    # same resampled messages (a system's seeds averaged).
-    rng = np.random.default_rng(args.seed)
-    index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
-    resampled_truth = truth[index]
-
-    def scores(name):
-        resampled = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _ in systems[name]], axis=0)
-        observed = np.mean([macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in systems[name]])
-        return resampled, observed
-
+    # The headline against each peer, and each other guardian system against the headline (a
+    # system's seeds averaged).
     if "guardian" in systems:
         pairs = [("guardian", n) for n in systems if not n.startswith("guardian")]
         pairs += [(n, "guardian") for n in systems if n.startswith("guardian-")]
         for ours, theirs in pairs:
-            (our_resampled, our_observed), (their_resampled, their_observed) = scores(ours), scores(theirs)
-            diff = our_resampled - their_resampled
+            diff = resampled[ours] - resampled[theirs]
             low, high = np.percentile(diff, [2.5, 97.5])
             print(json.dumps({"task": args.task, "transfer": args.transfer, "system": ours, "vs": theirs,
-                              "macro_f1_diff": round(100 * (our_observed - their_observed), 2),
+                              "macro_f1_diff": round(100 * (np.mean(observed[ours]) - np.mean(observed[theirs])), 2),
                               "ci95_low": round(100 * low, 2), "ci95_high": round(100 * high, 2),
                               "p_not_better": round(float((diff <= 0).mean()), 4), "resamples": args.resamples}),
                   flush=True)
+
 
 if __name__ == "__main__":
     sys.exit(main())

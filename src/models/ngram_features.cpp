@@ -99,16 +99,16 @@ NgramFeaturizer::NgramFeaturizer(NgramFeatureOptions options)
 Features NgramFeaturizer::extract(std::string_view text) const {
   // The hot path of every n-gram model: the buckets hit are collected in one vector, then sorted
   // and counted (no hash map).
+  const std::u32string chars = decode(text);
   std::vector<uint32_t> hits;
-  hits.reserve(text.size() * 8 + 16);
+  hits.reserve(chars.size() * 8 + 16);
   std::vector<uint32_t>* all[kFamilies] = {&hits, &hits, &hits};
-  collect(text, all);
+  collect(chars, all);
   return counted(hits);
 }
 
-void NgramFeaturizer::collect(std::string_view text, std::vector<uint32_t>* family[kFamilies]) const {
+void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>* family[kFamilies]) const {
   // Words are spans of the decoded text (no string per word).
-  const std::u32string chars = decode(text);
   std::vector<uint32_t>* hits = family[kInWord];
   auto add = [&](char kind, const char32_t* begin, const char32_t* end) {
     hits->push_back(static_cast<uint32_t>(hash_codepoints(kind, begin, end)) & mask_);
@@ -185,7 +185,7 @@ Features NgramFeaturizer::weighted(std::string_view text, const std::vector<floa
   }
   std::vector<uint32_t> hits[kFamilies];
   std::vector<uint32_t>* family[kFamilies] = {&hits[kWords], &hits[kInWord], &hits[kDespaced]};
-  collect(text, family);
+  collect(decode(text), family);
   int present = 0;
   for (const auto& h : hits) present += h.empty() ? 0 : 1;
   // Each family to length 1/sqrt(present), so the whole vector has length 1 as without families;

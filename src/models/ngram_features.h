@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -41,9 +42,9 @@ class NgramFeaturizer {
 
  private:
   enum Family { kWords, kInWord, kDespaced, kFamilies };
-  // The buckets every n-gram of the text hits, appended to family[its family] (the pointers may
-  // alias: extract() collects them all in one vector).
-  void collect(std::string_view text, std::vector<uint32_t>* family[kFamilies]) const;
+  // The buckets every n-gram of the decoded, case-folded text hits, appended to family[its family]
+  // (the pointers may alias: extract() collects them all in one vector).
+  void collect(const std::u32string& chars, std::vector<uint32_t>* family[kFamilies]) const;
 
   NgramFeatureOptions options_;
   uint32_t mask_;

@@ -147,16 +147,22 @@ levels = ["clean", "toxic"]
 )", "test.toml");
 }
 
-TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
-  NgramSpec spec;
-  spec.features.buckets_log2 = 12;
-  spec.levels = {3, 2};
-  NgramFeaturizer featurizer(spec.features);
+// A linear model's weights ([buckets, 5] for levels {3, 2}): arbitrary but fixed.
+NgramWeights linear_weights(const NgramFeaturizer& featurizer) {
   NgramWeights w;
   w.idf.assign(featurizer.buckets(), 1.0f);
   w.weight.resize(static_cast<size_t>(featurizer.buckets()) * 5);
   for (size_t i = 0; i < w.weight.size(); ++i) w.weight[i] = static_cast<float>((i * 7919) % 13) / 13.0f - 0.5f;
   w.bias = {0.1f, -0.2f, 0.3f, 0.0f, 0.5f};
+  return w;
+}
+
+TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.levels = {3, 2};
+  NgramFeaturizer featurizer(spec.features);
+  const NgramWeights w = linear_weights(featurizer);
   const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_" + std::to_string(::getpid()));
   save_ngram_model(dir, spec, w, two_category_policy());
 
@@ -171,6 +177,28 @@ TEST(NgramModelTest, SavedModelScoresTheSameAfterLoading) {
 
   std::filesystem::resize_file(dir / "model.safetensors", std::filesystem::file_size(dir / "model.safetensors") - 7);
   EXPECT_THROW(load_model(dir), FormatError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NgramModelTest, ASavedModelKeepsItsPerFamilyNorm) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.features.norm_per_family = true;
+  spec.levels = {3, 2};
+  NgramFeaturizer per_family(spec.features);
+  const NgramWeights w = linear_weights(per_family);
+  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_family_" + std::to_string(::getpid()));
+  save_ngram_model(dir, spec, w, two_category_policy());
+  const std::string text = "you are such an absolute idiot";
+  const auto scores = load_model(dir)->score({text});
+  std::vector<float> expected(5), joint(5);
+  w.logits(per_family.weighted(text, w.idf), 5, expected.data());
+  auto joint_features = spec.features;
+  joint_features.norm_per_family = false;
+  w.logits(NgramFeaturizer(joint_features).weighted(text, w.idf), 5, joint.data());
+  ASSERT_NE(expected[0], joint[0]);  // the two norms give this text different logits
+  EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]);
+  EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]);
   std::filesystem::remove_all(dir);
 }
 

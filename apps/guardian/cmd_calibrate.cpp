@@ -95,8 +95,9 @@ void run_calibrate(const CalibrateArgs& args) {
     std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
                 category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
                 labels.size());
-    std::printf("  at the %s threshold %.4f: precision %.3f recall %.3f F1 %.3f\n", choice.met ? "chosen" : "best-F1",
-                choice.threshold, choice.precision, choice.recall, choice.f1);
+    std::printf("  at the %s threshold %.4f: precision %.3f recall %.3f F1 %.3f macro-F1 %.3f\n",
+                choice.met ? "chosen" : "best-F1", choice.threshold, choice.precision, choice.recall, choice.f1,
+                choice.macro_f1);
     std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
     nlohmann::json table = nlohmann::json::array();
     for (const auto& p : eval::precision_at_recall_table(scores, truth)) {
@@ -106,7 +107,8 @@ void run_calibrate(const CalibrateArgs& args) {
     }
     summary["categories"].push_back({{"name", category.name}, {"temperature", category.temperature},
                                      {"threshold", category.threshold}, {"precision", choice.precision},
-                                     {"recall", choice.recall}, {"met", choice.met}, {"precision_at_recall", table}});
+                                     {"recall", choice.recall}, {"f1", choice.f1},
+                                     {"macro_f1", choice.macro_f1}, {"met", choice.met}, {"precision_at_recall", table}});
   }
   policy.version = next_version(policy.version);
   if (!args.dry_run) {
@@ -125,7 +127,9 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("-m,--model", args->model, "Model directory (its policy.toml is updated)")->required();
   cmd->add_option("-d,--data", args->data, "Validation card:split[slice] (repeatable); never a scored test split");
   cmd->add_option("--recipe", args->recipe, "Use the validation data (data.valid) of this training recipe");
-  cmd->add_option("--target", args->target, "precision=P or recall=R that each category's threshold must reach");
+  cmd->add_option("--target", args->target,
+                  "precision=P or recall=R that each category's threshold must reach, or f1 / macro_f1 for the "
+                  "threshold with the best F1 of the flagged class / mean F1 of flagged and allowed");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
   cmd->callback([args] { run_calibrate(*args); });

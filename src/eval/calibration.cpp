@@ -57,8 +57,29 @@ double mean_nll(const std::vector<std::vector<double>>& logits, const std::vecto
   return total / static_cast<double>(rows.size());
 }
 
+// The mean of the flagged class's F1 and the allowed class's at point i.
+double macro_f1_at(const PrCurve& curve, size_t i) {
+  const auto& point = curve.points[i];
+  const int64_t false_negatives = curve.positives - point.true_positives;
+  const int64_t true_negatives = curve.negatives - point.false_positives;
+  const int64_t allowed_f1_denominator = 2 * true_negatives + false_negatives + point.false_positives;
+  const double allowed_f1 =
+      allowed_f1_denominator == 0 ? 0.0 : 2.0 * true_negatives / static_cast<double>(allowed_f1_denominator);
+  return (curve.f1(i) + allowed_f1) / 2.0;
+}
+
 ThresholdChoice choice_at(const PrCurve& curve, size_t i, bool met) {
-  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), met};
+  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), macro_f1_at(curve, i), met};
+}
+
+// The point with the highest metric(curve, i); the first (highest threshold) on a tie.
+template <typename Metric>
+size_t best_point(const PrCurve& curve, Metric metric) {
+  size_t best = 0;
+  for (size_t i = 1; i < curve.points.size(); ++i) {
+    if (metric(curve, i) > metric(curve, best)) best = i;
+  }
+  return best;
 }
 
 PrCurve curve_with_positives(const std::vector<double>& scores, const std::vector<int>& truth,
@@ -105,7 +126,7 @@ double fit_temperature(const std::vector<std::vector<double>>& logits,
 Target Target::parse(const std::string& text) {
   auto fail = [&](const std::string& why) -> Target {
     throw ConfigError("target '" + text + "': " + why +
-                      " (expected \"precision=V\" or \"recall=V\" with V in (0, 1])");
+                      " (expected \"precision=V\" or \"recall=V\" with V in (0, 1], \"f1\" or \"macro_f1\")");
   };
   auto trim = [](std::string s) {
     const auto first = s.find_first_not_of(" \t");
@@ -113,10 +134,15 @@ Target Target::parse(const std::string& text) {
     return s.substr(first, s.find_last_not_of(" \t") - first + 1);
   };
   const auto eq = text.find('=');
-  if (eq == std::string::npos) return fail("no '='");
   const std::string metric = trim(text.substr(0, eq));
-  const std::string value = trim(text.substr(eq + 1));
   Target target;
+  if (metric == "f1" || metric == "macro_f1") {
+    if (eq != std::string::npos) return fail(metric + " is maximised and takes no value");
+    target.metric = metric == "f1" ? kF1 : kMacroF1;
+    return target;
+  }
+  if (eq == std::string::npos) return fail("no '='");
+  const std::string value = trim(text.substr(eq + 1));
   if (metric == "precision") {
     target.metric = kPrecision;
   } else if (metric == "recall") {
@@ -136,6 +162,8 @@ Target Target::parse(const std::string& text) {
 }
 
 std::string Target::to_string() const {
+  if (metric == kF1) return "f1";
+  if (metric == kMacroF1) return "macro_f1";
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%s=%g", metric == kPrecision ? "precision" : "recall",
                 value);
@@ -146,6 +174,10 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
                                const Target& target) {
   const PrCurve curve = curve_with_positives(scores, truth, "pick_threshold");
   const size_t n = curve.points.size();
+  if (target.metric == Target::kF1) {
+    return choice_at(curve, best_point(curve, [](const PrCurve& c, size_t i) { return c.f1(i); }), true);
+  }
+  if (target.metric == Target::kMacroF1) return choice_at(curve, best_point(curve, macro_f1_at), true);
   // Points run from the highest threshold to the lowest: recall grows along them.
   if (target.metric == Target::kPrecision) {
     for (size_t i = n; i-- > 0;) {
@@ -156,11 +188,7 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
       if (curve.recall(i) >= target.value - kSlack) return choice_at(curve, i, true);
     }
   }
-  size_t best = 0;
-  for (size_t i = 1; i < n; ++i) {
-    if (curve.f1(i) > curve.f1(best)) best = i;
-  }
-  return choice_at(curve, best, false);
+  return choice_at(curve, best_point(curve, [](const PrCurve& c, size_t i) { return c.f1(i); }), false);
 }
 
 std::vector<PrecisionRecallPoint> precision_at_recall_table(const std::vector<double>& scores,

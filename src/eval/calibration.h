@@ -1,5 +1,6 @@
 // Calibration and operating points: temperature scaling of logits, threshold choice for a
-// precision or recall target, and the precision-at-recall table (fastText's Meter idea).
+// precision or recall target or the best F1, and the precision-at-recall table (fastText's Meter
+// idea).
 #pragma once
 
 #include <string>
@@ -24,16 +25,18 @@ double fit_temperature(const std::vector<std::vector<double>>& logits,
 double temperature_nll(const std::vector<std::vector<double>>& logits,
                        const std::vector<int>& labels, double temperature);
 
-// What a threshold must achieve.
+// What a threshold must achieve: a minimum precision or recall, or the best F1 the data allows.
 struct Target {
-  enum Metric { kPrecision, kRecall };
-  Metric metric = kPrecision;   // which metric the value constrains
-  double value = 0.9;           // the minimum, in (0, 1]
+  // kF1: the F1 of the flagged class; kMacroF1: the mean of the flagged and the allowed classes'
+  // F1 (how the benchmarks score a binary decision). Both take no value.
+  enum Metric { kPrecision, kRecall, kF1, kMacroF1 };
+  Metric metric = kPrecision;   // which metric the value constrains, or which one is maximised
+  double value = 0.9;           // the minimum, in (0, 1]; unused by kF1 and kMacroF1
 
-  // Parses "precision=0.9" or "recall=0.8" (spaces around tokens allowed); throws ConfigError
-  // naming the text otherwise.
+  // Parses "precision=0.9", "recall=0.8", "f1" or "macro_f1" (spaces around tokens allowed);
+  // throws ConfigError naming the text otherwise.
   static Target parse(const std::string& text);
-  // "precision=0.9"
+  // "precision=0.9", "f1"
   std::string to_string() const;
 };
 
@@ -42,15 +45,17 @@ struct ThresholdChoice {
   double threshold = 0.0;   // one of the scores
   double precision = 0.0;   // at that threshold, on the given data
   double recall = 0.0;
-  double f1 = 0.0;
+  double f1 = 0.0;          // of the flagged class
+  double macro_f1 = 0.0;    // mean of the flagged and allowed classes' F1
   bool met = false;         // false: the target is unreachable and this is the best-F1 point
 };
 
 // For a precision target, the lowest threshold whose precision >= value (the most recall that
 // target allows); for a recall target, the highest threshold whose recall >= value (the most
-// precision). Thresholds are the distinct scores, so tied scores are flagged together. When no
-// threshold meets the target, met is false and the best-F1 threshold (the highest on a tie) is
-// returned. Throws InputError on bad scores/truth (see roc_auc) or when there is no positive.
+// precision); for an F1 or macro-F1 target, the threshold maximising it (the highest on a tie;
+// always met). Thresholds are the distinct scores, so tied scores are flagged together. When no
+// threshold meets a precision or recall target, met is false and the best-F1 threshold (the
+// highest on a tie) is returned. Throws InputError on bad scores/truth (see roc_auc) or when there is no positive.
 ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vector<int>& truth,
                                const Target& target);
 

@@ -182,6 +182,19 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
   const auto policy = read_text(copy / "policy.toml");
   EXPECT_TRUE(contains(policy, "version = '2'") || contains(policy, "version = \"2\"")) << policy;
   EXPECT_TRUE(fs::exists(copy / "calibration.json"));
+  // The best-macro-F1 target always has a threshold to choose, so it is met and written.
+  auto best = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[75%:]", "--target",
+                            "macro_f1"}, dir_ / "data");
+  ASSERT_EQ(best.code, 0) << best.output;
+  const auto summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  EXPECT_EQ(summary["target"], "macro_f1");
+  for (const auto& category : summary["categories"]) {
+    EXPECT_TRUE(category["met"].get<bool>()) << category.dump();
+    EXPECT_GT(category["threshold"].get<double>(), 0.0);
+    EXPECT_LE(category["threshold"].get<double>(), 1.0);
+    EXPECT_GT(category["macro_f1"].get<double>(), 0.0) << category.dump();
+  }
+  EXPECT_TRUE(contains(read_text(copy / "policy.toml"), "'3'") || contains(read_text(copy / "policy.toml"), "\"3\""));
   auto bad = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train", "--target", "f1=2"},
                           dir_ / "data");
   EXPECT_EQ(bad.code, 1);

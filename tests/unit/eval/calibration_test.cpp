@@ -91,6 +91,16 @@ TEST(Target, ParsesAndPrints) {
   EXPECT_EQ(Target::parse(r.to_string()).value, 0.8);
 }
 
+TEST(Target, ParsesTheBestF1TargetsWithoutAValue) {
+  EXPECT_EQ(Target::parse("f1").metric, Target::kF1);
+  EXPECT_EQ(Target::parse(" macro_f1 ").metric, Target::kMacroF1);
+  EXPECT_EQ(Target::parse(Target::parse("macro_f1").to_string()).metric, Target::kMacroF1);
+  EXPECT_EQ(Target::parse("f1").to_string(), "f1");
+  for (const char* text : {"f1=0.5", "macro_f1=1", "macro", "F1"}) {
+    EXPECT_THROW(Target::parse(text), ConfigError) << text;
+  }
+}
+
 TEST(Target, RejectsMalformedText) {
   for (const char* text : {"", "precision", "accuracy=0.9", "precision=", "precision=abc",
                            "recall=0.9x", "precision=0", "recall=1.5", "recall=-0.2"}) {
@@ -156,6 +166,32 @@ TEST(PickThreshold, UnreachableTargetFallsBackToBestF1) {
   EXPECT_DOUBLE_EQ(c.threshold, 0.2);
   EXPECT_DOUBLE_EQ(c.f1, 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(c.precision, 0.5);
+}
+
+// Thresholds, highest first:   .8    .7    .6    .5    .4    .3    .2    .1
+// truth                         1     1     0     0     0     1     1     0
+// F1 of the flagged class      .40   .67   .57   .50   .44   .60   .73   .67
+// macro-F1                     .56   .73   .62   .50   .36   .47   .56   .33
+// The flagged class's F1 is best flagging 7 of 8; the mean with the allowed class's F1 is best
+// flagging 2, which is why the two targets differ.
+const std::vector<double> kSpread = {0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1};
+const std::vector<int> kSpreadTruth = {1, 1, 0, 0, 0, 1, 1, 0};
+
+TEST(PickThreshold, F1TargetTakesTheBestF1OfTheFlaggedClass) {
+  const auto c = pick_threshold(kSpread, kSpreadTruth, Target::parse("f1"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.2);
+  EXPECT_DOUBLE_EQ(c.f1, 8.0 / 11.0);       // tp 4, fp 3, fn 0
+  EXPECT_DOUBLE_EQ(c.macro_f1, (8.0 / 11.0 + 2.0 / 5.0) / 2.0);  // allowed: tn 1, fn 0, fp 3
+}
+
+TEST(PickThreshold, MacroF1TargetTakesTheBestMeanOfBothClasses) {
+  const auto c = pick_threshold(kSpread, kSpreadTruth, Target::parse("macro_f1"));
+  EXPECT_TRUE(c.met);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.7);
+  EXPECT_DOUBLE_EQ(c.precision, 1.0);
+  EXPECT_DOUBLE_EQ(c.recall, 0.5);
+  EXPECT_DOUBLE_EQ(c.macro_f1, (2.0 / 3.0 + 0.8) / 2.0);  // allowed: tn 4, fn 2, fp 0
 }
 
 TEST(PickThreshold, RejectsDataWithoutPositives) {

@@ -202,11 +202,22 @@ for task in "${task_list[@]}"; do
       "$guardian" data export "${data_args[@]}" --policy "$tpolicy" --category "$category" --skip-bad \
         --out "$work/$task/transfer-$name.jsonl" 2>/dev/null
       transfer_names+=("$name") transfer_args+=(--transfer "$name")
+      # adapted_macro_f1 (transfer.py): each seed's threshold is chosen by `guardian calibrate` on
+      # the seeded adapt slice, in a copy of the model (links to its files; calibrate replaces the
+      # policy.toml link with the calibrated policy), and that copy moderates the whole set. With the
+      # temperature kept, its scores and argmax are the uncalibrated model's.
+      /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
+        --policy "configs/policies/$policy.toml" --write-adapt-card "$work/$task/adapt-$name"
       for entry in "${trained[@]}"; do
         system=${entry%%:*} n=${entry#*:}
         for ((k = 1; k <= n; k++)); do
-          "$guardian" moderate --model "$(seed_model "$task" "$system" "$n" "$k")" < "$work/$task/transfer-$name.jsonl" \
-            > "$work/$task/transfer-$name-$system-seed-$k.jsonl" 2>/dev/null
+          calibrated="$work/$task/calibrated-$name-$system-$k" seed_out="$work/$task/transfer-$name-$system-seed-$k"
+          cp -rs "$(seed_model "$task" "$system" "$n" "$k")" "$calibrated"
+          "$guardian" calibrate --model "$calibrated" --data "$work/$task/adapt-$name/card.toml:adapt" --target macro_f1 \
+            --keep-temperature > "$seed_out.calibrate.log" 2>&1 || { cat "$seed_out.calibrate.log" >&2; exit 1; }
+          cp "$calibrated/policy.toml" "$seed_out.policy.toml"
+          "$guardian" moderate --model "$calibrated" < "$work/$task/transfer-$name.jsonl" > "$seed_out.jsonl" 2>/dev/null
+          rm -rf "$calibrated"
         done
       done
     done <<< "$(transfer_spec "$task")"

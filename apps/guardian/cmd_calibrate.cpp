@@ -27,6 +27,7 @@ struct CalibrateArgs {
   std::string target = "precision=0.9";
   bool skip_bad = false;
   bool dry_run = false;
+  bool keep_temperature = false;
 };
 
 std::string next_version(const std::string& version) {
@@ -73,7 +74,7 @@ void run_calibrate(const CalibrateArgs& args) {
       std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
       continue;
     }
-    category.temperature = eval::fit_temperature(rows, labels);
+    if (!args.keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
     std::vector<double> scores;
     std::vector<int> truth;
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -132,6 +133,9 @@ void add_calibrate_command(CLI::App& app) {
                   "threshold with the best F1 of the flagged class / mean F1 of flagged and allowed");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
+  cmd->add_flag("--keep-temperature", args->keep_temperature,
+                "Move the thresholds only: keep each category's temperature (for labels that say flagged or "
+                "not, without the level a multi-level category would need to fit one)");
   cmd->callback([args] { run_calibrate(*args); });
 }
 

@@ -17,9 +17,13 @@ macro_f1 is binary (flagged vs not); roc_auc ranks by P(level >= 1), free of the
 that a prior shift between sources moves; flagged_share beside the truth's positive share shows it.
 adapted_macro_f1 is what a team with a few labelled messages of its own would get: each system's
 threshold on P(level >= 1) is chosen (best macro-F1) on a seeded --adapt-share slice of the
-transfer set and the rest is scored (adapt_rows: the slice's size).
+transfer set and the rest is scored (adapt_rows: the slice's size). guardian's threshold is the
+product's own: `guardian calibrate --target macro_f1 --keep-temperature` on the slice, which
+bench/quality.sh runs on a copy of each model (the slice is the card that --write-adapt-card
+writes); a peer's is the same search here, on its flag_prob.
 Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<system>-seed-<k>.jsonl
-(`guardian moderate` of each guardian system's seeds, in that file's order) and
+(`guardian moderate` of each guardian system's seeds, in that file's order) with, beside it,
+transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy), and
 transfer-NAME-pred-<peer>.json (classic_peers.py --transfer).
 """
 import argparse
@@ -37,7 +41,8 @@ from paired_bootstrap import macro_f1
 
 
 def guardian_seed(path, ids, category, first_level):
-    """(flagged, P(level >= 1)) per message from one seed's `guardian moderate` lines."""
+    """(flagged, P(level >= 1), calibrated threshold) from one seed's `guardian moderate` lines and
+    the policy `guardian calibrate` wrote for it on the adapt slice."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8")]
     if len(rows) != len(ids):
         sys.exit("%s: %d rows, the transfer set has %d" % (path, len(rows), len(ids)))
@@ -49,7 +54,36 @@ def guardian_seed(path, ids, category, first_level):
         levels = scored["levels"]
         flagged.append(int(max(levels, key=levels.get) != first_level))
         prob.append(scored["score"])
-    return np.array(flagged), np.array(prob)
+    policy_path = path[: -len(".jsonl")] + ".policy.toml"
+    with open(policy_path, "rb") as f:
+        calibrated = [c for c in tomllib.load(f)["category"] if c["name"] == category]
+    if not calibrated:
+        sys.exit("%s: no category %s" % (policy_path, category))
+    return np.array(flagged), np.array(prob), calibrated[0].get("threshold", 0.5)
+
+
+def adapt_mask(rows, seed, share):
+    """Which messages of the transfer set are the adapt slice (the same for every system)."""
+    return np.random.default_rng(seed + 1).random(rows) < share
+
+
+def write_adapt_card(out_dir, prefix, mask, policy_name, category):
+    """The adapt slice as a movable card (data/card.h) with one split, "adapt", whose labels map
+    onto the task policy's category: 0 stays 0, any flagged level becomes 1 (calibrate thresholds
+    P(level >= 1); --keep-temperature leaves the level within "flagged" out of it)."""
+    os.makedirs(out_dir, exist_ok=True)
+    labels = set()
+    with open(prefix + ".jsonl", encoding="utf-8") as f, open(os.path.join(out_dir, "adapt.jsonl"), "w", encoding="utf-8") as out:
+        for keep, line in zip(mask, f):
+            if keep:
+                out.write(line)
+                labels.add(int(json.loads(line)["label"]))
+    with open(os.path.join(out_dir, "card.toml"), "w", encoding="utf-8") as card:
+        card.write('name = "adapt"\nlanguage = "auto"\nlicence = "the transfer set\'s"\ntrainable = false\n')
+        card.write('format = "jsonl"\ntext = "text"\nid = "id"\nfiles = "card"\n\n[splits]\nadapt = "adapt.jsonl"\n\n')
+        card.write("[mapping.%s.label]\n" % json.dumps(policy_name))
+        for label in sorted(labels):
+            card.write('"%d" = { %s = %d }\n' % (label, json.dumps(category), min(label, 1)))
 
 
 def threshold_on(truth, prob):
@@ -68,9 +102,11 @@ def main():
     ap.add_argument("--resamples", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--adapt-share", type=float, default=0.1, help="the slice that chooses adapted thresholds")
+    ap.add_argument("--write-adapt-card", metavar="DIR", help="write the adapt slice as a card in DIR and stop")
     args = ap.parse_args()
     with open(args.policy, "rb") as f:
-        categories = tomllib.load(f)["category"]
+        policy = tomllib.load(f)
+    categories = policy["category"]
     if len(categories) != 1:
         sys.exit("transfer: %s has %d categories; a bench task has one" % (args.policy, len(categories)))
     category, first_level = categories[0]["name"], categories[0]["levels"][0]
@@ -83,8 +119,13 @@ def main():
             ids.append(str(row["id"]))
             truth.append(int(int(row["label"]) >= 1))
     truth = np.array(truth)
+    adapt = adapt_mask(len(truth), args.seed, args.adapt_share)
+    rest = ~adapt
+    if args.write_adapt_card:
+        write_adapt_card(args.write_adapt_card, prefix, adapt, policy["name"], category)
+        return 0
 
-    systems = {}  # name -> [(flagged, prob) per seed]
+    systems = {}  # name -> [(flagged, prob, calibrated threshold or None) per seed]
     seed_file = re.compile(re.escape(os.path.basename(prefix)) + r"-(guardian[\w-]*)-seed-(\d+)\.jsonl$")
     for path in sorted(glob.glob(prefix + "-guardian*-seed-*.jsonl")):
         match = seed_file.search(os.path.basename(path))
@@ -95,15 +136,13 @@ def main():
         if len(peer["predicted"]) != len(truth):
             sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(peer["predicted"]), len(truth)))
         name = os.path.basename(path)[len(os.path.basename(prefix) + "-pred-"):-len(".json")]
-        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]))]
+        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None)]
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 
-    adapt = np.random.default_rng(args.seed + 1).random(len(truth)) < args.adapt_share
-    rest = ~adapt
-
-    def adapted(prob):
-        flagged = (prob[rest] >= threshold_on(truth[adapt], prob[adapt])).astype(int)
+    def adapted(prob, calibrated):
+        threshold = threshold_on(truth[adapt], prob[adapt]) if calibrated is None else calibrated
+        flagged = (prob[rest] >= threshold).astype(int)
         return 100 * macro_f1(truth[rest][None, :], flagged[None, :], 2)[0]
 
     # Each system's macro-F1 per seed, once: observed, and on the same resampled messages for the
@@ -113,8 +152,8 @@ def main():
     resampled_truth = truth[index]
     observed, resampled = {}, {}
     for name, seeds in systems.items():
-        observed[name] = [macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _ in seeds]
-        resampled[name] = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _ in seeds], axis=0)
+        observed[name] = [macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _, _ in seeds]
+        resampled[name] = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _, _ in seeds], axis=0)
 
     for name, seeds in systems.items():
         f1 = [100 * x for x in observed[name]]
@@ -122,10 +161,11 @@ def main():
                           "macro_f1": round(float(np.mean(f1)), 2),
                           "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
                           "seeds": len(f1),
-                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p in seeds])), 2),
-                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _ in seeds])), 3),
-                          "adapted_macro_f1": round(float(np.mean([adapted(p) for _, p in seeds])), 2),
+                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _ in seeds])), 2),
+                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _ in seeds])), 3),
+                          "adapted_macro_f1": round(float(np.mean([adapted(p, t) for _, p, t in seeds])), 2),
                           "adapt_rows": int(adapt.sum()),
+                          "adapted_by": "guardian calibrate" if seeds[0][2] is not None else "threshold search",
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
     # The headline against each peer, and each other guardian system against the headline (a

@@ -195,6 +195,15 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
     EXPECT_GT(category["macro_f1"].get<double>(), 0.0) << category.dump();
   }
   EXPECT_TRUE(contains(read_text(copy / "policy.toml"), "'3'") || contains(read_text(copy / "policy.toml"), "\"3\""));
+  // --keep-temperature moves the thresholds only: on other data a refit would give another temperature.
+  auto kept = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[:25%]", "--target",
+                            "recall=0.5", "--keep-temperature"}, dir_ / "data");
+  ASSERT_EQ(kept.code, 0) << kept.output;
+  const auto kept_summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  ASSERT_EQ(kept_summary["categories"].size(), summary["categories"].size());
+  for (size_t c = 0; c < summary["categories"].size(); ++c) {
+    EXPECT_EQ(kept_summary["categories"][c]["temperature"], summary["categories"][c]["temperature"]);
+  }
   auto bad = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train", "--target", "f1=2"},
                           dir_ / "data");
   EXPECT_EQ(bad.code, 1);

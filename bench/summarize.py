@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Markdown tables from bench/quality.sh's JSON lines: what a team comparing guardian with the
+peers reads first.
+
+  bench/quality.sh --seeds 3 > quality.jsonl; bench/summarize.py quality.jsonl   (or on stdin)
+
+Tables:
+  1. per task, the headline (guardian) against the best peer of the same run by test macro-F1,
+     with the paired bootstrap's difference and 95% interval when the run printed it;
+  2. every system's test macro-F1 per task (guardian's systems, then the peers);
+  3. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
+     the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice).
+Peers are the systems whose name does not start with "guardian".
+"""
+import fileinput
+import json
+import sys
+
+
+def is_peer(system):
+    return not system.startswith("guardian")
+
+
+def fmt(value, digits=2):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def interval(line):
+    if not line:
+        return "–"
+    return f"{line['macro_f1_diff']:+.2f} [{line['ci95_low']:+.2f}, {line['ci95_high']:+.2f}]"
+
+
+def best_peer(rows, key="macro_f1"):
+    peers = [r for r in rows if is_peer(r["system"]) and r.get(key) is not None]
+    return max(peers, key=lambda r: r[key]) if peers else None
+
+
+def main():
+    scores, versus, transfer, transfer_versus = {}, {}, {}, {}
+    for raw in fileinput.input():
+        raw = raw.strip()
+        if not raw.startswith("{"):
+            continue
+        line = json.loads(raw)
+        if "task" not in line or "system" not in line or "macro_f1" not in line and "macro_f1_diff" not in line:
+            continue
+        task = line["task"]
+        if "transfer" in line:
+            key = (task, line["transfer"])
+            if "vs" in line:
+                transfer_versus[key + (line["system"], line["vs"])] = line
+            else:
+                transfer.setdefault(key, []).append(line)
+        elif "vs" in line:
+            versus[(task, line["system"], line["vs"])] = line
+        else:
+            scores.setdefault(task, []).append(line)
+    if not scores and not transfer:
+        sys.exit("summarize: no quality.sh lines in the input")
+
+    print("## Test macro-F1: the headline against the best peer\n")
+    print("| task | guardian | best peer | guardian − peer [95% CI] | p not better |")
+    print("|---|---|---|---|---|")
+    for task, rows in scores.items():
+        headline = next((r for r in rows if r["system"] == "guardian"), None)
+        peer = best_peer(rows)
+        paired = versus.get((task, "guardian", peer["system"])) if headline and peer else None
+        print(f"| {task} | {fmt(headline and headline['macro_f1'])}"
+              f"{'±' + fmt(headline['macro_f1_std']) if headline and headline.get('seeds', 1) > 1 else ''} | "
+              f"{peer['system'] + ' ' + fmt(peer['macro_f1']) if peer else '–'} | {interval(paired)} | "
+              f"{fmt(paired and paired['p_not_better'], 3)} |")
+
+    systems = []
+    for rows in scores.values():
+        for r in rows:
+            if r["system"] not in systems:
+                systems.append(r["system"])
+    systems.sort(key=lambda s: (is_peer(s), s != "guardian", s))
+    print("\n## Test macro-F1 of every system\n")
+    print("| task | " + " | ".join(systems) + " |")
+    print("|---|" + "---|" * len(systems))
+    for task, rows in scores.items():
+        by_system = {r["system"]: r["macro_f1"] for r in rows}
+        print(f"| {task} | " + " | ".join(fmt(by_system.get(s)) for s in systems) + " |")
+
+    if transfer:
+        print("\n## Transfer: trained on the task, scored on another source's messages\n")
+        print("| task → transfer set | guardian (AUC, flagged / truth) | best peer (AUC) | guardian − peer [95% CI] "
+              "| adapted: guardian | adapted: best peer |")
+        print("|---|---|---|---|---|---|")
+        for (task, name), rows in transfer.items():
+            headline = next((r for r in rows if r["system"] == "guardian"), None)
+            peer = best_peer(rows)
+            adapted_peer = best_peer(rows, "adapted_macro_f1")
+            paired = transfer_versus.get((task, name, "guardian", peer["system"])) if headline and peer else None
+            truth_share = headline["positives"] / headline["rows"] if headline else None
+            ours = (f"{fmt(headline['macro_f1'])} ({fmt(headline['roc_auc'], 1)}, "
+                    f"{fmt(headline['flagged_share'], 2)} / {fmt(truth_share, 2)})") if headline else "–"
+            theirs = f"{peer['system']} {fmt(peer['macro_f1'])} ({fmt(peer['roc_auc'], 1)})" if peer else "–"
+            adapted_ours = fmt(headline.get("adapted_macro_f1")) if headline else "–"
+            adapted_theirs = (f"{adapted_peer['system']} {fmt(adapted_peer['adapted_macro_f1'])}"
+                              if adapted_peer else "–")
+            print(f"| {task} → {name} | {ours} | {theirs} | {interval(paired)} | {adapted_ours} | {adapted_theirs} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

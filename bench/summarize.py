@@ -9,7 +9,8 @@ Tables:
      with the paired bootstrap's difference and 95% interval when the run printed it;
   2. every system's test macro-F1 per task (guardian's systems, then the peers);
   3. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
-     the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice).
+     the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice) with
+     its own paired interval against the best adapted peer when the run printed it.
 Peers are the systems whose name does not start with "guardian".
 """
 import fileinput
@@ -49,7 +50,7 @@ def main():
         if "transfer" in line:
             key = (task, line["transfer"])
             if "vs" in line:
-                transfer_versus[key + (line["system"], line["vs"])] = line
+                transfer_versus[key + (line["system"], line["vs"], bool(line.get("adapted")))] = line
             else:
                 transfer.setdefault(key, []).append(line)
         elif "vs" in line:
@@ -87,13 +88,15 @@ def main():
     if transfer:
         print("\n## Transfer: trained on the task, scored on another source's messages\n")
         print("| task → transfer set | guardian (AUC, flagged / truth) | best peer (AUC) | guardian − peer [95% CI] "
-              "| adapted: guardian | adapted: best peer |")
-        print("|---|---|---|---|---|---|")
+              "| adapted: guardian | adapted: best peer | adapted: guardian − peer [95% CI] |")
+        print("|---|---|---|---|---|---|---|")
         for (task, name), rows in transfer.items():
             headline = next((r for r in rows if r["system"] == "guardian"), None)
             peer = best_peer(rows)
             adapted_peer = best_peer(rows, "adapted_macro_f1")
-            paired = transfer_versus.get((task, name, "guardian", peer["system"])) if headline and peer else None
+            paired = transfer_versus.get((task, name, "guardian", peer["system"], False)) if headline and peer else None
+            adapted_paired = (transfer_versus.get((task, name, "guardian", adapted_peer["system"], True))
+                              if headline and adapted_peer else None)
             truth_share = headline["positives"] / headline["rows"] if headline else None
             ours = (f"{fmt(headline['macro_f1'])} ({fmt(headline['roc_auc'], 1)}, "
                     f"{fmt(headline['flagged_share'], 2)} / {fmt(truth_share, 2)})") if headline else "–"
@@ -101,7 +104,8 @@ def main():
             adapted_ours = fmt(headline.get("adapted_macro_f1")) if headline else "–"
             adapted_theirs = (f"{adapted_peer['system']} {fmt(adapted_peer['adapted_macro_f1'])}"
                               if adapted_peer else "–")
-            print(f"| {task} → {name} | {ours} | {theirs} | {interval(paired)} | {adapted_ours} | {adapted_theirs} |")
+            print(f"| {task} → {name} | {ours} | {theirs} | {interval(paired)} | {adapted_ours} | {adapted_theirs} "
+                  f"| {interval(adapted_paired)} |")
     return 0
 
 

@@ -13,6 +13,7 @@ JSON line per system, then, as bench/peers/paired_bootstrap.py, one per peer for
   {"task", "transfer", "system", "macro_f1", "macro_f1_std", "seeds", "roc_auc", "flagged_share",
    "adapted_macro_f1", "adapt_rows", "rows", "positives"}
   {"task", "transfer", "system", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+  and the same with "adapted": true after "vs" for the adapted macro-F1 (resampling the rest's messages)
 macro_f1 is binary (flagged vs not); roc_auc ranks by P(level >= 1), free of the decision threshold
 that a prior shift between sources moves; flagged_share beside the truth's positive share shows it.
 adapted_macro_f1 is what a team with a few labelled messages of its own would get: each system's
@@ -140,48 +141,56 @@ def main():
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 
-    def adapted(prob, calibrated):
+    def adapted_flags(prob, calibrated):
+        """The decision on the messages outside the adapt slice, at the slice's threshold."""
         threshold = threshold_on(truth[adapt], prob[adapt]) if calibrated is None else calibrated
-        flagged = (prob[rest] >= threshold).astype(int)
-        return 100 * macro_f1(truth[rest][None, :], flagged[None, :], 2)[0]
+        return (prob[rest] >= threshold).astype(int)
 
     # Each system's macro-F1 per seed, once: observed, and on the same resampled messages for the
-    # paired comparisons below.
+    # paired comparisons below; as trained on the whole set, and adapted on the rest of it.
     rng = np.random.default_rng(args.seed)
     index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
-    resampled_truth = truth[index]
-    observed, resampled = {}, {}
+    rest_truth = truth[rest]
+    rest_index = rng.integers(0, len(rest_truth), size=(args.resamples, len(rest_truth)))
+
+    def scored(decisions, truth_of, index_of):
+        """(observed macro-F1 per seed, the seeds' mean macro-F1 per resample)."""
+        observed = [macro_f1(truth_of[None, :], flagged[None, :], 2)[0] for flagged in decisions]
+        resampled_truth = truth_of[index_of]
+        return observed, np.mean([macro_f1(resampled_truth, flagged[index_of], 2) for flagged in decisions], axis=0)
+
+    trained, adapted = {}, {}  # name -> (observed, resampled)
     for name, seeds in systems.items():
-        observed[name] = [macro_f1(truth[None, :], flagged[None, :], 2)[0] for flagged, _, _ in seeds]
-        resampled[name] = np.mean([macro_f1(resampled_truth, flagged[index], 2) for flagged, _, _ in seeds], axis=0)
+        trained[name] = scored([flagged for flagged, _, _ in seeds], truth, index)
+        adapted[name] = scored([adapted_flags(p, t) for _, p, t in seeds], rest_truth, rest_index)
 
     for name, seeds in systems.items():
-        f1 = [100 * x for x in observed[name]]
+        f1 = [100 * x for x in trained[name][0]]
         print(json.dumps({"task": args.task, "transfer": args.transfer, "system": name,
                           "macro_f1": round(float(np.mean(f1)), 2),
                           "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
                           "seeds": len(f1),
                           "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _ in seeds])), 2),
                           "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _ in seeds])), 3),
-                          "adapted_macro_f1": round(float(np.mean([adapted(p, t) for _, p, t in seeds])), 2),
+                          "adapted_macro_f1": round(100 * float(np.mean(adapted[name][0])), 2),
                           "adapt_rows": int(adapt.sum()),
                           "adapted_by": "guardian calibrate" if seeds[0][2] is not None else "threshold search",
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
     # The headline against each peer, and each other guardian system against the headline (a
-    # system's seeds averaged).
+    # system's seeds averaged): as trained, then adapted ("adapted": true; the rest's messages).
     if "guardian" in systems:
         pairs = [("guardian", n) for n in systems if not n.startswith("guardian")]
         pairs += [(n, "guardian") for n in systems if n.startswith("guardian-")]
-        for ours, theirs in pairs:
-            diff = resampled[ours] - resampled[theirs]
-            low, high = np.percentile(diff, [2.5, 97.5])
-            print(json.dumps({"task": args.task, "transfer": args.transfer, "system": ours, "vs": theirs,
-                              "macro_f1_diff": round(100 * (np.mean(observed[ours]) - np.mean(observed[theirs])), 2),
-                              "ci95_low": round(100 * low, 2), "ci95_high": round(100 * high, 2),
-                              "p_not_better": round(float((diff <= 0).mean()), 4), "resamples": args.resamples}),
-                  flush=True)
-
+        for kind, scores in (({}, trained), ({"adapted": True}, adapted)):
+            for ours, theirs in pairs:
+                diff = scores[ours][1] - scores[theirs][1]
+                low, high = np.percentile(diff, [2.5, 97.5])
+                print(json.dumps({"task": args.task, "transfer": args.transfer, "system": ours, "vs": theirs, **kind,
+                                  "macro_f1_diff": round(100 * (np.mean(scores[ours][0]) - np.mean(scores[theirs][0])), 2),
+                                  "ci95_low": round(100 * low, 2), "ci95_high": round(100 * high, 2),
+                                  "p_not_better": round(float((diff <= 0).mean()), 4), "resamples": args.resamples}),
+                      flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -57,19 +57,11 @@ double mean_nll(const std::vector<std::vector<double>>& logits, const std::vecto
   return total / static_cast<double>(rows.size());
 }
 
-// The mean of the flagged class's F1 and the allowed class's at point i.
-double macro_f1_at(const PrCurve& curve, size_t i) {
-  const auto& point = curve.points[i];
-  const int64_t false_negatives = curve.positives - point.true_positives;
-  const int64_t true_negatives = curve.negatives - point.false_positives;
-  const int64_t allowed_f1_denominator = 2 * true_negatives + false_negatives + point.false_positives;
-  const double allowed_f1 =
-      allowed_f1_denominator == 0 ? 0.0 : 2.0 * true_negatives / static_cast<double>(allowed_f1_denominator);
-  return (curve.f1(i) + allowed_f1) / 2.0;
-}
+double f1_at(const PrCurve& curve, size_t i) { return curve.f1(i); }
+double macro_f1_at(const PrCurve& curve, size_t i) { return curve.macro_f1(i); }
 
 ThresholdChoice choice_at(const PrCurve& curve, size_t i, bool met) {
-  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), macro_f1_at(curve, i), met};
+  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), curve.macro_f1(i), met};
 }
 
 // The point with the highest metric(curve, i); the first (highest threshold) on a tie.
@@ -175,7 +167,7 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
   const PrCurve curve = curve_with_positives(scores, truth, "pick_threshold");
   const size_t n = curve.points.size();
   if (target.metric == Target::kF1) {
-    return choice_at(curve, best_point(curve, [](const PrCurve& c, size_t i) { return c.f1(i); }), true);
+    return choice_at(curve, best_point(curve, f1_at), true);
   }
   if (target.metric == Target::kMacroF1) return choice_at(curve, best_point(curve, macro_f1_at), true);
   // Points run from the highest threshold to the lowest: recall grows along them.
@@ -188,7 +180,7 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
       if (curve.recall(i) >= target.value - kSlack) return choice_at(curve, i, true);
     }
   }
-  return choice_at(curve, best_point(curve, [](const PrCurve& c, size_t i) { return c.f1(i); }), false);
+  return choice_at(curve, best_point(curve, f1_at), false);
 }
 
 std::vector<PrecisionRecallPoint> precision_at_recall_table(const std::vector<double>& scores,

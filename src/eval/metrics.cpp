@@ -185,6 +185,14 @@ double PrCurve::f1(size_t i) const {
   return ratio(2 * point.true_positives, 2 * point.true_positives + point.false_positives + fn);
 }
 
+double PrCurve::macro_f1(size_t i) const {
+  if (positives == 0) return kNaN;
+  const auto& point = points.at(i);
+  const int64_t fn = positives - point.true_positives;
+  const int64_t tn = negatives - point.false_positives;
+  return (f1(i) + ratio(2 * tn, 2 * tn + fn + point.false_positives)) / 2.0;
+}
+
 double average_precision(const std::vector<double>& scores, const std::vector<int>& binary_truth) {
   const PrCurve curve = precision_recall_curve(scores, binary_truth);
   if (curve.positives == 0) return kNaN;

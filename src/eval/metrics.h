@@ -81,6 +81,9 @@ struct PrCurve {
   double recall(size_t i) const;
   // F1 at point i; 0 when precision and recall are both 0, NaN when there are no positives.
   double f1(size_t i) const;
+  // The mean of the flagged class's F1 (f1) and the allowed class's (a class never predicted nor
+  // present scores 0) at point i; NaN when there are no positives.
+  double macro_f1(size_t i) const;
 };
 
 // Builds the curve; same input errors as roc_auc.

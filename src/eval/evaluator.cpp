@@ -113,7 +113,7 @@ void Evaluator::add(const data::Example& example,
     any_deciding = true;
     const double p = severity(probs[c]);
     crossed = crossed || p >= info.threshold;
-    margin = std::max(margin, p - info.threshold);
+    margin = std::max(margin, policy::threshold_margin(p, info.threshold));
     if (example.labels[c] != data::kUnknownLabel) {
       known = true;
       toxic = toxic || example.labels[c] >= 1;
@@ -123,7 +123,7 @@ void Evaluator::add(const data::Example& example,
     const double p = severity(probs[*gate_]);
     const double threshold = categories_[*gate_].threshold;
     crossed = crossed && p >= threshold;
-    margin = std::min(margin, p - threshold);
+    margin = std::min(margin, policy::threshold_margin(p, threshold));
   }
   const bool flagged = any_deciding && crossed;
 

@@ -1,5 +1,8 @@
 #include "policy/policy.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -150,6 +153,14 @@ double severity_probability(const std::vector<double>& level_probs) {
   return p;
 }
 
+double threshold_margin(double score, double threshold) {
+  auto logit = [](double p) {
+    p = std::clamp(p, 1e-9, 1.0 - 1e-9);
+    return std::log(p / (1.0 - p));
+  };
+  return logit(score) - logit(threshold);
+}
+
 Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs) {
   if (probs.size() != policy.categories.size()) {
     throw InputError("decide: policy '" + policy.name + "' has " + std::to_string(policy.categories.size()) +
@@ -166,15 +177,15 @@ Decision decide(const Policy& policy, const std::vector<std::vector<double>>& pr
       return d;
     }
   }
-  // Past the gate (if any), the deciding category with the largest margin over its threshold decides.
-  double best_margin = -2.0, top_score = -1.0;
+  // Past the gate (if any), the deciding category the furthest past its threshold decides.
+  double best_margin = -std::numeric_limits<double>::infinity(), top_score = -1.0;
   int best = -1, top = -1;
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     const auto& category = policy.categories[c];
     if (!category.decides || static_cast<int>(c) == gate) continue;
     const double score = severity_probability(probs[c]);
-    const double margin = score - category.threshold;
-    if (margin >= 0.0 && margin > best_margin) {
+    const double margin = threshold_margin(score, category.threshold);
+    if (score >= category.threshold && margin > best_margin) {
       best_margin = margin;
       best = static_cast<int>(c);
     }

@@ -71,11 +71,17 @@ struct Decision {
 // hold one entry per category. The rule, with score_c = P_c(level >= 1):
 //  - gated policy and score_gate < threshold_gate: allowed; category = the gate, score = its score;
 //  - otherwise, among deciding categories other than the gate, those with score_c >= threshold_c
-//    flag, and the one with the largest margin score_c - threshold_c is reported;
+//    flag, and the one with the largest threshold_margin(score_c, threshold_c) is reported;
 //  - when none crosses: allowed, reporting the deciding non-gate category with the highest score
 //    (and its threshold). The gate never flags alone, so a cascade agrees with the evaluator's
 //    decision metric (src/eval/evaluator.h).
 Decision decide(const Policy& policy, const std::vector<std::vector<double>>& probs);
+
+// How far a score is past its threshold, in log-odds: logit(score) - logit(threshold), both
+// clamped to [1e-9, 1 - 1e-9] so that 0 and 1 stay finite. A difference of probabilities would
+// cap a category at 1 - threshold, so a category with a low threshold would outrank one that is
+// certain (0.89 against 0.52 over 1.0 against 0.64).
+double threshold_margin(double score, double threshold);
 
 // P(level >= 1) from a category's level probabilities.
 double severity_probability(const std::vector<double>& level_probs);

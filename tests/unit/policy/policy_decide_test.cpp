@@ -1,5 +1,7 @@
-// decide(): flag on the largest margin over a threshold, allow reporting the top category, the
+// decide(): flag on the largest log-odds margin over a threshold, allow reporting the top category, the
 // non-deciding categories, and the gated cascade.
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -38,18 +40,34 @@ TEST(SeverityProbability, SumsEveryLevelAboveNone) {
 
 TEST(Decide, FlagsTheCategoryWithTheLargestMarginNotTheLargestScore) {
   const Policy p = three();
-  // a: 0.7 - 0.5 = 0.2; b: 0.9 - 0.8 = 0.1 (higher score, smaller margin); c: 0.2 below 0.3.
+  // In log-odds, a: logit 0.7 - logit 0.5 = 0.85; b: logit 0.9 - logit 0.8 = 0.81 (higher score,
+  // smaller margin); c: 0.2 below 0.3.
   const Decision d = decide(p, {p2(0.7), p2(0.9), {0.8, 0.1, 0.1}});
   EXPECT_TRUE(d.flagged);
   EXPECT_EQ(d.category, "a");
   EXPECT_DOUBLE_EQ(d.score, 0.7);
   EXPECT_DOUBLE_EQ(d.threshold, 0.5);
-  // c's margin (0.6 - 0.3) beats a's.
+  // c's margin (logit 0.6 - logit 0.3 = 1.25) beats a's.
   const Decision e = decide(p, {p2(0.7), p2(0.9), {0.4, 0.1, 0.5}});
   EXPECT_TRUE(e.flagged);
   EXPECT_EQ(e.category, "c");
   EXPECT_DOUBLE_EQ(e.score, 0.6);
   EXPECT_DOUBLE_EQ(e.threshold, 0.3);
+}
+
+TEST(Decide, ACategoryThatIsCertainOutranksOneJustPastALowThreshold) {
+  const Policy p = three();
+  // a: 0.75 against 0.5 is 0.25 past in probability, 1.10 in log-odds; b: 0.99 against 0.8 is
+  // 0.19 past, 3.21 in log-odds. A probability margin would name a, which is capped at 0.5.
+  const Decision d = decide(p, {p2(0.75), p2(0.99), {1.0, 0.0, 0.0}});
+  EXPECT_TRUE(d.flagged);
+  EXPECT_EQ(d.category, "b");
+  EXPECT_DOUBLE_EQ(d.score, 0.99);
+  // Certainty stays finite, and more of it is further past.
+  EXPECT_GT(threshold_margin(1.0, 0.8), threshold_margin(0.999, 0.8));
+  EXPECT_TRUE(std::isfinite(threshold_margin(1.0, 0.5)));
+  EXPECT_TRUE(std::isfinite(threshold_margin(0.0, 0.5)));
+  EXPECT_DOUBLE_EQ(threshold_margin(0.5, 0.5), 0.0);
 }
 
 TEST(Decide, AScoreExactlyAtTheThresholdFlags) {

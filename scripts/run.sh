@@ -28,10 +28,14 @@ unfinished() { grep -Eq '"finished": *false' "$model/training.json" 2>/dev/null;
 if [ ! -f "$model/config.json" ] || [ ! -f "$model/training.json" ] || { [ -n "$budget" ] && unfinished; }; then
   echo "== guardian: training $model (budget ${budget:-12m}; a later run with --budget continues it)" >&2
   "$guardian" train --config "$config" --out "$model" --budget "${budget:-12m}"
-  echo "== guardian: calibrating thresholds on the validation data (precision 0.8 per category)" >&2
-  "$guardian" calibrate --model "$model" --recipe "$config" --target precision=0.8 > "$model/calibration.txt"
+  rm -f "$model/calibration.json"  # the thresholds were fitted to the model before this training
 else
   echo "== guardian: using the trained model in $model (run with --budget to continue an unfinished one)" >&2
+fi
+# calibrate writes calibration.json last: a run stopped before that calibrates on the next one.
+if [ ! -f "$model/calibration.json" ]; then
+  echo "== guardian: calibrating thresholds on the validation data (precision 0.8 per category)" >&2
+  "$guardian" calibrate --model "$model" --recipe "$config" --target precision=0.8 > "$model/calibration.txt"
 fi
 
 echo "== guardian: moderating sample messages" >&2

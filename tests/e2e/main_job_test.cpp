@@ -51,7 +51,20 @@ TEST(MainJobTest, TrainsTheDefaultModelAndModeratesTheSamples) {
                         {{"GUARDIAN_DATA", data.string()}}, log2), 0) << read_text(log2);
   const std::string second = read_text(log2);
   EXPECT_NE(second.find("using the trained model"), std::string::npos) << second;
+  EXPECT_EQ(second.find("calibrating"), std::string::npos) << "a calibrated model is not calibrated again\n" << second;
   EXPECT_EQ(decision_lines(second), 6) << second;
+
+  // A run stopped between training and calibrating left no calibration.json: the next run
+  // calibrates the model it finds instead of serving it uncalibrated.
+  fs::remove(model / "calibration.json");
+  const fs::path log3 = dir / "run3.log";
+  ASSERT_EQ(run_process({"/bin/bash", (source / "scripts" / "run.sh").string(), "--model", model.string()},
+                        {{"GUARDIAN_DATA", data.string()}}, log3), 0) << read_text(log3);
+  const std::string third = read_text(log3);
+  EXPECT_NE(third.find("using the trained model"), std::string::npos) << third;
+  EXPECT_NE(third.find("calibrating"), std::string::npos) << third;
+  EXPECT_TRUE(fs::exists(model / "calibration.json"));
+  EXPECT_EQ(decision_lines(third), 6) << third;
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <exception>
 #include <functional>
-#include <optional>
 #include <thread>
 #include <tuple>
 
@@ -45,13 +44,10 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
 }
 
 // A member to keep: an n-gram member that is there at all (training it again under what is left
-// of a later, smaller budget could only make it worse) and not refit (its validation scores,
-// which the combination is fitted on, would be of data it saw), an encoder that finished.
+// of a later, smaller budget could only make it worse), an encoder that finished.
 bool keep_member(const fs::path& dir, const std::string& member) {
   if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
-  const auto training = models::read_json_file(dir / models::kTrainingFile);
-  if (member != "encoder") return !training.value("refit", false);
-  return training.value("finished", false);
+  return member != "encoder" || models::read_json_file(dir / models::kTrainingFile).value("finished", false);
 }
 
 // One model directory of the ensemble: a member of [ensemble] members, or one of its replicas
@@ -92,59 +88,6 @@ void run_in_parallel(size_t count, const std::function<void(size_t)>& work) {
   worker();
   for (auto& t : threads) t.join();
   for (const auto& e : errors) if (e) std::rethrow_exception(e);
-}
-
-// [ensemble] refit_members: every n-gram copy trained again on the training and validation data together,
-// at the L2 and for the epochs its own run chose, into members/<copy>.refit, then swapped in for
-// the copy. Side by side without a budget; with one, one after the other, each an even share of
-// what is left. Returns {finished, interrupted, steps}.
-TrainResult refit_ngram_copies(const TrainConfig& config, const std::vector<MemberCopy>& copies, const fs::path& members_dir,
-                               const std::function<TrainOptions(const MemberCopy&)>& copy_options,
-                               const std::optional<Clock::time_point>& deadline) {
-  std::vector<const MemberCopy*> ngrams;
-  for (const auto& copy : copies) if (copy.member != "encoder") ngrams.push_back(&copy);
-  std::vector<TrainResult> results(ngrams.size());
-  auto refit = [&](size_t k) {
-    const auto& copy = *ngrams[k];
-    const auto chosen = models::read_json_file(members_dir / copy.dir_name / models::kTrainingFile);
-    const NgramFixedRun fixed{chosen.at("l2").get<double>(), chosen.at("epochs").get<int>()};
-    TrainConfig c = member_config(config, copy.member);
-    c.data.train.insert(c.data.train.end(), config.data.valid.begin(), config.data.valid.end());
-    TrainOptions options = copy_options(copy);
-    const fs::path target = options.out_dir, fresh = members_dir / (copy.dir_name + ".refit");
-    fs::remove_all(fresh);
-    options.out_dir = fresh;
-    if (deadline) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now());
-      options.budget = std::max(std::chrono::milliseconds(5000), left / static_cast<int64_t>(ngrams.size() - k));
-    }
-    spdlog::info("refitting ensemble member '{}' on the training and validation data (l2 {:g}, {} epochs)",
-                 copy.dir_name, fixed.l2, fixed.epochs);
-    results[k] = train_ngram(c, c.ngram, options, fixed);
-    if (results[k].interrupted) return;
-    // The old folder goes only once the new one is whole.
-    const fs::path old = members_dir / (copy.dir_name + ".old");
-    fs::remove_all(old);
-    fs::rename(target, old);
-    fs::rename(fresh, target);
-    fs::remove_all(old);
-  };
-  if (deadline) {
-    for (size_t k = 0; k < ngrams.size(); ++k) {
-      refit(k);
-      if (results[k].interrupted) break;
-    }
-  } else {
-    run_in_parallel(ngrams.size(), refit);
-  }
-  TrainResult total;
-  total.finished = true;
-  for (const auto& r : results) {
-    total.steps += r.steps;
-    total.finished = total.finished && r.finished;
-    total.interrupted = total.interrupted || r.interrupted;
-  }
-  return total;
 }
 
 }  // namespace
@@ -429,20 +372,6 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     spdlog::info("cascade: gate '{}' threshold {:.4f} lets {:.1f}% of the validation messages skip the other members",
                  spec.members[spec.gate], spec.gate_threshold, 100.0 * cascade_report["skipped_fraction"].get<double>());
   }
-  // The members' own validation scores, before a refit puts the validation data in their training.
-  nlohmann::json member_valid = nlohmann::json::object();
-  for (const auto& member : spec.members) {
-    auto training = models::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
-    member_valid[member] = training.value("best_valid", 0.0);
-  }
-  if (config.ensemble.refit_members) {
-    std::optional<Clock::time_point> deadline;
-    if (options.budget) deadline = started + *options.budget;
-    const auto refit = refit_ngram_copies(config, copies, out / models::kMembersDir, copy_options, deadline);
-    steps += refit.steps;
-    if (refit.interrupted) return stopped();
-    finished = finished && refit.finished;
-  }
   models::write_json_file(out / models::kConfigFile, models::ensemble_spec_to_json(spec));
   policy.save(out / models::kPolicyFile);
 
@@ -457,12 +386,17 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     auto set = load_sets({spec_text}, policy, data.data_root, Purpose::kEval, config.data.skip_bad);
     result.metrics["eval"][spec_text] = report_on(*model, set.examples);
   }
+  nlohmann::json member_valid = nlohmann::json::object();
+  for (const auto& member : spec.members) {
+    auto training = models::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
+    member_valid[member] = training.value("best_valid", 0.0);
+  }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", spec.members}, {"members_best_valid", member_valid},
                            {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"served", served_report},
                            {"serve_held_out_macro_f1", serve_scores_report},
-                           {"cascade", cascade_report}, {"refit_members", config.ensemble.refit_members},
+                           {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},
                            {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},

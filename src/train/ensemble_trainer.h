@@ -7,8 +7,6 @@
 // Then the combination (a weight per member and a bias per level, for each category) is fitted
 // on the validation data by minimising the class-balanced negative log-likelihood; a member's
 // replicas share one weight; [ensemble] f1_offsets may then move the bias (train/decision_bias.h).
-// [ensemble] refit_members then trains every n-gram copy again on the training and validation data
-// together, at the L2 strength and epochs it chose, and the fitted combination serves those.
 #pragma once
 
 #include <vector>

@@ -208,9 +208,11 @@ nlohmann::json evaluate_rows(const Heads& heads, const Featurised& set, const po
 
 }  // namespace
 
-// fixed: nothing chosen on validation (see NgramFixedRun); null: the best (L2, epoch) on validation.
-static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options,
-                                   const NgramFixedRun* fixed) {
+TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
+  return train_ngram(config, config.ngram, options);
+}
+
+TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options) {
   const auto started = Clock::now();
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;
@@ -241,25 +243,21 @@ static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig&
   for (const auto& e : valid_set.examples) valid.rows.push_back(featurizer.weighted(e.text, idf));
 
   const auto cw = level_weights(train_set.examples, policy, config.optim.class_weighting == "balanced");
-  // The schedule's length is the recipe's epochs even when a fixed run stops earlier, so that a
-  // refit follows the learning rates of the run that chose its epochs.
   const int64_t total_steps = static_cast<int64_t>(train.rows.size()) * ngram.epochs;
-  const std::vector<double> l2s = fixed ? std::vector<double>{fixed->l2} : ngram.l2;
-  const int epochs = fixed ? std::min(fixed->epochs, ngram.epochs) : ngram.epochs;
-  core::Progress progress("ngram", static_cast<int64_t>(train.rows.size()) * epochs * static_cast<int64_t>(l2s.size()));
+  core::Progress progress("ngram", total_steps * static_cast<int64_t>(ngram.l2.size()));
   if (options.quiet) core::Progress::set_enabled(false);
 
   double best = -1.0, best_l2 = 0.0;
   int best_epoch = 0;
   std::optional<models::NgramWeights> best_weights;
   bool out_of_time = false, interrupted = false;
-  // One run of SGD per L2 strength; the best (L2, epoch) on validation is kept (a fixed run: the last).
+  // One run of SGD per L2 strength; the best (L2, epoch) on validation is kept.
   auto run = [&](auto& heads, double l2) {
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::vector<size_t> order(train.rows.size());
     std::iota(order.begin(), order.end(), 0);
     int64_t t = 0;
-    for (int epoch = 1; epoch <= epochs && !out_of_time; ++epoch) {
+    for (int epoch = 1; epoch <= ngram.epochs && !out_of_time; ++epoch) {
       std::shuffle(order.begin(), order.end(), rng);
       double loss = 0.0;
       for (size_t i : order) {
@@ -277,7 +275,7 @@ static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig&
       const auto report = evaluate_rows(heads, valid, policy, spec.levels);
       const double score = selection_score(report);
       progress.set_postfix(fmt::format("l2 {:g} epoch {} loss {:.3f} valid {:.4f}", l2, epoch, loss / order.size(), score));
-      if (fixed ? epoch == epochs : score > best) {
+      if (score > best) {
         best = score;
         best_l2 = l2;
         best_epoch = epoch;
@@ -288,7 +286,7 @@ static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig&
   };
   const std::vector<float> start =
       ngram.pretrained.empty() ? std::vector<float>{} : load_pretrained_bag(ngram.pretrained, ngram.buckets_log2, ngram.dim);
-  for (double l2 : l2s) {
+  for (double l2 : ngram.l2) {
     if (out_of_time) break;
     if (spec.dim == 0) {
       SgdHeads heads(featurizer.buckets(), spec.levels);
@@ -299,11 +297,7 @@ static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig&
     }
   }
   progress.finish();
-  if (fixed) {
-    spdlog::info("n-gram model refit: l2 {:g}, {} epochs (validation data in training)", best_l2, best_epoch);
-  } else {
-    spdlog::info("n-gram model: best validation macro-F1 {:.4f} with l2 {:g} after {} epochs", best, best_l2, best_epoch);
-  }
+  spdlog::info("n-gram model: best validation macro-F1 {:.4f} with l2 {:g} after {} epochs", best, best_l2, best_epoch);
   if (!best_weights) throw Error("training stopped before the first epoch ended; nothing was saved in " + out.string());
   models::save_ngram_model(out, spec, *best_weights, policy);
 
@@ -320,24 +314,11 @@ static TrainResult train_ngram_run(const TrainConfig& config, const NgramConfig&
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"refit", fixed != nullptr}, {"best_valid", result.best_valid},
+                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
   return result;
-}
-
-TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
-  return train_ngram_run(config, config.ngram, options, nullptr);
-}
-
-TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options) {
-  return train_ngram_run(config, ngram, options, nullptr);
-}
-
-TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options,
-                        const NgramFixedRun& fixed) {
-  return train_ngram_run(config, ngram, options, &fixed);
 }
 
 }  // namespace guardian::train

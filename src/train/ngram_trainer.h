@@ -11,14 +11,4 @@ namespace guardian::train {
 TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options);  // with config.ngram
 TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options);
 
-// A run with nothing chosen on validation (an ensemble's refit, whose validation data is in the
-// training data): one L2 strength, the recipe's schedule stopped after `epochs` passes, the last
-// weights kept. training.json says "refit": true.
-struct NgramFixedRun {
-  double l2 = 0.0;
-  int epochs = 1;
-};
-TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options,
-                        const NgramFixedRun& fixed);
-
 }  // namespace guardian::train

@@ -203,7 +203,6 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   ensemble.get("serve", c.ensemble.serve);
   ensemble.get("cascade", c.ensemble.cascade);
   ensemble.get("cascade_recall", c.ensemble.cascade_recall);
-  ensemble.get("refit_members", c.ensemble.refit_members);
   ensemble.finish();
 
   TableReader opt(root["train"].as_table(), where, "train");

@@ -130,12 +130,6 @@ struct EnsembleConfig {
   // messages the full ensemble flags going on to the full ensemble.
   bool cascade = false;
   double cascade_recall = 0.99;
-  // After the combination is fitted, each n-gram member is trained again on the training and
-  // validation data together, at the L2 strength and for the epochs its validation chose (the
-  // recipe's schedule cut there, the last weights kept), and served with the fitted weights. The
-  // encoder is not: its budget was spent. The ensemble's validation figures are then on data its
-  // members saw. The cascade's gate threshold stays the one fitted on the held-out scores.
-  bool refit_members = false;
 };
 
 struct OptimConfig {

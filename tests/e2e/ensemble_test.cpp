@@ -217,52 +217,6 @@ TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {
   EXPECT_EQ(read_text(dir / "side" / "config.json"), read_text(dir / "turn" / "config.json"));
 }
 
-TEST(EnsembleCliTest, RefitMembersTrainsTheNgramMembersAgainOnTrainingAndValidationData) {
-  const auto [dir, recipe, model] = ensemble_case("ensemble_refit_members", "[\"ngram\", \"ngram_bag\"]", "replicas = 2\n");
-  auto plain = train_recipe(dir, recipe, dir / "plain");
-  ASSERT_EQ(plain.code, 0) << plain.output;
-  write_text(recipe, read_text(recipe) + "refit_members = true\n");
-  auto refit = train_recipe(dir, recipe, model);
-  ASSERT_EQ(refit.code, 0) << refit.output;
-
-  auto json_of = [](const fs::path& path) { return nlohmann::json::parse(read_text(path)); };
-  // The combination is fitted before the refit, on the members' held-out scores: the same as the plain run's.
-  EXPECT_EQ(json_of(model / "config.json")["guardian"]["weights"], json_of(dir / "plain" / "config.json")["guardian"]["weights"]);
-  EXPECT_EQ(json_of(model / "config.json")["guardian"]["bias"], json_of(dir / "plain" / "config.json")["guardian"]["bias"]);
-  const auto training = json_of(model / "training.json");
-  EXPECT_TRUE(training["refit_members"].get<bool>());
-  EXPECT_TRUE(training["finished"].get<bool>());
-  EXPECT_EQ(training["members_best_valid"], json_of(dir / "plain" / "training.json")["members_best_valid"]);
-  const std::string valid_spec = (dir / "card.toml").string() + ":train[75%:]";
-  for (const char* member : {"ngram", "ngram_bag", "ngram_bag.2"}) {
-    const auto refit_member = json_of(model / "members" / member / "training.json");
-    const auto plain_member = json_of(dir / "plain" / "members" / member / "training.json");
-    EXPECT_TRUE(refit_member["refit"].get<bool>()) << member;
-    EXPECT_FALSE(plain_member["refit"].get<bool>()) << member;
-    // Trained again at what its own run chose, on the training data and the validation data.
-    EXPECT_EQ(refit_member["l2"], plain_member["l2"]) << member;
-    EXPECT_EQ(refit_member["epochs"], plain_member["epochs"]) << member;
-    ASSERT_EQ(refit_member["train_data"].size(), 2u) << member;
-    EXPECT_EQ(refit_member["train_data"][1]["spec"], valid_spec) << member;
-    EXPECT_NE(read_text(model / "members" / member / "model.safetensors"),
-              read_text(dir / "plain" / "members" / member / "model.safetensors")) << member;
-    EXPECT_FALSE(fs::exists(model / "members" / (std::string(member) + ".refit"))) << member;
-  }
-
-  // The same command again: a refit member is not kept (the combination would be fitted on
-  // scores of data it saw), so the run starts over and ends where the first did.
-  const auto first_bag = read_text(model / "members" / "ngram_bag" / "model.safetensors");
-  auto again = train_recipe(dir, recipe, model);
-  ASSERT_EQ(again.code, 0) << again.output;
-  EXPECT_EQ(again.output.find("is trained already"), std::string::npos) << again.output;
-  EXPECT_EQ(read_text(model / "members" / "ngram_bag" / "model.safetensors"), first_bag);
-  EXPECT_EQ(json_of(model / "config.json"), json_of(dir / "plain" / "config.json"));
-
-  auto moderate = run_guardian({"moderate", "--model", model.string(), "you are a stupid idiot"}, dir / "data");
-  ASSERT_EQ(moderate.code, 0) << moderate.output;
-  EXPECT_EQ(json_lines(moderate.output).size(), 1u);
-}
-
 TEST(EnsembleCliTest, BadMemberNameIsOneClearError) {
   const auto [dir, recipe, model] = ensemble_case("ensemble_bad", "[\"ngram\", \"lstm\"]");
   auto r = train_recipe(dir, recipe, model);

@@ -53,12 +53,61 @@ double softmax_grad(const std::vector<int>& levels, const std::vector<float>& lo
   return loss;
 }
 
-// The linear net: logits = bias + x * weight.
+// NB-LR's feature scales [bucket * outputs + column]: for each category and level, the log of the
+// ratio between the share of that level's messages' features that are f and the same share among
+// the category's other labelled messages, over feature presence (not counts), each smoothed by alpha.
+std::vector<float> nb_log_ratios(const std::vector<models::Features>& raw, const std::vector<data::Example>& examples,
+                                 const std::vector<int>& levels, uint32_t buckets, double alpha) {
+  const int outputs = std::accumulate(levels.begin(), levels.end(), 0);
+  const size_t categories = levels.size();
+  std::vector<double> with(static_cast<size_t>(buckets) * outputs, 0.0);      // messages of the level with f
+  std::vector<double> known(static_cast<size_t>(buckets) * categories, 0.0);  // labelled messages with f
+  for (size_t i = 0; i < raw.size(); ++i) {
+    int column = 0;
+    for (size_t c = 0; c < categories; ++c) {
+      const int y = examples[i].labels[c];
+      if (y >= 0) {
+        for (const auto& [bucket, _] : raw[i]) {
+          with[static_cast<size_t>(bucket) * outputs + column + y] += 1.0;
+          known[static_cast<size_t>(bucket) * categories + c] += 1.0;
+        }
+      }
+      column += levels[c];
+    }
+  }
+  // The L1 norms of the smoothed level and rest vectors, per column.
+  std::vector<double> level_norm(outputs, 0.0), rest_norm(outputs, 0.0);
+  auto for_each = [&](const auto& visit) {
+    for (uint32_t f = 0; f < buckets; ++f) {
+      int column = 0;
+      for (size_t c = 0; c < categories; ++c) {
+        const double all = known[static_cast<size_t>(f) * categories + c];
+        for (int l = 0; l < levels[c]; ++l, ++column) {
+          const double in = with[static_cast<size_t>(f) * outputs + column];
+          visit(f, column, in + alpha, all - in + alpha);
+        }
+      }
+    }
+  };
+  for_each([&](uint32_t, int column, double p, double q) {
+    level_norm[column] += p;
+    rest_norm[column] += q;
+  });
+  std::vector<float> ratios(static_cast<size_t>(buckets) * outputs);
+  for_each([&](uint32_t f, int column, double p, double q) {
+    ratios[static_cast<size_t>(f) * outputs + column] =
+        static_cast<float>(std::log((p / level_norm[column]) / (q / rest_norm[column])));
+  });
+  return ratios;
+}
+
+// The linear net: logits = bias + x * weight, or with NB-LR's scales (one per weight, fixed)
+// logits = bias + x * (scale . weight): the L2 penalty falls on the unscaled weight.
 class SgdHeads {
  public:
-  SgdHeads(uint32_t buckets, const std::vector<int>& levels)
+  SgdHeads(uint32_t buckets, const std::vector<int>& levels, const std::vector<float>* nb = nullptr)
       : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)),
-        weight_(static_cast<size_t>(buckets) * outputs_, 0.0f), bias_(outputs_, 0.0f) {}
+        weight_(static_cast<size_t>(buckets) * outputs_, 0.0f), bias_(outputs_, 0.0f), nb_(nb) {}
 
   // One SGD step on one example; returns its loss.
   double step(const models::Features& x, const std::vector<int>& labels, const std::vector<std::vector<float>>& cw,
@@ -72,8 +121,9 @@ class SgdHeads {
     const float step = static_cast<float>(lr) / scale_;
     for (const auto& [bucket, value] : x) {
       float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
+      const float* nb = nb_ ? nb_->data() + static_cast<size_t>(bucket) * outputs_ : nullptr;
       for (int o = 0; o < outputs_; ++o) {
-        if (grad[o] != 0.0f) row[o] -= step * value * grad[o];
+        if (grad[o] != 0.0f) row[o] -= step * value * (nb ? nb[o] : 1.0f) * grad[o];
       }
     }
     for (int o = 0; o < outputs_; ++o) bias_[o] -= static_cast<float>(lr) * grad[o];
@@ -84,7 +134,12 @@ class SgdHeads {
     std::fill(out, out + outputs_, 0.0f);
     for (const auto& [bucket, value] : x) {
       const float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
-      for (int o = 0; o < outputs_; ++o) out[o] += value * row[o];
+      if (nb_) {
+        const float* nb = nb_->data() + static_cast<size_t>(bucket) * outputs_;
+        for (int o = 0; o < outputs_; ++o) out[o] += value * nb[o] * row[o];
+      } else {
+        for (int o = 0; o < outputs_; ++o) out[o] += value * row[o];
+      }
     }
     for (int o = 0; o < outputs_; ++o) out[o] = out[o] * scale_ + bias_[o];
   }
@@ -93,7 +148,7 @@ class SgdHeads {
     models::NgramWeights w;
     w.idf = std::move(idf);
     w.weight = weight_;
-    for (auto& v : w.weight) v *= scale_;
+    for (size_t k = 0; k < w.weight.size(); ++k) w.weight[k] *= scale_ * (nb_ ? (*nb_)[k] : 1.0f);
     w.bias = bias_;
     return w;
   }
@@ -111,6 +166,7 @@ class SgdHeads {
   std::vector<float> weight_;  // [buckets, outputs], true weights are weight_ * scale_
   std::vector<float> bias_;
   float scale_ = 1.0f;
+  const std::vector<float>* nb_;  // NB-LR's scales [buckets, outputs], or null
 };
 
 // The embedding-bag net (fastText's design over the same TF-IDF features):
@@ -237,6 +293,8 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   raw.reserve(train_set.examples.size());
   for (const auto& e : train_set.examples) raw.push_back(featurizer.extract(e.text));
   const auto idf = models::fit_idf(raw, featurizer.buckets());
+  const std::vector<float> nb = ngram.nb_scale
+      ? nb_log_ratios(raw, train_set.examples, spec.levels, featurizer.buckets(), ngram.nb_alpha) : std::vector<float>{};
   raw.clear();
   Featurised train{{}, &train_set.examples}, valid{{}, &valid_set.examples};
   for (const auto& e : train_set.examples) train.rows.push_back(featurizer.weighted(e.text, idf));
@@ -289,7 +347,7 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   for (double l2 : ngram.l2) {
     if (out_of_time) break;
     if (spec.dim == 0) {
-      SgdHeads heads(featurizer.buckets(), spec.levels);
+      SgdHeads heads(featurizer.buckets(), spec.levels, ngram.nb_scale ? &nb : nullptr);
       run(heads, l2);
     } else {
       BagHeads heads(featurizer.buckets(), spec.dim, spec.levels, static_cast<uint64_t>(seed), start);

@@ -94,6 +94,8 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("despaced_max", c.despaced_max);
   ngram.get("choseong", c.choseong);
   ngram.get("norm_per_family", c.norm_per_family);
+  ngram.get("nb_scale", c.nb_scale);
+  ngram.get("nb_alpha", c.nb_alpha);
   ngram.get("dim", c.dim);
   ngram.get("embedding_dtype", c.embedding_dtype);
   ngram.get("pretrained", c.pretrained);
@@ -120,6 +122,8 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
   check(ngram.replicas >= 1 && ngram.replicas <= 16, where, s + ".replicas must be in 1..16");
   // A bag sums its features' rows unweighted: only the linear model reads TF-IDF weights.
   check(!ngram.norm_per_family || ngram.dim == 0, where, s + ".norm_per_family needs dim = 0 (the linear model)");
+  check(!ngram.nb_scale || ngram.dim == 0, where, s + ".nb_scale needs dim = 0 (the linear model)");
+  check(ngram.nb_alpha > 0.0 && ngram.nb_alpha <= 1000.0, where, s + ".nb_alpha must be in (0, 1000]");
   check(ngram.pretrained.empty() || ngram.dim > 0, where,
         s + ".pretrained needs dim > 0 (only an embedding bag starts from pretrained rows)");
 }

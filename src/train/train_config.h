@@ -97,6 +97,12 @@ struct NgramConfig {
   int despaced_max = 4;                     // character n-grams across spaces (0 = off)
   bool choseong = true;                     // Hangul initial-consonant features
   bool norm_per_family = false;             // L2 per feature family, not over the whole vector (linear only)
+  // NB-LR (Wang and Manning 2012; linear only): each feature scaled, per output level, by its
+  // naive-Bayes log-count ratio in the training data (how much more often messages of that level
+  // have it than the others, smoothed by nb_alpha), so the L2 penalty falls less on features that
+  // already tell the levels apart. Folded into the saved weights: serving is unchanged.
+  bool nb_scale = false;
+  double nb_alpha = 1.0;
   int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
   // The saved bag's embedding: "bf16" (half the size; session 12 measured the same validation
   // macro-F1 on all five bench tasks and test within 0.05 points of "f32") or "f32".

@@ -53,61 +53,13 @@ double softmax_grad(const std::vector<int>& levels, const std::vector<float>& lo
   return loss;
 }
 
-// NB-LR's feature scales [bucket * outputs + column]: for each category and level, the log of the
-// ratio between the share of that level's messages' features that are f and the same share among
-// the category's other labelled messages, over feature presence (not counts), each smoothed by alpha.
-std::vector<float> nb_log_ratios(const std::vector<models::Features>& raw, const std::vector<data::Example>& examples,
-                                 const std::vector<int>& levels, uint32_t buckets, double alpha) {
-  const int outputs = std::accumulate(levels.begin(), levels.end(), 0);
-  const size_t categories = levels.size();
-  std::vector<double> with(static_cast<size_t>(buckets) * outputs, 0.0);      // messages of the level with f
-  std::vector<double> known(static_cast<size_t>(buckets) * categories, 0.0);  // labelled messages with f
-  for (size_t i = 0; i < raw.size(); ++i) {
-    int column = 0;
-    for (size_t c = 0; c < categories; ++c) {
-      const int y = examples[i].labels[c];
-      if (y >= 0) {
-        for (const auto& [bucket, _] : raw[i]) {
-          with[static_cast<size_t>(bucket) * outputs + column + y] += 1.0;
-          known[static_cast<size_t>(bucket) * categories + c] += 1.0;
-        }
-      }
-      column += levels[c];
-    }
-  }
-  // The L1 norms of the smoothed level and rest vectors, per column.
-  std::vector<double> level_norm(outputs, 0.0), rest_norm(outputs, 0.0);
-  auto for_each = [&](const auto& visit) {
-    for (uint32_t f = 0; f < buckets; ++f) {
-      int column = 0;
-      for (size_t c = 0; c < categories; ++c) {
-        const double all = known[static_cast<size_t>(f) * categories + c];
-        for (int l = 0; l < levels[c]; ++l, ++column) {
-          const double in = with[static_cast<size_t>(f) * outputs + column];
-          visit(f, column, in + alpha, all - in + alpha);
-        }
-      }
-    }
-  };
-  for_each([&](uint32_t, int column, double p, double q) {
-    level_norm[column] += p;
-    rest_norm[column] += q;
-  });
-  std::vector<float> ratios(static_cast<size_t>(buckets) * outputs);
-  for_each([&](uint32_t f, int column, double p, double q) {
-    ratios[static_cast<size_t>(f) * outputs + column] =
-        static_cast<float>(std::log((p / level_norm[column]) / (q / rest_norm[column])));
-  });
-  return ratios;
-}
-
 // The linear net: logits = bias + x * weight, or with NB-LR's scales (one per weight, fixed)
 // logits = bias + x * (scale . weight): the L2 penalty falls on the unscaled weight.
 class SgdHeads {
  public:
   SgdHeads(uint32_t buckets, const std::vector<int>& levels, const std::vector<float>* nb = nullptr)
       : levels_(levels), outputs_(std::accumulate(levels.begin(), levels.end(), 0)),
-        weight_(static_cast<size_t>(buckets) * outputs_, 0.0f), bias_(outputs_, 0.0f), nb_(nb) {}
+        weight_(static_cast<size_t>(buckets) * outputs_, 0.0f), bias_(outputs_, 0.0f), ones_(outputs_, 1.0f), nb_(nb) {}
 
   // One SGD step on one example; returns its loss.
   double step(const models::Features& x, const std::vector<int>& labels, const std::vector<std::vector<float>>& cw,
@@ -121,9 +73,9 @@ class SgdHeads {
     const float step = static_cast<float>(lr) / scale_;
     for (const auto& [bucket, value] : x) {
       float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
-      const float* nb = nb_ ? nb_->data() + static_cast<size_t>(bucket) * outputs_ : nullptr;
+      const float* nb = nb_row(bucket);
       for (int o = 0; o < outputs_; ++o) {
-        if (grad[o] != 0.0f) row[o] -= step * value * (nb ? nb[o] : 1.0f) * grad[o];
+        if (grad[o] != 0.0f) row[o] -= step * value * nb[o] * grad[o];
       }
     }
     for (int o = 0; o < outputs_; ++o) bias_[o] -= static_cast<float>(lr) * grad[o];
@@ -134,12 +86,8 @@ class SgdHeads {
     std::fill(out, out + outputs_, 0.0f);
     for (const auto& [bucket, value] : x) {
       const float* row = weight_.data() + static_cast<size_t>(bucket) * outputs_;
-      if (nb_) {
-        const float* nb = nb_->data() + static_cast<size_t>(bucket) * outputs_;
-        for (int o = 0; o < outputs_; ++o) out[o] += value * nb[o] * row[o];
-      } else {
-        for (int o = 0; o < outputs_; ++o) out[o] += value * row[o];
-      }
+      const float* nb = nb_row(bucket);
+      for (int o = 0; o < outputs_; ++o) out[o] += value * nb[o] * row[o];
     }
     for (int o = 0; o < outputs_; ++o) out[o] = out[o] * scale_ + bias_[o];
   }
@@ -148,7 +96,7 @@ class SgdHeads {
     models::NgramWeights w;
     w.idf = std::move(idf);
     w.weight = weight_;
-    for (size_t k = 0; k < w.weight.size(); ++k) w.weight[k] *= scale_ * (nb_ ? (*nb_)[k] : 1.0f);
+    for (size_t k = 0; k < w.weight.size(); ++k) w.weight[k] *= scale_ * nb_row(static_cast<uint32_t>(k / outputs_))[k % outputs_];
     w.bias = bias_;
     return w;
   }
@@ -166,7 +114,13 @@ class SgdHeads {
   std::vector<float> weight_;  // [buckets, outputs], true weights are weight_ * scale_
   std::vector<float> bias_;
   float scale_ = 1.0f;
-  const std::vector<float>* nb_;  // NB-LR's scales [buckets, outputs], or null
+  // NB-LR's scales of a bucket's weights: its row of *nb_ ([buckets, outputs]), or ones without
+  // them (multiplying by 1 is exact, so a model without NB-LR trains as it did before).
+  const float* nb_row(uint32_t bucket) const {
+    return nb_ ? nb_->data() + static_cast<size_t>(bucket) * outputs_ : ones_.data();
+  }
+  std::vector<float> ones_;
+  const std::vector<float>* nb_;
 };
 
 // The embedding-bag net (fastText's design over the same TF-IDF features):
@@ -263,6 +217,51 @@ nlohmann::json evaluate_rows(const Heads& heads, const Featurised& set, const po
 }
 
 }  // namespace
+
+std::vector<float> nb_log_ratios(const std::vector<models::Features>& raw, const std::vector<data::Example>& examples,
+                                 const std::vector<int>& levels, uint32_t buckets, double alpha) {
+  const int outputs = std::accumulate(levels.begin(), levels.end(), 0);
+  const size_t categories = levels.size();
+  std::vector<double> with(static_cast<size_t>(buckets) * outputs, 0.0);      // messages of the level with f
+  std::vector<double> known(static_cast<size_t>(buckets) * categories, 0.0);  // labelled messages with f
+  for (size_t i = 0; i < raw.size(); ++i) {
+    int column = 0;
+    for (size_t c = 0; c < categories; ++c) {
+      const int y = examples[i].labels[c];
+      if (y >= 0) {
+        for (const auto& [bucket, _] : raw[i]) {
+          with[static_cast<size_t>(bucket) * outputs + column + y] += 1.0;
+          known[static_cast<size_t>(bucket) * categories + c] += 1.0;
+        }
+      }
+      column += levels[c];
+    }
+  }
+  // The L1 norms of the smoothed level and rest vectors, per column.
+  std::vector<double> level_norm(outputs, 0.0), rest_norm(outputs, 0.0);
+  auto for_each = [&](const auto& visit) {
+    for (uint32_t f = 0; f < buckets; ++f) {
+      int column = 0;
+      for (size_t c = 0; c < categories; ++c) {
+        const double all = known[static_cast<size_t>(f) * categories + c];
+        for (int l = 0; l < levels[c]; ++l, ++column) {
+          const double in = with[static_cast<size_t>(f) * outputs + column];
+          visit(f, column, in + alpha, all - in + alpha);
+        }
+      }
+    }
+  };
+  for_each([&](uint32_t, int column, double p, double q) {
+    level_norm[column] += p;
+    rest_norm[column] += q;
+  });
+  std::vector<float> ratios(static_cast<size_t>(buckets) * outputs);
+  for_each([&](uint32_t f, int column, double p, double q) {
+    ratios[static_cast<size_t>(f) * outputs + column] =
+        static_cast<float>(std::log((p / level_norm[column]) / (q / rest_norm[column])));
+  });
+  return ratios;
+}
 
 TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
   return train_ngram(config, config.ngram, options);
@@ -372,7 +371,7 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"best_valid", result.best_valid},
+                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"selected_valid", best}, {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});

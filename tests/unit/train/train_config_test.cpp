@@ -76,6 +76,12 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_NE(error_of(data + "[ngram_bag]\nnorm_per_family = true\n").find("ngram_bag.norm_per_family needs dim = 0"),
             std::string::npos);
   EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nnorm_per_family = true\n", "recipe.toml").ngram.norm_per_family);
+  // NB-LR scales a linear model's weights; a bag has none per feature to scale.
+  EXPECT_NE(error_of(data + "[ngram_bag]\nnb_scale = true\n").find("ngram_bag.nb_scale needs dim = 0"), std::string::npos);
+  EXPECT_NE(error_of(data + "[ngram]\nnb_alpha = 0.0\n").find("ngram.nb_alpha"), std::string::npos);
+  const auto nb = TrainConfig::parse(data + "[ngram]\nnb_scale = true\nnb_alpha = 0.5\n", "recipe.toml").ngram;
+  EXPECT_TRUE(nb.nb_scale);
+  EXPECT_DOUBLE_EQ(nb.nb_alpha, 0.5);
 }
 
 TEST(TrainConfigTest, ReadsTheEnsembleAndItsBagMember) {

@@ -1,8 +1,5 @@
 #include "train/checkpoint.h"
 
-#include <functional>
-#include <sstream>
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -14,22 +11,6 @@
 namespace guardian::train {
 
 namespace fs = std::filesystem;
-
-std::string recipe_fingerprint(const TrainConfig& c, int seed) {
-  nlohmann::json j = {
-      {"policy", c.policy}, {"train", c.data.train}, {"valid", c.data.valid},
-      {"tokenizer", {c.tokenizer.vocab_size, c.tokenizer.max_sentences}, },
-      {"model", {c.model.hidden_size, c.model.num_hidden_layers, c.model.num_attention_heads,
-                 c.model.intermediate_size, c.model.dropout, c.model.max_length, c.model.pooling}},
-      {"optim", {c.optim.epochs, c.optim.batch_size, c.optim.lr, c.optim.weight_decay, c.optim.warmup,
-                 c.optim.clip, c.optim.class_weighting, c.optim.patience, c.optim.eval_every}},
-      {"seed", seed},
-  };
-  if (!c.model.pretrained.empty()) j["pretrained"] = c.model.pretrained;  // absent: older fingerprints stay valid
-  std::ostringstream hex;
-  hex << std::hex << std::hash<std::string>{}(j.dump());
-  return hex.str();
-}
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include "train/recipe_fingerprint.h"
 #include "train/schedule.h"
 #include "train/train_config.h"
 
@@ -24,9 +25,6 @@ struct TrainerState {
   bool early_stopped = false;      // patience ran out
   Schedule schedule;               // learning-rate schedule (its end may be fitted to a budget)
 };
-
-// A stable text fingerprint of everything that changes what training computes.
-std::string recipe_fingerprint(const TrainConfig& config, int seed);
 
 void save_checkpoint(const std::filesystem::path& dir, const TrainerState& state, const torch::nn::Module& module,
                      const torch::optim::Optimizer& optimizer);

@@ -18,6 +18,7 @@
 #include "train/decision_bias.h"
 #include "train/ngram_trainer.h"
 #include "train/model_report.h"
+#include "train/recipe_fingerprint.h"
 
 namespace guardian::train {
 
@@ -43,11 +44,20 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
   return c;
 }
 
-// A member to keep: an n-gram member that is there at all (training it again under what is left
-// of a later, smaller budget could only make it worse), an encoder that finished.
-bool keep_member(const fs::path& dir, const std::string& member) {
+// A member to keep: one trained from the recipe's settings for it (training.json's fingerprint;
+// a member written before fingerprints were kept counts as such), that is an n-gram member at all
+// (training it again under what is left of a later, smaller budget could only make it worse) or an
+// encoder that finished. A member of other settings is trained again: the changed recipe is what
+// the user asked for, and serving the old member under it would report the old model as the new.
+bool keep_member(const fs::path& dir, const TrainConfig& member, int seed) {
   if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
-  return member != "encoder" || models::read_json_file(dir / models::kTrainingFile).value("finished", false);
+  const auto training = models::read_json_file(dir / models::kTrainingFile);
+  if (training.contains("recipe") && training["recipe"] != recipe_fingerprint(member, seed)) {
+    spdlog::warn("ensemble member {} was trained from other settings than this recipe's; training it again",
+                 dir.string());
+    return false;
+  }
+  return member.model.kind != "encoder" || training.value("finished", false);
 }
 
 // One model directory of the ensemble: a member of [ensemble] members, or one of its replicas
@@ -249,7 +259,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   std::vector<const MemberCopy*> to_train;
   for (const auto& copy : copies) {
     const fs::path dir = out / models::kMembersDir / copy.dir_name;
-    if (keep_member(dir, copy.member)) {
+    if (keep_member(dir, member_config(config, copy.member), copy_options(copy).seed.value_or(config.optim.seed))) {
       spdlog::info("ensemble member '{}' is trained already ({})", copy.dir_name, dir.string());
     } else {
       to_train.push_back(&copy);

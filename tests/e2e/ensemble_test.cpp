@@ -1,6 +1,7 @@
 // The ensemble model kind end to end: `guardian train` writes the members and the fitted
 // combination; eval, calibrate and moderate take the ensemble directory like any model; a run
-// interrupted inside its encoder member is continued by the same command.
+// interrupted inside its encoder member is continued by the same command; a member whose settings
+// changed is trained again.
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -106,6 +107,34 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
   EXPECT_FALSE(fs::exists(model / "members" / "encoder" / "checkpoint"));
   auto training = nlohmann::json::parse(read_text(model / "training.json"));
   EXPECT_TRUE(training["finished"].get<bool>());
+}
+
+TEST(EnsembleCliTest, AMemberWhoseSettingsChangedIsTrainedAgainTheOthersAreKept) {
+  const auto [dir, recipe, model] = ensemble_case("ensemble_changed_member", "[\"ngram\", \"ngram_bag\"]");
+  auto first = train_recipe(dir, recipe, model);
+  ASSERT_EQ(first.code, 0) << first.output;
+  const auto ngram_weights = read_text(model / "members" / "ngram" / "model.safetensors");
+  const auto bag_weights = read_text(model / "members" / "ngram_bag" / "model.safetensors");
+  const auto ngram_recipe = nlohmann::json::parse(read_text(model / "members" / "ngram" / "training.json"))["recipe"];
+  ASSERT_TRUE(ngram_recipe.is_string()) << "an n-gram member records what it was trained from";
+
+  // Only [ngram] changes (NB scales on): that member is trained again, the bag is kept as it was.
+  std::string text = read_text(recipe);
+  text.replace(text.find("[ngram]\n"), 8, "[ngram]\nnb_scale = true\n");
+  write_text(recipe, text);
+  auto second = train_recipe(dir, recipe, model);
+  ASSERT_EQ(second.code, 0) << second.output;
+  EXPECT_NE(second.output.find("trained from other settings"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("'ngram_bag' is trained already"), std::string::npos) << second.output;
+  EXPECT_EQ(second.output.find("'ngram' is trained already"), std::string::npos) << second.output;
+  EXPECT_NE(read_text(model / "members" / "ngram" / "model.safetensors"), ngram_weights);
+  EXPECT_EQ(read_text(model / "members" / "ngram_bag" / "model.safetensors"), bag_weights);
+  EXPECT_NE(nlohmann::json::parse(read_text(model / "members" / "ngram" / "training.json"))["recipe"], ngram_recipe);
+
+  // The same recipe again: nothing is trained.
+  auto third = train_recipe(dir, recipe, model);
+  ASSERT_EQ(third.code, 0) << third.output;
+  EXPECT_NE(third.output.find("'ngram' is trained already"), std::string::npos) << third.output;
 }
 
 TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {

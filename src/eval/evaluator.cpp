@@ -194,7 +194,7 @@ Scores Evaluator::summarise(const Slice& slice) const {
   auto& d = scores.decision;
   d.support = slice.decision_margins.size();
   if (d.support == 0) {
-    d.accuracy = d.precision = d.recall = d.f1 = d.roc_auc = kNaN;
+    d.accuracy = d.precision = d.recall = d.f1 = d.roc_auc = d.flagged_share = d.toxic_share = kNaN;
   } else {
     const int64_t tp = slice.flagged_toxic, fp = slice.flagged_clean, fn = slice.allowed_toxic;
     d.accuracy = ratio(tp + slice.allowed_clean, static_cast<int64_t>(d.support));
@@ -202,6 +202,8 @@ Scores Evaluator::summarise(const Slice& slice) const {
     d.recall = ratio(tp, tp + fn);
     d.f1 = ratio(2 * tp, 2 * tp + fp + fn);
     d.roc_auc = roc_auc(slice.decision_margins, slice.decision_truth);
+    d.flagged_share = ratio(tp + fp, static_cast<int64_t>(d.support));
+    d.toxic_share = ratio(tp + fn, static_cast<int64_t>(d.support));
   }
   return scores;
 }

@@ -54,6 +54,9 @@ void write_table(std::ostringstream& out, const Scores& scores) {
             {cell(d.accuracy), cell(d.precision), cell(d.recall), cell(d.f1), cell(d.roc_auc),
              std::to_string(d.support)});
   write_row(out, width, "aggregate", {cell(scores.aggregate)});
+  if (d.support > 0) {
+    out << "flagged " << cell(d.flagged_share) << " of the decided rows; toxic in truth " << cell(d.toxic_share) << '\n';
+  }
 }
 
 void write_confusion(std::ostringstream& out, const CategoryReport& c) {
@@ -96,7 +99,9 @@ nlohmann::json to_json(const Scores& scores) {
             {"precision", number(d.precision)},
             {"recall", number(d.recall)},
             {"f1", number(d.f1)},
-            {"roc_auc", number(d.roc_auc)}}},
+            {"roc_auc", number(d.roc_auc)},
+            {"flagged_share", number(d.flagged_share)},
+            {"toxic_share", number(d.toxic_share)}}},
           {"aggregate", number(scores.aggregate)}};
 }
 

@@ -34,6 +34,10 @@ struct DecisionReport {
   double recall = 0.0;           // of toxic; 0 when nothing is toxic
   double f1 = 0.0;               // binary F1 of flagged vs toxic
   double roc_auc = 0.0;          // of the decision margin (see Evaluator) against toxic
+  // How much is flagged beside how much is toxic: far apart, the thresholds do not fit this data
+  // (a shift from the data they were fitted on), whatever the ranking's AUC says.
+  double flagged_share = 0.0;    // of the rows, the share flagged
+  double toxic_share = 0.0;      // of the rows, the share toxic in truth
 };
 
 // The metrics of one slice of the data (all rows, or one language).

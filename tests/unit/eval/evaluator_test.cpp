@@ -110,6 +110,9 @@ TEST(Evaluator, DecisionUsesThresholdsOfDecidingCategoriesOnly) {
   EXPECT_DOUBLE_EQ(d.f1, 2.0 * 3 / (2.0 * 3 + 1));
   // Margins: a .4, b .1, c 0, d .2 -> the clean d outranks b and c: AUC = 1/3.
   EXPECT_NEAR(d.roc_auc, 1.0 / 3.0, 1e-12);
+  // All four flagged, three of them toxic.
+  EXPECT_DOUBLE_EQ(d.flagged_share, 1.0);
+  EXPECT_DOUBLE_EQ(d.toxic_share, 0.75);
 }
 
 TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {
@@ -129,6 +132,8 @@ TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {
   EXPECT_DOUBLE_EQ(d.recall, 0.5);
   EXPECT_DOUBLE_EQ(d.precision, 1.0);
   EXPECT_NEAR(d.accuracy, 2.0 / 3.0, 1e-12);
+  EXPECT_NEAR(d.flagged_share, 1.0 / 3.0, 1e-12);  // y only
+  EXPECT_NEAR(d.toxic_share, 2.0 / 3.0, 1e-12);    // x and y
 }
 
 TEST(Evaluator, SlicesByLanguage) {
@@ -156,6 +161,7 @@ TEST(Evaluator, EmptyEvaluatorReportsNaN) {
   EXPECT_TRUE(std::isnan(report.all.categories[0].accuracy));
   EXPECT_EQ(report.all.decision.support, 0u);
   EXPECT_TRUE(std::isnan(report.all.decision.accuracy));
+  EXPECT_TRUE(std::isnan(report.all.decision.flagged_share));
 }
 
 TEST(Evaluator, JsonHasEveryFieldAndNullForNaN) {
@@ -167,6 +173,8 @@ TEST(Evaluator, JsonHasEveryFieldAndNullForNaN) {
   EXPECT_DOUBLE_EQ(json["all"]["categories"][0]["roc_auc"].get<double>(), 0.75);
   EXPECT_EQ(json["all"]["categories"][0]["confusion"][2][2], 1);
   EXPECT_EQ(json["all"]["decision"]["support"], 4);
+  EXPECT_DOUBLE_EQ(json["all"]["decision"]["flagged_share"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(json["all"]["decision"]["toxic_share"].get<double>(), 0.75);
   EXPECT_TRUE(json["by_language"]["ko"]["categories"][1]["roc_auc"].is_null());
   EXPECT_NO_THROW((void)json.dump());
 }
@@ -176,7 +184,8 @@ TEST(Evaluator, TextShowsTablesAndConfusion) {
   const std::string text = to_text(report);
   for (const char* needle : {"policy: test", "accuracy", "macro-F1", "ROC-AUC", "hate", "bias",
                              "decision", "aggregate", "language: en", "language: ko",
-                             "confusion matrices", "0.750"}) {
+                             "confusion matrices", "0.750",
+                             "flagged 1.000 of the decided rows; toxic in truth 0.750"}) {
     EXPECT_NE(text.find(needle), std::string::npos) << needle << "\n" << text;
   }
 }

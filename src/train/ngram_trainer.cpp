@@ -265,10 +265,7 @@ std::vector<float> nb_log_ratios(const std::vector<models::Features>& raw, const
 }
 
 TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
-  return train_ngram(config, config.ngram, options);
-}
-
-TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options) {
+  const NgramConfig& ngram = config.ngram;
   const auto started = Clock::now();
   const int seed = options.seed.value_or(config.optim.seed);
   const fs::path out = options.out_dir;
@@ -370,12 +367,9 @@ TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, con
     auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
     result.metrics["eval"][spec_text] = report_on(*model, set.examples);
   }
-  TrainConfig as_trained = config;  // the settings this model was made from, for a later run to compare
-  as_trained.model.kind = "ngram";
-  as_trained.ngram = ngram;
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"recipe", recipe_fingerprint(as_trained, seed)},
+                           {"recipe", recipe_fingerprint(config, seed)},  // what a later run into out compares
                            {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"selected_valid", best}, {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
                            {"valid_data", valid_set.provenance},

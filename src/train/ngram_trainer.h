@@ -12,8 +12,9 @@
 
 namespace guardian::train {
 
-TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options);  // with config.ngram
-TrainResult train_ngram(const TrainConfig& config, const NgramConfig& ngram, const TrainOptions& options);
+// config.model.kind is "ngram"; the model is config.ngram's (an ensemble member's table is put
+// there by the ensemble trainer).
+TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options);
 
 // NB-LR's feature scales ([ngram] nb_scale), [bucket * outputs + column], a column per category
 // and level: log of (the share of that level's smoothed feature presences that fall on the bucket)

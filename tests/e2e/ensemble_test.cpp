@@ -110,7 +110,8 @@ TEST(EnsembleCliTest, AStoppedEncoderMemberIsContinuedByTheSameCommand) {
 }
 
 TEST(EnsembleCliTest, AMemberWhoseSettingsChangedIsTrainedAgainTheOthersAreKept) {
-  const auto [dir, recipe, model] = ensemble_case("ensemble_changed_member", "[\"ngram\", \"ngram_bag\"]");
+  // Two bag replicas: each is kept under its own seed's fingerprint, not the first copy's.
+  const auto [dir, recipe, model] = ensemble_case("ensemble_changed_member", "[\"ngram\", \"ngram_bag\"]", "replicas = 2\n");
   auto first = train_recipe(dir, recipe, model);
   ASSERT_EQ(first.code, 0) << first.output;
   const auto ngram_weights = read_text(model / "members" / "ngram" / "model.safetensors");
@@ -126,6 +127,7 @@ TEST(EnsembleCliTest, AMemberWhoseSettingsChangedIsTrainedAgainTheOthersAreKept)
   ASSERT_EQ(second.code, 0) << second.output;
   EXPECT_NE(second.output.find("trained from other settings"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("'ngram_bag' is trained already"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("'ngram_bag.2' is trained already"), std::string::npos) << second.output;
   EXPECT_EQ(second.output.find("'ngram' is trained already"), std::string::npos) << second.output;
   EXPECT_NE(read_text(model / "members" / "ngram" / "model.safetensors"), ngram_weights);
   EXPECT_EQ(read_text(model / "members" / "ngram_bag" / "model.safetensors"), bag_weights);

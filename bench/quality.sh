@@ -26,7 +26,8 @@
 # Transfer (unless --no-transfer): every guardian system's models and every peer, as trained on the
 # task, also score a data set from another source labelled for the same harm (transfer_spec below;
 # bench/peers/transfer.py), lines with "transfer" beside "task": the shelf's nearest thing to data
-# the models were not built on.
+# the models were not built on. The binary tasks' own scored split is listed there too, as
+# "in-domain", for its share-adapted macro-F1 (transfer.py).
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 #                    [--default-model models/default] [--no-peers] [--no-transfer]
 #                    [--systems guardian,guardian-pretrained-words,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
@@ -71,13 +72,16 @@ task_spec() {
 # Jigsaw's train and test pools are both unseen by the bench's models; its identity_hate column is
 # the nearest to TweetEval hate's (hate against women and immigrants); KoSBi's unsafe sentences are
 # social bias like BEEP!'s bias labels; APEACH's are hate, like BEEP!'s hate and UnSmile's not-clean.
+# The binary tasks also list their own scored split as "in-domain": the same lines then give its
+# share-adapted macro-F1 (the threshold flags the validation split's toxic share of the unlabelled
+# test messages), beside the argmax macro-F1 that is the bar (equal to the task line's figure).
 transfer_spec() {
   case "$1" in
-    tweeteval-offensive) echo "jigsaw binary toxic jigsaw:train jigsaw:test" ;;
-    tweeteval-hate) echo "jigsaw-hate default hate jigsaw:train jigsaw:test" ;;
+    tweeteval-offensive) printf '%s\n' "jigsaw binary toxic jigsaw:train jigsaw:test" "in-domain binary toxic tweeteval-offensive:test" ;;
+    tweeteval-hate) printf '%s\n' "jigsaw-hate default hate jigsaw:train jigsaw:test" "in-domain binary toxic tweeteval-hate:test" ;;
     beep-hate) echo "apeach binary toxic apeach:test" ;;
     beep-bias) echo "kosbi binary toxic kosbi:valid kosbi:test" ;;
-    unsmile-clean) printf '%s\n' "apeach binary toxic apeach:test" "kosbi binary toxic kosbi:valid kosbi:test" ;;
+    unsmile-clean) printf '%s\n' "apeach binary toxic apeach:test" "kosbi binary toxic kosbi:valid kosbi:test" "in-domain binary toxic unsmile:valid" ;;
   esac
 }
 
@@ -208,6 +212,10 @@ for task in "${task_list[@]}"; do
       # temperature kept, its scores and argmax are the uncalibrated model's.
       /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
         --policy "configs/policies/$policy.toml" --write-adapt-card "$work/$task/adapt-$name"
+      # share_adapted_macro_f1: no labels; each seed's threshold flags the validation split's toxic
+      # share of the whole set (`guardian calibrate --target share=S` on a card of its texts).
+      share=$(/usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
+        --policy "configs/policies/$policy.toml" --write-share-card "$work/$task/share-$name")
       for entry in "${trained[@]}"; do
         system=${entry%%:*} n=${entry#*:}
         for ((k = 1; k <= n; k++)); do
@@ -216,6 +224,9 @@ for task in "${task_list[@]}"; do
           "$guardian" calibrate --model "$calibrated" --data "$work/$task/adapt-$name/card.toml:adapt" --target macro_f1 \
             --keep-temperature > "$seed_out.calibrate.log" 2>&1 || { cat "$seed_out.calibrate.log" >&2; exit 1; }
           cp "$calibrated/policy.toml" "$seed_out.policy.toml"
+          "$guardian" calibrate --model "$calibrated" --data "$work/$task/share-$name/card.toml:texts" \
+            --target "share=$share" --keep-temperature > "$seed_out.share.log" 2>&1 || { cat "$seed_out.share.log" >&2; exit 1; }
+          cp "$calibrated/policy.toml" "$seed_out.share.policy.toml"
           "$guardian" moderate --model "$calibrated" < "$work/$task/transfer-$name.jsonl" > "$seed_out.jsonl" 2>/dev/null
           rm -rf "$calibrated"
         done

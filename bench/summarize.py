@@ -50,7 +50,8 @@ def main():
         if "transfer" in line:
             key = (task, line["transfer"])
             if "vs" in line:
-                transfer_versus[key + (line["system"], line["vs"], bool(line.get("adapted")))] = line
+                kind = "adapted" if line.get("adapted") else "share_adapted" if line.get("share_adapted") else ""
+                transfer_versus[key + (line["system"], line["vs"], kind)] = line
             else:
                 transfer.setdefault(key, []).append(line)
         elif "vs" in line:
@@ -94,8 +95,8 @@ def main():
             headline = next((r for r in rows if r["system"] == "guardian"), None)
             peer = best_peer(rows)
             adapted_peer = best_peer(rows, "adapted_macro_f1")
-            paired = transfer_versus.get((task, name, "guardian", peer["system"], False)) if headline and peer else None
-            adapted_paired = (transfer_versus.get((task, name, "guardian", adapted_peer["system"], True))
+            paired = transfer_versus.get((task, name, "guardian", peer["system"], "")) if headline and peer else None
+            adapted_paired = (transfer_versus.get((task, name, "guardian", adapted_peer["system"], "adapted"))
                               if headline and adapted_peer else None)
             truth_share = headline["positives"] / headline["rows"] if headline else None
             ours = (f"{fmt(headline['macro_f1'])} ({fmt(headline['roc_auc'], 1)}, "
@@ -106,6 +107,21 @@ def main():
                               if adapted_peer else "–")
             print(f"| {task} → {name} | {ours} | {theirs} | {interval(paired)} | {adapted_ours} | {adapted_theirs} "
                   f"| {interval(adapted_paired)} |")
+
+        print("\n## Share-adapted: no labels, each threshold flags the task's validation toxic share of the set\n")
+        print("| task → set | reference share | guardian | best peer | guardian − peer [95% CI] | guardian as trained |")
+        print("|---|---|---|---|---|---|")
+        for (task, name), rows in transfer.items():
+            if not any("share_adapted_macro_f1" in r for r in rows):
+                continue
+            headline = next((r for r in rows if r["system"] == "guardian"), None)
+            peer = best_peer(rows, "share_adapted_macro_f1")
+            paired = (transfer_versus.get((task, name, "guardian", peer["system"], "share_adapted"))
+                      if headline and peer else None)
+            print(f"| {task} → {name} | {fmt(rows[0].get('reference_share'), 3)} "
+                  f"| {fmt(headline and headline.get('share_adapted_macro_f1'))} "
+                  f"| {peer['system'] + ' ' + fmt(peer['share_adapted_macro_f1']) if peer else '–'} "
+                  f"| {interval(paired)} | {fmt(headline and headline['macro_f1'])} |")
     return 0
 
 

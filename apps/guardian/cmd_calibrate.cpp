@@ -1,5 +1,6 @@
 // guardian calibrate: temperatures and thresholds per category, fitted on validation data and
 // written into the model's policy (the thresholds the server uses).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -40,33 +41,63 @@ std::string next_version(const std::string& version) {
   return version + ".1";
 }
 
-void run_calibrate(const CalibrateArgs& args) {
-  const auto target = eval::Target::parse(args.target);
-  auto model = models::load_model(args.model);
-  models::configure_threads();
-  auto policy = model->policy();
-  auto specs = args.data;
-  bool skip_bad = args.skip_bad;
-  if (!args.recipe.empty()) {
-    const auto recipe = train::TrainConfig::load(args.recipe);
-    specs.insert(specs.end(), recipe.data.valid.begin(), recipe.data.valid.end());
-    skip_bad = skip_bad || recipe.data.skip_bad;
+// P(level >= 1) of category c for every row, under the category's current temperature.
+std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits, const policy::Category& category,
+                                    size_t c) {
+  std::vector<double> scores;
+  scores.reserve(logits.size());
+  for (const auto& row : logits) {
+    const double t = category.temperature;
+    double top = -INFINITY, total = 0.0, positive = 0.0;
+    for (float v : row[c]) top = std::max(top, v / t);
+    for (size_t l = 0; l < row[c].size(); ++l) {
+      const double p = std::exp(row[c][l] / t - top);
+      total += p;
+      if (l >= 1) positive += p;
+    }
+    scores.push_back(positive / total);
   }
-  if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
-  auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad);
-  std::vector<std::string> texts;
-  for (const auto& e : set.examples) texts.push_back(e.text);
-  const auto logits = model->score(texts);
+  return scores;
+}
 
-  nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}, {"categories", nlohmann::json::array()}};
+// A share target needs no labels: each category's threshold flags that share of the data (the
+// policy's reference share for a bare "share"), its temperature kept.
+nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
+                               const eval::Target& target) {
+  nlohmann::json categories = nlohmann::json::array();
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    auto& category = policy.categories[c];
+    if (target.from_reference && !category.reference_share) {
+      throw ConfigError("calibrate --target share: the model's policy records no reference share for '" + category.name +
+                        "' (train or calibrate it with this guardian, or give the share: --target share=S)");
+    }
+    const double wanted = target.from_reference ? *category.reference_share : target.value;
+    const auto choice = eval::threshold_for_share(severity_scores(logits, category, c), wanted);
+    std::printf("%s: threshold %.4f -> %.4f flags %.3f of the %zu messages (target %.3f)\n", category.name.c_str(),
+                category.threshold, choice.threshold, choice.share, logits.size(), wanted);
+    category.threshold = choice.threshold;
+    categories.push_back({{"name", category.name}, {"temperature", category.temperature}, {"threshold", category.threshold},
+                          {"target_share", wanted}, {"share", choice.share}});
+  }
+  return categories;
+}
+
+// The labelled targets: per category with labelled positives and negatives, the temperature
+// (unless kept) and the threshold for the target, with the precision-at-recall table.
+nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
+                                  const std::vector<data::Example>& examples, const eval::Target& target,
+                                  bool keep_temperature) {
+  nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
     std::vector<std::vector<double>> rows;
     std::vector<int> labels;
-    for (size_t i = 0; i < set.examples.size(); ++i) {
-      if (set.examples[i].labels[c] < 0) continue;
+    std::vector<models::CategoryLogits> labelled;
+    for (size_t i = 0; i < examples.size(); ++i) {
+      if (examples[i].labels[c] < 0) continue;
       rows.emplace_back(logits[i][c].begin(), logits[i][c].end());
-      labels.push_back(set.examples[i].labels[c]);
+      labels.push_back(examples[i].labels[c]);
+      labelled.push_back(logits[i]);
     }
     const bool has_positive = std::any_of(labels.begin(), labels.end(), [](int l) { return l >= 1; });
     const bool has_negative = std::any_of(labels.begin(), labels.end(), [](int l) { return l == 0; });
@@ -74,21 +105,10 @@ void run_calibrate(const CalibrateArgs& args) {
       std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
       continue;
     }
-    if (!args.keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
-    std::vector<double> scores;
+    if (!keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
+    const auto scores = severity_scores(labelled, category, c);
     std::vector<int> truth;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const double t = category.temperature;
-      double top = -INFINITY, total = 0.0, positive = 0.0;
-      for (double v : rows[i]) top = std::max(top, v / t);
-      for (size_t l = 0; l < rows[i].size(); ++l) {
-        const double p = std::exp(rows[i][l] / t - top);
-        total += p;
-        if (l >= 1) positive += p;
-      }
-      scores.push_back(positive / total);
-      truth.push_back(labels[i] >= 1 ? 1 : 0);
-    }
+    for (int label : labels) truth.push_back(label >= 1 ? 1 : 0);
     const auto choice = eval::pick_threshold(scores, truth, target);
     // An unreachable target keeps the previous threshold: a threshold that misses what the user
     // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended.
@@ -106,11 +126,54 @@ void run_calibrate(const CalibrateArgs& args) {
       table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
                        {"threshold", p.threshold}});
     }
-    summary["categories"].push_back({{"name", category.name}, {"temperature", category.temperature},
-                                     {"threshold", category.threshold}, {"precision", choice.precision},
-                                     {"recall", choice.recall}, {"f1", choice.f1},
-                                     {"macro_f1", choice.macro_f1}, {"met", choice.met}, {"precision_at_recall", table}});
+    categories.push_back({{"name", category.name}, {"temperature", category.temperature},
+                          {"threshold", category.threshold}, {"precision", choice.precision},
+                          {"recall", choice.recall}, {"f1", choice.f1},
+                          {"macro_f1", choice.macro_f1}, {"met", choice.met}, {"precision_at_recall", table}});
   }
+  return categories;
+}
+
+// The calibration data becomes the policy's reference: each category's share of it flagged at
+// the final threshold and temperature (the drift check's baseline in eval and serve).
+void record_reference(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
+                      const std::vector<std::string>& specs) {
+  std::string data;
+  for (const auto& spec : specs) data += (data.empty() ? "" : ", ") + spec;
+  policy.reference_data = "calibration: " + data;
+  policy.reference_rows = static_cast<int64_t>(logits.size());
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    auto& category = policy.categories[c];
+    const auto scores = severity_scores(logits, category, c);
+    const auto flagged = std::count_if(scores.begin(), scores.end(), [&](double p) { return p >= category.threshold; });
+    category.reference_share = static_cast<double>(flagged) / static_cast<double>(scores.size());
+  }
+}
+
+void run_calibrate(const CalibrateArgs& args) {
+  const auto target = eval::Target::parse(args.target);
+  auto model = models::load_model(args.model);
+  models::configure_threads();
+  auto policy = model->policy();
+  auto specs = args.data;
+  bool skip_bad = args.skip_bad;
+  if (!args.recipe.empty()) {
+    const auto recipe = train::TrainConfig::load(args.recipe);
+    specs.insert(specs.end(), recipe.data.valid.begin(), recipe.data.valid.end());
+    skip_bad = skip_bad || recipe.data.skip_bad;
+  }
+  if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
+  const bool share = target.metric == eval::Target::kShare;
+  auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad, /*unlabelled=*/share);
+  if (set.examples.empty()) throw InputError("calibrate: the data (" + specs.front() + "...) holds no messages");
+  std::vector<std::string> texts;
+  for (const auto& e : set.examples) texts.push_back(e.text);
+  const auto logits = model->score(texts);
+
+  nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}};
+  summary["categories"] = share ? calibrate_share(policy, logits, target)
+                              : calibrate_labelled(policy, logits, set.examples, target, args.keep_temperature);
+  record_reference(policy, logits, specs);
   policy.version = next_version(policy.version);
   if (!args.dry_run) {
     policy.save(std::filesystem::path(args.model) / models::kPolicyFile);
@@ -126,11 +189,14 @@ void add_calibrate_command(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
   auto* cmd = app.add_subcommand("calibrate", "Fit temperatures and pick per-category thresholds on validation data");
   cmd->add_option("-m,--model", args->model, "Model directory (its policy.toml is updated)")->required();
-  cmd->add_option("-d,--data", args->data, "Validation card:split[slice] (repeatable); never a scored test split");
+  cmd->add_option("-d,--data", args->data,
+                  "Validation card:split[slice] (repeatable; unlabelled text for a share target); never a scored test split");
   cmd->add_option("--recipe", args->recipe, "Use the validation data (data.valid) of this training recipe");
   cmd->add_option("--target", args->target,
                   "precision=P or recall=R that each category's threshold must reach, or f1 / macro_f1 for the "
-                  "threshold with the best F1 of the flagged class / mean F1 of flagged and allowed");
+                  "threshold with the best F1 of the flagged class / mean F1 of flagged and allowed; or, without "
+                  "labels, share=S to flag that share of the data, share to flag the policy's reference share "
+                  "(what it flagged of the data it was last fitted on; for traffic whose scores have shifted)");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
   cmd->add_flag("--keep-temperature", args->keep_temperature,

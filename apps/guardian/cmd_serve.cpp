@@ -156,7 +156,7 @@ void add_serve_command(CLI::App& app) {
                                           "review queue, metrics");
   cmd->add_option("-m,--model", args->model, "Model directory")->required();
   cmd->add_option("--policy", args->policies, "Extra policy files requests may name (same categories as the model)");
-  cmd->add_option("--config", args->config, "Server settings (TOML: [server] [batching] [limits] [auth] [audit])");
+  cmd->add_option("--config", args->config, "Server settings (TOML: [server] [batching] [limits] [auth] [audit] [drift])");
   cmd->add_option("--host", args->host, "Bind address (default 127.0.0.1)");
   cmd->add_option("--port", args->port, "TCP port (default 8080; 0 = any free port)")->check(CLI::Range(0, 65535));
   cmd->callback([args] {

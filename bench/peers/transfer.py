@@ -11,9 +11,10 @@ A message counts as flagged when the model's most probable level is not the firs
 JSON line per system, then, as bench/peers/paired_bootstrap.py, one per peer for the headline
 (guardian) and one per other guardian system against the headline:
   {"task", "transfer", "system", "macro_f1", "macro_f1_std", "seeds", "roc_auc", "flagged_share",
-   "adapted_macro_f1", "adapt_rows", "rows", "positives"}
+   "adapted_macro_f1", "adapt_rows", "share_adapted_macro_f1", "reference_share", "rows", "positives"}
   {"task", "transfer", "system", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
-  and the same with "adapted": true after "vs" for the adapted macro-F1 (resampling the rest's messages)
+  and the same with "adapted": true after "vs" for the adapted macro-F1 (resampling the rest's messages),
+  and with "share_adapted": true for the share-adapted macro-F1 (resampling the whole set)
 macro_f1 is binary (flagged vs not); roc_auc ranks by P(level >= 1), free of the decision threshold
 that a prior shift between sources moves; flagged_share beside the truth's positive share shows it.
 adapted_macro_f1 is what a team with a few labelled messages of its own would get: each system's
@@ -22,10 +23,19 @@ transfer set and the rest is scored (adapt_rows: the slice's size). guardian's t
 product's own: `guardian calibrate --target macro_f1 --keep-temperature` on the slice, which
 bench/quality.sh runs on a copy of each model (the slice is the card that --write-adapt-card
 writes); a peer's is the same search here, on its flag_prob.
+share_adapted_macro_f1 needs no label of the transfer set at all: each system's threshold flags
+the same share of the whole transfer set as is toxic in the task's validation split
+(reference_share: what the team knew before the shift), the rule of `guardian calibrate --target
+share=S` (the closest share, the smaller on a tie, tied scores flagged together). guardian's comes
+from that command on a card of the set's texts (--write-share-card), a peer's from the same rule
+here, on its flag_prob. It is what a team that sees the drift check fire, and has no labels yet,
+can do; the set's own messages choose it, so it is reported beside the bar, never as it.
 Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<system>-seed-<k>.jsonl
 (`guardian moderate` of each guardian system's seeds, in that file's order) with, beside it,
-transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy), and
-transfer-NAME-pred-<peer>.json (classic_peers.py --transfer).
+transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy) and
+transfer-NAME-<system>-seed-<k>.share.policy.toml (its share-calibrated one), valid.jsonl (the
+task's validation split, for the reference share), and transfer-NAME-pred-<peer>.json
+(classic_peers.py --transfer).
 """
 import argparse
 import glob
@@ -41,9 +51,18 @@ from sklearn.metrics import roc_auc_score
 from paired_bootstrap import macro_f1
 
 
+def policy_threshold(path, category):
+    with open(path, "rb") as f:
+        calibrated = [c for c in tomllib.load(f)["category"] if c["name"] == category]
+    if not calibrated:
+        sys.exit("%s: no category %s" % (path, category))
+    return calibrated[0].get("threshold", 0.5)
+
+
 def guardian_seed(path, ids, category, first_level):
-    """(flagged, P(level >= 1), calibrated threshold) from one seed's `guardian moderate` lines and
-    the policy `guardian calibrate` wrote for it on the adapt slice."""
+    """(flagged, P(level >= 1), calibrated threshold, share-calibrated threshold or None) from one
+    seed's `guardian moderate` lines and the policies `guardian calibrate` wrote for it on the adapt
+    slice and, for a share, on the set's texts."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8")]
     if len(rows) != len(ids):
         sys.exit("%s: %d rows, the transfer set has %d" % (path, len(rows), len(ids)))
@@ -55,12 +74,10 @@ def guardian_seed(path, ids, category, first_level):
         levels = scored["levels"]
         flagged.append(int(max(levels, key=levels.get) != first_level))
         prob.append(scored["score"])
-    policy_path = path[: -len(".jsonl")] + ".policy.toml"
-    with open(policy_path, "rb") as f:
-        calibrated = [c for c in tomllib.load(f)["category"] if c["name"] == category]
-    if not calibrated:
-        sys.exit("%s: no category %s" % (policy_path, category))
-    return np.array(flagged), np.array(prob), calibrated[0].get("threshold", 0.5)
+    share_path = path[: -len(".jsonl")] + ".share.policy.toml"
+    share_threshold = policy_threshold(share_path, category) if os.path.exists(share_path) else None
+    return (np.array(flagged), np.array(prob), policy_threshold(path[: -len(".jsonl")] + ".policy.toml", category),
+            share_threshold)
 
 
 def adapt_mask(rows, seed, share):
@@ -87,6 +104,41 @@ def write_adapt_card(out_dir, prefix, mask, policy_name, category):
             card.write('"%d" = { %s = %d }\n' % (label, json.dumps(category), min(label, 1)))
 
 
+def write_share_card(out_dir, prefix):
+    """Every text of the transfer set, unlabelled, as a movable card of plain lines (split "texts")
+    for `guardian calibrate --target share=S`."""
+    os.makedirs(out_dir, exist_ok=True)
+    with open(prefix + ".jsonl", encoding="utf-8") as f, open(os.path.join(out_dir, "texts.txt"), "w", encoding="utf-8") as out:
+        for line in f:
+            out.write(" ".join(json.loads(line)["text"].split()) + "\n")
+    with open(os.path.join(out_dir, "card.toml"), "w", encoding="utf-8") as card:
+        card.write('name = "share"\nlanguage = "auto"\nlicence = "the transfer set\'s"\ntrainable = false\n')
+        card.write('format = "lines"\nfiles = "card"\n\n[splits]\ntexts = "texts.txt"\n')
+
+
+def reference_share(task_dir):
+    """The share of the task's validation split that is toxic (label >= 1): the flagged share a
+    share-adapted threshold aims at."""
+    with open(os.path.join(task_dir, "valid.jsonl"), encoding="utf-8") as f:
+        labels = [int(json.loads(line)["label"]) >= 1 for line in f]
+    return sum(labels) / len(labels)
+
+
+def share_threshold(prob, share):
+    """`guardian calibrate --target share=S`'s rule (eval::threshold_for_share): the threshold, one
+    of the scores, whose flagged share (prob >= it) is the closest to share, the smaller on a tie;
+    just above the highest score when flagging none is the closest."""
+    distinct = np.unique(prob)[::-1]                          # highest first
+    flagged = np.searchsorted(np.sort(-prob), -distinct, side="right") / len(prob)  # share at each
+    best_threshold, best_share = min(1.0, np.nextafter(distinct[0], 2.0)), float((prob >= 1.0).mean())
+    for threshold, at in zip(distinct, flagged):
+        if abs(at - share) < abs(best_share - share) - 1e-12 and threshold > 0:
+            best_threshold, best_share = threshold, at
+        if at >= share:
+            break
+    return best_threshold
+
+
 def threshold_on(truth, prob):
     """The threshold on prob (flag when >=) with the best binary macro-F1 on these messages."""
     candidates = np.unique(prob)
@@ -104,6 +156,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--adapt-share", type=float, default=0.1, help="the slice that chooses adapted thresholds")
     ap.add_argument("--write-adapt-card", metavar="DIR", help="write the adapt slice as a card in DIR and stop")
+    ap.add_argument("--write-share-card", metavar="DIR",
+                    help="write the set's texts as a card in DIR, print the reference share and stop")
     args = ap.parse_args()
     with open(args.policy, "rb") as f:
         policy = tomllib.load(f)
@@ -125,8 +179,13 @@ def main():
     if args.write_adapt_card:
         write_adapt_card(args.write_adapt_card, prefix, adapt, policy["name"], category)
         return 0
+    share = reference_share(args.dir)
+    if args.write_share_card:
+        write_share_card(args.write_share_card, prefix)
+        print(repr(share))
+        return 0
 
-    systems = {}  # name -> [(flagged, prob, calibrated threshold or None) per seed]
+    systems = {}  # name -> [(flagged, prob, calibrated threshold or None, share threshold or None) per seed]
     seed_file = re.compile(re.escape(os.path.basename(prefix)) + r"-(guardian[\w-]*)-seed-(\d+)\.jsonl$")
     for path in sorted(glob.glob(prefix + "-guardian*-seed-*.jsonl")):
         match = seed_file.search(os.path.basename(path))
@@ -137,7 +196,7 @@ def main():
         if len(peer["predicted"]) != len(truth):
             sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(peer["predicted"]), len(truth)))
         name = os.path.basename(path)[len(os.path.basename(prefix) + "-pred-"):-len(".json")]
-        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None)]
+        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None, None)]
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 
@@ -159,10 +218,15 @@ def main():
         resampled_truth = truth_of[index_of]
         return observed, np.mean([macro_f1(resampled_truth, flagged[index_of], 2) for flagged in decisions], axis=0)
 
-    trained, adapted = {}, {}  # name -> (observed, resampled)
+    def share_flags(prob, calibrated):
+        """The decision on every message at the threshold that flags the reference share of them."""
+        return (prob >= (share_threshold(prob, share) if calibrated is None else calibrated)).astype(int)
+
+    trained, adapted, share_adapted = {}, {}, {}  # name -> (observed, resampled)
     for name, seeds in systems.items():
-        trained[name] = scored([flagged for flagged, _, _ in seeds], truth, index)
-        adapted[name] = scored([adapted_flags(p, t) for _, p, t in seeds], rest_truth, rest_index)
+        trained[name] = scored([flagged for flagged, _, _, _ in seeds], truth, index)
+        adapted[name] = scored([adapted_flags(p, t) for _, p, t, _ in seeds], rest_truth, rest_index)
+        share_adapted[name] = scored([share_flags(p, t) for _, p, _, t in seeds], truth, index)
 
     for name, seeds in systems.items():
         f1 = [100 * x for x in trained[name][0]]
@@ -170,11 +234,14 @@ def main():
                           "macro_f1": round(float(np.mean(f1)), 2),
                           "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
                           "seeds": len(f1),
-                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _ in seeds])), 2),
-                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _ in seeds])), 3),
+                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _, _ in seeds])), 2),
+                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _, _ in seeds])), 3),
                           "adapted_macro_f1": round(100 * float(np.mean(adapted[name][0])), 2),
                           "adapt_rows": int(adapt.sum()),
                           "adapted_by": "guardian calibrate" if seeds[0][2] is not None else "threshold search",
+                          "share_adapted_macro_f1": round(100 * float(np.mean(share_adapted[name][0])), 2),
+                          "reference_share": round(share, 3),
+                          "share_adapted_by": "guardian calibrate" if seeds[0][3] is not None else "share rule",
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
     # The headline against each peer, and each other guardian system against the headline (a
@@ -182,7 +249,7 @@ def main():
     if "guardian" in systems:
         pairs = [("guardian", n) for n in systems if not n.startswith("guardian")]
         pairs += [(n, "guardian") for n in systems if n.startswith("guardian-")]
-        for kind, scores in (({}, trained), ({"adapted": True}, adapted)):
+        for kind, scores in (({}, trained), ({"adapted": True}, adapted), ({"share_adapted": True}, share_adapted)):
             for ours, theirs in pairs:
                 diff = scores[ours][1] - scores[theirs][1]
                 low, high = np.percentile(diff, [2.5, 97.5])

@@ -139,7 +139,7 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
                    const std::function<void(Example&&)>& sink, const ReadOptions& options, ReadReport* report) {
   ReadReport local;
   ReadReport& r = report ? *report : local;
-  const auto columns = resolve(card, policy);
+  const auto columns = options.unlabelled ? std::vector<ResolvedColumn>{} : resolve(card, policy);
   const auto& files = split_files(card, spec.split);
   const std::string text_column = card.format == "paired" || card.format == "lines" ? "text" : card.text;
   auto fail = [&](const std::string& file, int64_t line, const std::string& message) {

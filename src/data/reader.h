@@ -29,6 +29,8 @@ struct SplitSpec {
 struct ReadOptions {
   bool skip_bad = false;   // skip (and count) malformed rows instead of throwing
   size_t limit = 0;        // stop after this many examples (0 = all)
+  bool unlabelled = false; // read texts only: every label unknown, so the card needs no mapping
+                           // for the policy (a share target's messages, data/calibrate)
 };
 
 struct ReadReport {

@@ -1,7 +1,9 @@
 #include "eval/calibration.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <stdexcept>
 
 #include "core/error.h"
@@ -118,7 +120,8 @@ double fit_temperature(const std::vector<std::vector<double>>& logits,
 Target Target::parse(const std::string& text) {
   auto fail = [&](const std::string& why) -> Target {
     throw ConfigError("target '" + text + "': " + why +
-                      " (expected \"precision=V\" or \"recall=V\" with V in (0, 1], \"f1\" or \"macro_f1\")");
+                      " (expected \"precision=V\" or \"recall=V\" with V in (0, 1], \"f1\", \"macro_f1\", "
+                      "\"share\" or \"share=V\" with V in [0, 1])");
   };
   auto trim = [](std::string s) {
     const auto first = s.find_first_not_of(" \t");
@@ -133,9 +136,16 @@ Target Target::parse(const std::string& text) {
     target.metric = metric == "f1" ? kF1 : kMacroF1;
     return target;
   }
+  if (metric == "share" && eq == std::string::npos) {
+    target.metric = kShare;
+    target.from_reference = true;
+    return target;
+  }
   if (eq == std::string::npos) return fail("no '='");
   const std::string value = trim(text.substr(eq + 1));
-  if (metric == "precision") {
+  if (metric == "share") {
+    target.metric = kShare;
+  } else if (metric == "precision") {
     target.metric = kPrecision;
   } else if (metric == "recall") {
     target.metric = kRecall;
@@ -149,14 +159,23 @@ Target Target::parse(const std::string& text) {
     return fail("'" + value + "' is not a number");
   }
   if (used != value.size()) return fail("'" + value + "' is not a number");
-  if (!(target.value > 0.0 && target.value <= 1.0)) return fail("value outside (0, 1]");
+  if (target.metric == kShare) {
+    if (!(target.value >= 0.0 && target.value <= 1.0)) return fail("share outside [0, 1]");
+  } else if (!(target.value > 0.0 && target.value <= 1.0)) {
+    return fail("value outside (0, 1]");
+  }
   return target;
 }
 
 std::string Target::to_string() const {
   if (metric == kF1) return "f1";
   if (metric == kMacroF1) return "macro_f1";
+  if (metric == kShare && from_reference) return "share";
   char buffer[64];
+  if (metric == kShare) {
+    std::snprintf(buffer, sizeof buffer, "share=%g", value);
+    return buffer;
+  }
   std::snprintf(buffer, sizeof buffer, "%s=%g", metric == kPrecision ? "precision" : "recall",
                 value);
   return buffer;
@@ -181,6 +200,34 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
     }
   }
   return choice_at(curve, best_point(curve, f1_at), false);
+}
+
+ShareChoice threshold_for_share(std::vector<double> scores, double share) {
+  if (scores.empty()) throw InputError("threshold_for_share: no scores");
+  if (!(share >= 0.0 && share <= 1.0)) {
+    throw InputError("threshold_for_share: share " + std::to_string(share) + " is outside [0, 1]");
+  }
+  for (double s : scores) {
+    if (!(s >= 0.0 && s <= 1.0)) throw InputError("threshold_for_share: score " + std::to_string(s) + " is outside [0, 1]");
+  }
+  std::sort(scores.begin(), scores.end(), std::greater<>());
+  const double n = static_cast<double>(scores.size());
+  // Flag none: just above the highest score (scores of 1 are flagged by every threshold in (0, 1]).
+  const auto ones = std::upper_bound(scores.begin(), scores.end(), 1.0, std::greater<>()) - scores.begin();
+  ShareChoice best{std::min(1.0, std::nextafter(scores[0], 2.0)), static_cast<double>(ones) / n};
+  // Walk the distinct scores from the highest: the flagged share only grows, so stop once it is
+  // past the target.
+  for (size_t i = 0; i < scores.size();) {
+    size_t end = i;
+    while (end < scores.size() && scores[end] == scores[i]) ++end;
+    const double flagged = static_cast<double>(end) / n;
+    if (std::abs(flagged - share) < std::abs(best.share - share) - kSlack && scores[i] > 0.0) {
+      best = {scores[i], flagged};
+    }
+    if (flagged >= share) break;
+    i = end;
+  }
+  return best;
 }
 
 std::vector<PrecisionRecallPoint> precision_at_recall_table(const std::vector<double>& scores,

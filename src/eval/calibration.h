@@ -25,16 +25,21 @@ double fit_temperature(const std::vector<std::vector<double>>& logits,
 double temperature_nll(const std::vector<std::vector<double>>& logits,
                        const std::vector<int>& labels, double temperature);
 
-// What a threshold must achieve: a minimum precision or recall, or the best F1 the data allows.
+// What a threshold must achieve: a minimum precision or recall, or the best F1 the data allows;
+// or, needing no labels, a share of the messages to flag.
 struct Target {
   // kF1: the F1 of the flagged class; kMacroF1: the mean of the flagged and the allowed classes'
-  // F1 (how the benchmarks score a binary decision). Both take no value.
-  enum Metric { kPrecision, kRecall, kF1, kMacroF1 };
+  // F1 (how the benchmarks score a binary decision). Both take no value. kShare: the share of the
+  // data's messages to flag (threshold_for_share), the value in [0, 1], or the policy's reference
+  // share when given without one: the threshold that flags as much of new traffic as the old one
+  // flagged of the reference data (labels play no part).
+  enum Metric { kPrecision, kRecall, kF1, kMacroF1, kShare };
   Metric metric = kPrecision;   // which metric the value constrains, or which one is maximised
-  double value = 0.9;           // the minimum, in (0, 1]; unused by kF1 and kMacroF1
+  double value = 0.9;           // the minimum, in (0, 1]; kShare: the share, in [0, 1]; unused by kF1 and kMacroF1
+  bool from_reference = false;  // kShare without a value: each category's reference share
 
-  // Parses "precision=0.9", "recall=0.8", "f1" or "macro_f1" (spaces around tokens allowed);
-  // throws ConfigError naming the text otherwise.
+  // Parses "precision=0.9", "recall=0.8", "f1", "macro_f1", "share" or "share=0.4" (spaces around
+  // tokens allowed); throws ConfigError naming the text otherwise.
   static Target parse(const std::string& text);
   // "precision=0.9", "f1"
   std::string to_string() const;
@@ -58,6 +63,18 @@ struct ThresholdChoice {
 // highest on a tie) is returned. Throws InputError on bad scores/truth (see roc_auc) or when there is no positive.
 ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vector<int>& truth,
                                const Target& target);
+
+// A threshold chosen for the share of messages it flags.
+struct ShareChoice {
+  double threshold = 1.0;  // flag when score >= threshold; in (0, 1]
+  double share = 0.0;      // the share of the scores it flags
+};
+
+// The threshold whose flagged share (score >= threshold) is the closest to `share` (the smaller
+// share on a tie): one of the scores, or just above the highest (1 at most) to flag none. Tied
+// scores are flagged together, so the share is met to within the largest tie. Throws InputError
+// for no scores, a score outside [0, 1] or a share outside [0, 1].
+ShareChoice threshold_for_share(std::vector<double> scores, double share);
 
 // One row of the precision-at-recall table.
 struct PrecisionRecallPoint {

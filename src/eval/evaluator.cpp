@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "eval/drift.h"
 
 namespace guardian::eval {
 
@@ -50,8 +51,9 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
                         " levels, needs at least 2");
     }
     categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides});
+                           category.threshold, category.decides, category.reference_share});
   }
+  reference_rows_ = policy.reference_rows;
   if (policy.gate) {
     for (size_t c = 0; c < categories_.size(); ++c) {
       if (categories_[c].name == *policy.gate) gate_ = static_cast<int>(c);
@@ -67,6 +69,7 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
 Evaluator::Slice Evaluator::make_slice() const {
   Slice slice;
   for (const auto& info : categories_) slice.categories.push_back({ClassMeter(info.levels), {}, {}});
+  slice.crossed.assign(categories_.size(), 0);
   return slice;
 }
 
@@ -130,6 +133,7 @@ void Evaluator::add(const data::Example& example,
   auto record = [&](Slice& slice) {
     ++slice.examples;
     for (size_t c = 0; c < n; ++c) {
+      if (severity(probs[c]) >= categories_[c].threshold) ++slice.crossed[c];
       const int label = example.labels[c];
       if (label == data::kUnknownLabel) continue;
       auto& state = slice.categories[c];
@@ -186,6 +190,16 @@ Scores Evaluator::summarise(const Slice& slice) const {
       report.roc_auc = roc_auc(state.scores, state.truth);
       accuracy_sum += report.accuracy;
       ++accuracy_count;
+    }
+    report.flagged_share = slice.examples == 0 ? kNaN : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
+    report.reference_share = report.drift_z = kNaN;
+    if (const auto& reference = categories_[c].reference_share) {
+      report.reference_share = *reference;
+      if (slice.examples > 0) {
+        const auto drift = compare_shares(*reference, reference_rows_, slice.crossed[c], static_cast<int64_t>(slice.examples));
+        report.drift_z = drift.z;
+        report.drifted = drift.drifted;
+      }
     }
     scores.categories.push_back(std::move(report));
   }

@@ -26,6 +26,9 @@ namespace guardian::eval {
 // the gate's threshold too. Its ranking score (for the decision ROC-AUC) is the margin
 //   max over deciding c of (P_c - threshold_c), then min(that, P_gate - threshold_gate) if gated,
 // which is >= 0 exactly when the row is flagged.
+//
+// Each category's flagged share (P(level >= 1) at its threshold, every row of the slice) is set
+// beside the policy's reference share when it records one (the drift check, eval/drift.h).
 class Evaluator {
  public:
   // Throws ConfigError when the policy has no categories, a category has fewer than 2 levels, or
@@ -51,6 +54,7 @@ class Evaluator {
   struct Slice {
     size_t examples = 0;                   // rows in the slice
     std::vector<CategoryState> categories; // in policy order
+    std::vector<int64_t> crossed;          // per category: rows whose P(level >= 1) reached its threshold
     std::vector<double> decision_margins;  // one per row with a known deciding label
     std::vector<int> decision_truth;       // toxic, aligned with decision_margins
     int64_t flagged_toxic = 0;             // decision confusion counts
@@ -67,10 +71,12 @@ class Evaluator {
     int levels = 0;          // number of levels
     double threshold = 0.5;  // flag when P(level >= 1) >= threshold
     bool decides = true;     // counts toward the decision
+    std::optional<double> reference_share;  // the policy's, for the drift check
   };
   std::string policy_name_;                  // for the report
   std::vector<CategoryInfo> categories_;     // in policy order
   std::optional<int> gate_;                  // index of the gate category
+  int64_t reference_rows_ = 0;               // the policy's reference data's size
   Slice all_;                                // every row
   std::map<std::string, Slice> languages_;   // per language code
 };

@@ -57,6 +57,14 @@ void write_table(std::ostringstream& out, const Scores& scores) {
   if (d.support > 0) {
     out << "flagged " << cell(d.flagged_share) << " of the decided rows; toxic in truth " << cell(d.toxic_share) << '\n';
   }
+  for (const auto& c : scores.categories) {
+    if (!std::isfinite(c.reference_share) || !std::isfinite(c.drift_z)) continue;
+    char z[32];
+    std::snprintf(z, sizeof z, "%+.1f", c.drift_z);
+    out << c.name << " flags " << cell(c.flagged_share) << " of these rows at its threshold, " << cell(c.reference_share)
+        << " of its reference data (z " << z << ")"
+        << (c.drifted ? ": DRIFT, the threshold does not fit this data (guardian calibrate)" : "") << '\n';
+  }
 }
 
 void write_confusion(std::ostringstream& out, const CategoryReport& c) {
@@ -88,7 +96,11 @@ nlohmann::json to_json(const Scores& scores) {
                           {"recall", number(c.recall)},
                           {"macro_f1", number(c.macro_f1)},
                           {"roc_auc", number(c.roc_auc)},
-                          {"confusion", c.confusion}});
+                          {"confusion", c.confusion},
+                          {"flagged_share", number(c.flagged_share)},
+                          {"reference_share", number(c.reference_share)},
+                          {"drift_z", number(c.drift_z)},
+                          {"drifted", c.drifted}});
   }
   const auto& d = scores.decision;
   return {{"examples", scores.examples},

@@ -23,6 +23,11 @@ struct CategoryReport {
   double macro_f1 = 0.0;         // mean F1 over levels present in truth or predictions (sklearn)
   double roc_auc = 0.0;          // of P(level >= 1) against true level >= 1
   std::vector<std::vector<int64_t>> confusion;  // [true level][predicted level]
+  // The drift check (eval/drift.h), over every row of the slice, labelled or not:
+  double flagged_share = 0.0;    // rows whose P(level >= 1) reached the category's threshold
+  double reference_share = 0.0;  // the policy's reference share; NaN when it records none
+  double drift_z = 0.0;          // two-proportion z of flagged_share against it (NaN: none)
+  bool drifted = false;          // parted from the reference beyond noise and by enough to matter
 };
 
 // The policy's flag/allow decision against the truth "toxic" (some known deciding label >= 1)

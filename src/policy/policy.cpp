@@ -71,6 +71,14 @@ void Policy::validate() const {
     if (!(c.temperature > 0.0 && c.temperature <= 100.0)) {
       throw ConfigError(where + ": category '" + c.name + "' temperature must be in (0, 100]");
     }
+    if (c.reference_share) {
+      if (!(*c.reference_share >= 0.0 && *c.reference_share <= 1.0)) {
+        throw ConfigError(where + ": category '" + c.name + "' reference_share must be in [0, 1]");
+      }
+      if (reference_rows <= 0) {
+        throw ConfigError(where + ": category '" + c.name + "' has a reference_share but the policy has no reference_rows > 0");
+      }
+    }
   }
   if (gate) {
     const int g = index_of(*gate);
@@ -86,19 +94,23 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   } catch (const toml::parse_error& e) {
     throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown_keys(root, {"name", "version", "description", "gate", "category"}, where, "");
+  reject_unknown_keys(root, {"name", "version", "description", "gate", "reference_data", "reference_rows", "category"},
+                     where, "");
   Policy p;
   p.name = get<std::string>(root, "name", where, "a string").value_or("");
   p.version = get<std::string>(root, "version", where, "a string").value_or("1");
   p.description = get<std::string>(root, "description", where, "a string").value_or("");
   p.gate = get<std::string>(root, "gate", where, "a string");
+  p.reference_data = get<std::string>(root, "reference_data", where, "a string").value_or("");
+  p.reference_rows = get<int64_t>(root, "reference_rows", where, "an integer").value_or(0);
   const toml::node* categories = root.get("category");
   if (!categories || !categories->is_array_of_tables()) {
     throw ConfigError(where + ": expected [[category]] tables");
   }
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
-    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0"},
+    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0",
+                                "reference_share"},
                         where, "category");
     Category c;
     c.name = get<std::string>(table, "name", where, "a string").value_or("");
@@ -115,6 +127,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     c.temperature = get<double>(table, "temperature", where, "a number").value_or(1.0);
     c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
+    c.reference_share = get<double>(table, "reference_share", where, "a number");
     p.categories.push_back(std::move(c));
   }
   try {
@@ -133,6 +146,8 @@ std::string Policy::to_toml() const {
   out << "name = " << quoted(name) << "\nversion = " << quoted(version) << "\n";
   if (!description.empty()) out << "description = " << quoted(description) << "\n";
   if (gate) out << "gate = " << quoted(*gate) << "\n";
+  if (!reference_data.empty()) out << "reference_data = " << quoted(reference_data) << "\n";
+  if (reference_rows > 0) out << "reference_rows = " << reference_rows << "\n";
   for (const auto& c : categories) {
     out << "\n[[category]]\nname = " << quoted(c.name) << "\n";
     if (!c.description.empty()) out << "description = " << quoted(c.description) << "\n";
@@ -141,6 +156,7 @@ std::string Policy::to_toml() const {
     out << "]\nthreshold = " << c.threshold << "\ntemperature = " << c.temperature << "\ndecides = "
         << (c.decides ? "true" : "false") << "\n";
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
+    if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";
   }
   return out.str();
 }

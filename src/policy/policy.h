@@ -5,6 +5,8 @@
 //   version = "1"                    # optional (default "1"); bump when thresholds change
 //   description = "..."              # optional
 //   gate = "toxic"                   # optional: a binary category scored first (two-stage cascade)
+//   reference_data = "beep:train[90%:]"  # optional: the data the reference shares were measured on
+//   reference_rows = 970             # required with any reference_share: that data's message count
 //   [[category]]                     # one table per category, in output order
 //   name = "adult"                   # required, unique
 //   description = "..."              # optional
@@ -13,11 +15,14 @@
 //   temperature = 1.0                # optional (1.0): logits / temperature; in (0, 100]
 //   decides = true                   # optional (true): false = scored and reported, never flags
 //   score_at_level0 = 5              # optional: level i reports the score 5 - i (General)
+//   reference_share = 0.39           # optional, in [0, 1]: the share of the reference data whose
+//                                    #   P(level >= 1) reached this threshold (the drift check's baseline)
 //
 // Any other key is a ConfigError naming the file, line and key; so is a value of the wrong type or
 // out of range. configs/policies/README.md describes the built-in policies.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -35,6 +40,11 @@ struct Category {
   // For a holistic score such as General (1 entirely hurtful .. 5 entirely harmless): the score
   // reported for level index i is score_at_level0 - i. Empty when the category is not a score.
   std::optional<int> score_at_level0;
+  // The share of the reference data (Policy::reference_data) this category flagged at this
+  // threshold: training measures it on the validation data, `guardian calibrate` on its own data.
+  // Live traffic (serve) or another data set (eval) flagging far more or less than this is how a
+  // threshold that no longer fits shows before any label arrives. Empty when never measured.
+  std::optional<double> reference_share;
 };
 
 struct Policy {
@@ -46,11 +56,16 @@ struct Policy {
   // cross its threshold the message is allowed whatever the others say; when it does, the other
   // deciding categories decide as usual (the gate itself never flags alone).
   std::optional<std::string> gate;
+  // What the categories' reference shares were measured on ("validation: beep:train[90%:]"), and
+  // how many messages: the drift check weighs the reference's own sampling noise by it.
+  std::string reference_data;
+  int64_t reference_rows = 0;
 
   // Index of a category by name, or -1.
   int index_of(const std::string& name) const;
   // Throws ConfigError: no categories, duplicate names, fewer than 2 levels, thresholds outside
-  // (0, 1], temperatures <= 0, a gate that names no binary category.
+  // (0, 1], temperatures <= 0, a gate that names no binary category, a reference share outside
+  // [0, 1] or without reference_rows > 0.
   void validate() const;
 
   static Policy load(const std::filesystem::path& path);     // TOML; unknown keys are errors

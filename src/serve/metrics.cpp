@@ -14,21 +14,23 @@ std::string number(double v) {
   return buffer;
 }
 
-// Label values escape backslash, quote and newline.
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    if (c == '\n') { out += "\\n"; continue; }
-    out.push_back(c);
-  }
-  return out;
-}
-
 const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 const std::vector<double> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
 }  // namespace
+
+std::string prometheus_label(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
 
 Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
 
@@ -99,20 +101,20 @@ std::string Metrics::render() const {
   out += "# HELP guardian_http_requests_total HTTP requests answered, by route and status.\n";
   out += "# TYPE guardian_http_requests_total counter\n";
   for (const auto& [key, n] : requests_) {
-    out += "guardian_http_requests_total{route=\"" + escape(key.first) + "\",status=\"" + std::to_string(key.second) +
+    out += "guardian_http_requests_total{route=\"" + prometheus_label(key.first) + "\",status=\"" + std::to_string(key.second) +
            "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP guardian_http_errors_total HTTP requests answered with a 4xx or 5xx status, by route and status.\n";
   out += "# TYPE guardian_http_errors_total counter\n";
   for (const auto& [key, n] : requests_) {
     if (key.second < 400) continue;
-    out += "guardian_http_errors_total{route=\"" + escape(key.first) + "\",status=\"" + std::to_string(key.second) +
+    out += "guardian_http_errors_total{route=\"" + prometheus_label(key.first) + "\",status=\"" + std::to_string(key.second) +
            "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP guardian_http_request_duration_seconds Time from request to response, by route.\n";
   out += "# TYPE guardian_http_request_duration_seconds histogram\n";
   for (const auto& [route, histogram] : latency_) {
-    histogram.render(out, "guardian_http_request_duration_seconds", "route=\"" + escape(route) + "\"");
+    histogram.render(out, "guardian_http_request_duration_seconds", "route=\"" + prometheus_label(route) + "\"");
   }
   out += "# HELP guardian_batch_size Texts per forward pass.\n# TYPE guardian_batch_size histogram\n";
   batch_sizes_.render(out, "guardian_batch_size", "");
@@ -120,7 +122,7 @@ std::string Metrics::render() const {
   out += "guardian_inputs_total " + std::to_string(inputs_) + "\n";
   out += "# HELP guardian_flags_total Texts flagged, by the category that decided.\n# TYPE guardian_flags_total counter\n";
   for (const auto& [category, n] : flags_) {
-    out += "guardian_flags_total{category=\"" + escape(category) + "\"} " + std::to_string(n) + "\n";
+    out += "guardian_flags_total{category=\"" + prometheus_label(category) + "\"} " + std::to_string(n) + "\n";
   }
   out += "# HELP guardian_reloads_total Model and policy reloads, by result.\n# TYPE guardian_reloads_total counter\n";
   out += "guardian_reloads_total{result=\"ok\"} " + std::to_string(reloads_ok_) + "\n";

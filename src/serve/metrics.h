@@ -13,6 +13,9 @@
 
 namespace guardian::serve {
 
+// A Prometheus label value: backslash, quote and newline escaped.
+std::string prometheus_label(const std::string& value);
+
 // Cumulative buckets with a sum and a count, as Prometheus expects.
 class Histogram {
  public:

@@ -66,7 +66,7 @@ ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& 
   } catch (const toml::parse_error& e) {
     throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  static const std::set<std::string> kTables = {"server", "batching", "limits", "auth", "audit"};
+  static const std::set<std::string> kTables = {"server", "batching", "limits", "auth", "audit", "drift"};
   for (const auto& [key, node] : root) {
     if (!kTables.count(std::string(key.str())) || !node.is_table()) {
       throw ConfigError(where + ": unknown key or table '" + std::string(key.str()) + "'");
@@ -99,6 +99,9 @@ ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& 
   audit.get("review_margin", config.audit.review_margin);
   audit.get("review_low_confidence", config.audit.review_low_confidence);
   audit.check_unknown();
+  Table drift(root["drift"].as_table(), "drift", where);
+  drift.get("window", config.drift_window);
+  drift.check_unknown();
   config.validate(where);
   return config;
 }
@@ -120,6 +123,7 @@ void ServeConfig::validate(const std::string& where) const {
   if (audit.store != "text" && audit.store != "hash") fail("[audit] store must be \"text\" or \"hash\"");
   if (audit.retention_days < 0) fail("[audit] retention_days must be >= 0");
   if (audit.review_margin < 0 || audit.review_margin > 1) fail("[audit] review_margin must be 0..1");
+  if (drift_window < 0) fail("[drift] window must be >= 0 (0 turns the drift check off)");
 }
 
 }  // namespace guardian::serve

@@ -7,8 +7,10 @@
 //   [auth]     keys_file = "keys.txt"          # else $GUARDIAN_API_KEYS; neither: no authentication
 //   [audit]    path = "audit.db", store = "text" | "hash", durable = true, retention_days = 30,
 //              review_margin = 0.1, review_low_confidence = true
+//   [drift]    window = 1000                   # messages per window of the drift check (0: off)
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -43,6 +45,9 @@ struct ServeConfig {
   BatchingConfig batching;
   LimitsConfig limits;
   AuditConfig audit;
+  // Messages per window of the drift check (serve/drift_watch.h): each window's share flagged per
+  // category is compared with the policy's reference share; 0 turns it off.
+  int64_t drift_window = 1000;
 
   static ServeConfig load(const std::filesystem::path& path);
   static ServeConfig parse(const std::string& toml_text, const std::string& where);

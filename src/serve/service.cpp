@@ -12,7 +12,10 @@
 namespace guardian::serve {
 
 Service::Service(std::filesystem::path model_dir, std::vector<std::filesystem::path> policy_files, ServeConfig config)
-    : model_dir_(std::move(model_dir)), policy_files_(std::move(policy_files)), config_(std::move(config)) {
+    : model_dir_(std::move(model_dir)),
+      policy_files_(std::move(policy_files)),
+      config_(std::move(config)),
+      drift_(config_.drift_window) {
   keys_ = ApiKeys::from_config(config_.keys_file);
   auto deployment = load_deployment(model_dir_, policy_files_);
   for (const auto& key : keys_.keys()) {
@@ -112,7 +115,7 @@ ApiResponse Service::route(const ApiRequest& request, std::string& label) {
   static const std::vector<std::pair<std::string, std::string>> kRoutes = {
       {"/healthz", "GET"}, {"/readyz", "GET"}, {"/metrics", "GET"}, {"/v1/moderations", "POST"},
       {"/v1/classify", "POST"}, {"/v1/guard", "POST"}, {"/v1/review", "GET"}, {"/v1/feedback", "POST"},
-      {"/v1/admin/reload", "POST"}, {"/v1/decisions/", "GET"}};
+      {"/v1/admin/reload", "POST"}, {"/v1/decisions/", "GET"}, {"/v1/drift", "GET"}};
   const std::pair<std::string, std::string>* match = nullptr;
   for (const auto& r : kRoutes) {
     if (path == r.first || (r.first.back() == '/' && path.size() > r.first.size() && path.rfind(r.first, 0) == 0)) {
@@ -141,7 +144,7 @@ ApiResponse Service::route(const ApiRequest& request, std::string& label) {
   }
   if (path == "/metrics") {
     ApiResponse r;
-    r.body = metrics_.render();
+    r.body = metrics_.render() + drift_.render();
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
   }
@@ -154,6 +157,7 @@ ApiResponse Service::route(const ApiRequest& request, std::string& label) {
   if (path == "/v1/review") return review(request);
   if (path == "/v1/feedback") return feedback(request, caller);
   if (path == "/v1/admin/reload") return admin_reload(caller);
+  if (path == "/v1/drift") return json_response(200, drift_.to_json());
   return decision(path.substr(std::string("/v1/decisions/").size()));
 }
 

@@ -12,6 +12,7 @@
 //   GET  /v1/decisions/ID  one audited decision
 //   POST /v1/feedback      {id | text, labels: {category: level}, reviewer?, note?}
 //   POST /v1/admin/reload  reload model and policies (admin key)
+//   GET  /v1/drift         the drift check: each policy's categories, live share against reference
 #pragma once
 
 #include <atomic>
@@ -28,6 +29,7 @@
 #include "serve/api_keys.h"
 #include "serve/api_request.h"
 #include "serve/audit_log.h"
+#include "serve/drift_watch.h"
 #include "serve/engine.h"
 #include "serve/metrics.h"
 #include "serve/serve_config.h"
@@ -69,6 +71,7 @@ class Service {
   ServeConfig config_;
   ApiKeys keys_;
   Metrics metrics_;
+  DriftWatch drift_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Engine> engine_;
   std::mutex reload_mutex_;

@@ -90,8 +90,11 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   const int64_t created = now_ms();
   nlohmann::json results = nlohmann::json::array();
   std::vector<AuditRecord> records;
+  std::vector<std::vector<double>> category_scores;  // for the drift watch
   for (size_t i = 0; i < scored.logits.size(); ++i) {
     const auto result = interpret(scored.logits[i], *policy);
+    auto& row = category_scores.emplace_back();
+    for (const auto& c : result.categories) row.push_back(c.score);
     if (result.decision.flagged) metrics_.flagged(result.decision.category);
     if (openai) {
       results.push_back(openai_result(result, *policy));
@@ -122,6 +125,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     }
   }
   metrics_.inputs(scored.logits.size());
+  drift_.observe(*policy, category_scores);
   if (audit_) {
     auto written = audit_->record(std::move(records));
     if (config_.audit.durable) {

@@ -44,7 +44,7 @@ void check_allowed(const data::Card& card, const data::SplitSpec& spec, Purpose 
 }  // namespace
 
 LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy& policy,
-                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad) {
+                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad, bool unlabelled) {
   LoadedSet set;
   set.provenance = nlohmann::json::array();
   for (const auto& text : specs) {
@@ -53,6 +53,7 @@ LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy&
     check_allowed(card, spec, purpose, text);
     data::ReadOptions options;
     options.skip_bad = skip_bad;
+    options.unlabelled = unlabelled;
     data::ReadReport report;
     const size_t before = set.examples.size();
     data::read_examples(card, spec, policy, data_root,

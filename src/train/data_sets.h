@@ -23,8 +23,9 @@ struct LoadedSet {
 
 // Throws ConfigError when a training spec names a card that is not trainable (unless
 // kTrainResearch) or a split the card marks as scored; InputError when files are missing or malformed (unless skip_bad).
+// unlabelled: texts only, every label unknown (a card without a mapping for the policy is fine).
 LoadedSet load_sets(const std::vector<std::string>& specs, const policy::Policy& policy,
-                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad);
+                    const std::filesystem::path& data_root, Purpose purpose, bool skip_bad, bool unlabelled = false);
 
 // Every text of the specs (labelled or not), for tokenizer training; at most `limit`.
 // With purpose kTrain or kTrainResearch the licence and scored-split rules of load_sets apply.

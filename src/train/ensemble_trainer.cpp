@@ -390,7 +390,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   TrainResult result;
   result.finished = finished;
   result.steps = steps;
-  result.metrics["valid"] = report_on(*model, data.valid.examples);
+  result.metrics["valid"] = validation_report(out, *model, data.valid.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
     auto set = load_sets({spec_text}, policy, data.data_root, Purpose::kEval, config.data.skip_bad);

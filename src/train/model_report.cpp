@@ -4,6 +4,7 @@
 
 #include "eval/evaluator.h"
 #include "eval/report.h"
+#include "models/model_dir.h"
 
 namespace guardian::train {
 
@@ -20,6 +21,24 @@ nlohmann::json report_on(models::Model& model, const std::vector<data::Example>&
     }
   }
   return eval::to_json(evaluator.report());
+}
+
+nlohmann::json validation_report(const std::filesystem::path& dir, models::Model& model,
+                                 const std::vector<data::Example>& examples, const std::vector<std::string>& data) {
+  auto report = report_on(model, examples);
+  const auto& categories = report["all"]["categories"];
+  auto policy = model.policy();
+  std::string specs;
+  for (const auto& spec : data) specs += (specs.empty() ? "" : ", ") + spec;
+  policy.reference_data = "validation: " + specs;
+  policy.reference_rows = report["all"]["examples"].get<int64_t>();
+  if (policy.reference_rows == 0) return report;  // nothing measured: no reference
+  for (size_t c = 0; c < policy.categories.size(); ++c) {
+    policy.categories[c].reference_share = categories.at(c).at("flagged_share").get<double>();
+  }
+  policy.save(dir / models::kPolicyFile);
+  model.set_policy(policy);
+  return report;
 }
 
 }  // namespace guardian::train

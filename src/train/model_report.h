@@ -2,6 +2,8 @@
 // every trainer uses for its final validation and eval-spec metrics.
 #pragma once
 
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -13,5 +15,12 @@ namespace guardian::train {
 
 // Scores the examples in batches under the model's own policy; eval::to_json of the report.
 nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples);
+
+// report_on the validation examples, whose flagged shares then become the model's reference
+// (Policy::reference_share: what each category flags at its threshold, the drift check's
+// baseline), recorded in the model's policy and in dir's policy.toml; `data` names the
+// validation specs. Reports made after it (the eval specs) set their shares beside these.
+nlohmann::json validation_report(const std::filesystem::path& dir, models::Model& model,
+                                 const std::vector<data::Example>& examples, const std::vector<std::string>& data);
 
 }  // namespace guardian::train

@@ -361,7 +361,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   result.finished = !out_of_time;
   result.interrupted = interrupted;
   result.steps = best_epoch;
-  result.metrics["valid"] = report_on(*model, valid_set.examples);
+  result.metrics["valid"] = validation_report(out, *model, valid_set.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
     auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);

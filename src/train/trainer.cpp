@@ -319,7 +319,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   result.finished = finished;
   result.interrupted = interrupted;
   result.steps = state.step;
-  result.metrics["valid"] = report_on(*served, valid_set.examples);
+  result.metrics["valid"] = validation_report(out, *served, valid_set.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
     auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);

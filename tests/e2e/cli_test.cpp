@@ -1,8 +1,10 @@
 // The guardian binary end to end: help, train -> eval -> calibrate -> moderate on a tiny encoder,
 // exact resume, and every kind of bad input giving one clear line and a non-zero exit.
+#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
+#include <toml++/toml.h>
 
 #include "cli_fixture.h"
 
@@ -208,6 +210,78 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
                           dir_ / "data");
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(contains(bad.output, "f1=2")) << bad.output;
+}
+
+// The drift check end to end: training records the validation data's flagged share as the
+// policy's reference; calibrate --target share moves thresholds without labels (on a card of plain
+// lines too) and makes its data the reference; eval sets each category's share beside it.
+TEST_F(TrainedEncoder, ShareTargetNeedsNoLabelsAndEvalShowsDrift) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const fs::path copy = dir_ / "share";
+  fs::remove_all(copy);
+  fs::copy(model(), copy, fs::copy_options::recursive);
+  auto policy = toml::parse_file((copy / "policy.toml").string());
+  EXPECT_EQ(policy["reference_data"].value_or(std::string()), "validation: " + card() + ":train[75%:]");
+  const auto training = nlohmann::json::parse(read_text(copy / "training.json"));
+  EXPECT_EQ(policy["reference_rows"].value_or(int64_t{0}), training["metrics"]["valid"]["all"]["examples"].get<int64_t>());
+  ASSERT_TRUE(policy["category"][0]["reference_share"].is_floating_point()) << policy;
+
+  // Plain lines, no labels: a share target still has what it needs.
+  std::string lines;
+  for (const auto& [text, toxic] : tiny_examples()) lines += text + "\n";
+  write_text(dir_ / "traffic" / "texts.txt", lines);
+  write_text(dir_ / "traffic" / "card.toml",
+             "name = \"traffic\"\nlanguage = \"en\"\nlicence = \"test data\"\nformat = \"lines\"\nfiles = \"card\"\n"
+             "[splits]\nweek = \"texts.txt\"\n");
+  const std::string traffic = (dir_ / "traffic" / "card.toml").string() + ":week";
+  auto r = run_guardian({"calibrate", "--model", copy.string(), "--data", traffic, "--target", "share=0.25"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  EXPECT_EQ(summary["target"], "share=0.25");
+  const double share = summary["categories"][0]["share"].get<double>();
+  const double threshold = summary["categories"][0]["threshold"].get<double>();
+  EXPECT_NEAR(share, 0.25, 0.1) << summary;  // ties flag together
+  const double temperature = policy["category"][0]["temperature"].value_or(0.0);
+  policy = toml::parse_file((copy / "policy.toml").string());
+  EXPECT_EQ(policy["category"][0]["temperature"].value_or(-1.0), temperature);  // no labels, no temperature fit
+  EXPECT_DOUBLE_EQ(policy["category"][0]["threshold"].value_or(0.0), threshold);
+  EXPECT_DOUBLE_EQ(policy["category"][0]["reference_share"].value_or(-1.0), share);
+  EXPECT_EQ(policy["reference_data"].value_or(std::string()), "calibration: " + traffic);
+  EXPECT_EQ(policy["reference_rows"].value_or(int64_t{0}), static_cast<int64_t>(tiny_examples().size()));
+
+  // A bare "share" keeps the reference's rate: on the same data, the same threshold.
+  r = run_guardian({"calibrate", "--model", copy.string(), "--data", traffic, "--target", "share"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  EXPECT_DOUBLE_EQ(summary["categories"][0]["threshold"].get<double>(), threshold) << summary;
+  EXPECT_DOUBLE_EQ(summary["categories"][0]["target_share"].get<double>(), share);
+
+  // eval on that data: the same share as the reference, so no drift.
+  r = run_guardian({"eval", "--model", copy.string(), "--data", card() + ":train", "--json"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto report = json_lines(r.output).back();
+  const auto& category = report["all"]["categories"][0];
+  EXPECT_NEAR(category["flagged_share"].get<double>(), share, 1e-9) << category;  // the same messages
+  EXPECT_DOUBLE_EQ(category["reference_share"].get<double>(), share);
+  EXPECT_FALSE(category["drifted"].get<bool>());
+
+  // A reference far below what this data flags: eval says so in words.
+  policy = toml::parse_file((copy / "policy.toml").string());
+  policy.insert_or_assign("reference_rows", 10000);
+  policy["category"][0].as_table()->insert_or_assign("reference_share", share / 10);
+  std::ofstream(copy / "policy.toml") << policy;
+  r = run_guardian({"eval", "--model", copy.string(), "--data", card() + ":train"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "of its reference data")) << r.output;
+  EXPECT_TRUE(contains(r.output, "DRIFT, the threshold does not fit this data")) << r.output;
+
+  // A bare "share" on a policy without a reference is one clear error.
+  policy.erase("reference_rows");
+  policy["category"][0].as_table()->erase("reference_share");
+  std::ofstream(copy / "policy.toml") << policy;
+  r = run_guardian({"calibrate", "--model", copy.string(), "--data", traffic, "--target", "share"}, dir_ / "data");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_TRUE(contains(r.output, "records no reference share for 'toxic'")) << r.output;
 }
 
 TEST_F(TrainedEncoder, TruncatedWeightsAreOneClearError) {

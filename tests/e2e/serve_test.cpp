@@ -243,6 +243,80 @@ TEST_F(ServeTest, MetricsArePrometheusText) {
   }
 }
 
+// The model's policy renamed "watched", whose reference says each category flagged 0.05 of 1000
+// reference messages: toxic traffic under it parts from that.
+void write_watched_policy(const fs::path& model, const fs::path& out) {
+  auto root = toml::parse_file((model / "policy.toml").string());
+  root.insert_or_assign("name", "watched");
+  root.insert_or_assign("reference_data", "a quiet week");
+  root.insert_or_assign("reference_rows", 1000);
+  for (auto&& item : *root["category"].as_array()) item.as_table()->insert_or_assign("reference_share", 0.05);
+  std::ofstream(out) << root;
+}
+
+TEST_F(ServeTest, DriftIsWatchedPerPolicyAgainstItsReferenceShare) {
+  // Training recorded the model's own reference: its validation data's flagged shares.
+  const auto trained = toml::parse_file((model_ / "policy.toml").string());
+  EXPECT_GT(trained["reference_rows"].value_or(int64_t{0}), 0);
+  EXPECT_EQ(trained["reference_data"].value_or(std::string()).rfind("validation: ", 0), 0u);
+  EXPECT_TRUE(trained["category"][0]["reference_share"].is_floating_point());
+
+  write_watched_policy(model_, dir_ / "watched.toml");
+  server_.reset();
+  write_text(dir_ / "serve.toml", "[drift]\nwindow = 20\n");
+  server_ = std::make_unique<ServerProcess>(
+      model_, dir_,
+      std::vector<std::string>{"--policy", (dir_ / "strict.toml").string(), "--policy", (dir_ / "watched.toml").string()});
+  json toxic = json::array(), clean = json::array();
+  for (int i = 0; i < 20; ++i) {
+    toxic.push_back("you are a stupid idiot " + std::to_string(i));
+    clean.push_back("have a nice day " + std::to_string(i));
+  }
+  ASSERT_EQ(post(port(), "/v1/moderations", json({{"input", toxic}, {"policy", "watched"}}).dump()).status, 200);
+  clean.erase(clean.end() - 1);  // 19: the default policy's window stays open
+  ASSERT_EQ(post(port(), "/v1/moderations", json({{"input", clean}}).dump()).status, 200);
+
+  expect_json_error(http(port(), "GET", "/v1/drift"), 401);
+  const auto r = http(port(), "GET", "/v1/drift", "", auth());
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto drift = body_of(r);
+  EXPECT_EQ(drift["window"], 20);
+  json watched, tiny;
+  for (const auto& p : drift["policies"]) {
+    if (p["name"] == "watched") watched = p;
+    if (p["name"] == "tiny") tiny = p;
+  }
+  ASSERT_TRUE(watched.is_object()) << r.body;
+  EXPECT_EQ(watched["messages"], 20);
+  EXPECT_EQ(watched["windows"], 1);
+  EXPECT_EQ(watched["in_window"], 0);
+  EXPECT_EQ(watched["reference_data"], "a quiet week");
+  const auto& toxic_category = watched["categories"][0];
+  EXPECT_EQ(toxic_category["name"], "toxic");
+  EXPECT_DOUBLE_EQ(toxic_category["reference_share"].get<double>(), 0.05);
+  EXPECT_GE(toxic_category["window_share"].get<double>(), 0.8) << r.body;  // the tiny model knows these
+  EXPECT_DOUBLE_EQ(toxic_category["window_share"].get<double>(), toxic_category["crossings"].get<double>() / 20.0);
+  EXPECT_GT(toxic_category["z"].get<double>(), 4.0);
+  EXPECT_EQ(toxic_category["drifted"], true);
+  // The default policy: 19 messages, no complete window, so nothing said yet.
+  ASSERT_TRUE(tiny.is_object()) << r.body;
+  EXPECT_EQ(tiny["messages"], 19);
+  EXPECT_EQ(tiny["windows"], 0);
+  EXPECT_EQ(tiny["in_window"], 19);
+  EXPECT_TRUE(tiny["categories"][0]["drifted"].is_null());
+  EXPECT_TRUE(tiny["categories"][0]["window_share"].is_null());
+
+  const auto metrics = http(port(), "GET", "/metrics", "", auth()).body;
+  for (const std::string expected :
+       {"guardian_drift{policy=\"watched\",category=\"toxic\"} 1", "guardian_reference_share{policy=\"watched\",category=\"toxic\"} 0.05",
+        "guardian_policy_inputs_total{policy=\"watched\"} 20", "guardian_policy_inputs_total{policy=\"tiny\"} 19",
+        "guardian_threshold_crossings_total{policy=\"tiny\",category=\"toxic\"} "}) {
+    EXPECT_NE(metrics.find(expected), std::string::npos) << expected << "\n" << metrics;
+  }
+  EXPECT_EQ(metrics.find("guardian_drift{policy=\"tiny\""), std::string::npos) << metrics;
+  EXPECT_NE(server_->log().find("drift: policy 'watched' category 'toxic'"), std::string::npos) << server_->log();
+}
+
 TEST_F(ServeTest, ReviewQueueAndFeedback) {
   auto flagged = body_of(post(port(), "/v1/moderations", R"({"input":["you stupid idiot","good morning"],"policy":"strict"})"));
   const std::string id = flagged["id"].get<std::string>();

@@ -182,6 +182,24 @@ TEST_F(Reading, MappingErrorsNameTheCardAndTheCulprit) {
   EXPECT_NE(m.find("zz"), std::string::npos) << m;
 }
 
+TEST_F(Reading, UnlabelledReadingNeedsNoMappingAndKeepsSlices) {
+  std::string rows = "text\tlabel\n";
+  for (int i = 0; i < 50; ++i) rows += "message " + std::to_string(i) + "\tnot a mapped value\n";
+  dir_.write("u.tsv", rows);
+  const Card card = dir_.card("u.toml", "name = \"fx\"\ntext = \"text\"\n[splits]\ntrain = \"u.tsv\"\n");
+  EXPECT_NE(error_of<ConfigError>([&] { read(card); }).find("no label mapping for policy 'fx'"), std::string::npos);
+  const auto all = read(card, "", {.unlabelled = true});
+  ASSERT_EQ(all.size(), 50u);
+  for (const auto& e : all) EXPECT_EQ(e.labels, std::vector<int>(policy_.categories.size(), kUnknownLabel));
+  EXPECT_EQ(all[7].text, "message 7");
+  // A slice means what it means for labelled reading: the same stable buckets.
+  const auto head = read(card, "[:50%]", {.unlabelled = true});
+  const auto tail = read(card, "[50%:]", {.unlabelled = true});
+  EXPECT_EQ(head.size() + tail.size(), 50u);
+  EXPECT_FALSE(head.empty());
+  EXPECT_FALSE(tail.empty());
+}
+
 TEST_F(Reading, AValueOutsideTheMappingIsAnErrorOrCountedWithSkipBad) {
   dir_.write("v.tsv", "text\tlabel\na\t0\nb\tmaybe\nc\t1\nd\t?\n");
   const Card card = dir_.card("v.toml", "name = \"fx\"\ntext = \"text\"\n[splits]\ntrain = \"v.tsv\"\n"

@@ -3,6 +3,7 @@
 // precision-at-recall table.
 #include "eval/calibration.h"
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -217,6 +218,81 @@ TEST(PrecisionAtRecall, RejectsRecallsOutsideTheUnitInterval) {
   EXPECT_THROW(precision_at_recall_table(kScores, kTruth, {0.0}), InputError);
   EXPECT_THROW(precision_at_recall_table(kScores, kTruth, {1.2}), InputError);
   EXPECT_THROW(precision_at_recall_table({0.3}, {0}, {0.5}), InputError);
+}
+
+}  // namespace
+}  // namespace guardian::eval
+
+namespace guardian::eval {
+namespace {
+
+TEST(Target, ParsesTheShareTargetWithAndWithoutAValue) {
+  const auto reference = Target::parse(" share ");
+  EXPECT_EQ(reference.metric, Target::kShare);
+  EXPECT_TRUE(reference.from_reference);
+  EXPECT_EQ(reference.to_string(), "share");
+  const auto fixed = Target::parse("share = 0.42");
+  EXPECT_EQ(fixed.metric, Target::kShare);
+  EXPECT_FALSE(fixed.from_reference);
+  EXPECT_DOUBLE_EQ(fixed.value, 0.42);
+  EXPECT_EQ(fixed.to_string(), "share=0.42");
+  EXPECT_DOUBLE_EQ(Target::parse(fixed.to_string()).value, 0.42);
+  EXPECT_DOUBLE_EQ(Target::parse("share=0").value, 0.0);  // flag nothing is a share too
+  for (const char* text : {"share=1.5", "share=-0.1", "share=", "share=x", "shares=0.3"}) {
+    EXPECT_THROW(Target::parse(text), ConfigError) << text;
+  }
+}
+
+TEST(ThresholdForShare, TheClosestShareOfTheDistinctScores) {
+  // Ten scores, .05 .. .95: flagging the top k is a share of k / 10.
+  std::vector<double> scores;
+  for (int i = 0; i < 10; ++i) scores.push_back(0.05 + 0.1 * i);
+  auto c = threshold_for_share(scores, 0.3);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.75);
+  EXPECT_DOUBLE_EQ(c.share, 0.3);
+  c = threshold_for_share(scores, 0.34);  // 0.3 is closer than 0.4
+  EXPECT_DOUBLE_EQ(c.share, 0.3);
+  c = threshold_for_share(scores, 0.36);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.65);
+  EXPECT_DOUBLE_EQ(c.share, 0.4);
+  c = threshold_for_share(scores, 0.35);  // a tie takes the smaller share
+  EXPECT_DOUBLE_EQ(c.share, 0.3);
+  c = threshold_for_share(scores, 1.0);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.05);
+  EXPECT_DOUBLE_EQ(c.share, 1.0);
+  // None: just above the highest score, and it flags nothing.
+  c = threshold_for_share(scores, 0.0);
+  EXPECT_GT(c.threshold, 0.95);
+  EXPECT_LE(c.threshold, 1.0);
+  EXPECT_DOUBLE_EQ(c.share, 0.0);
+  // The order of the input does not matter.
+  std::reverse(scores.begin(), scores.end());
+  EXPECT_DOUBLE_EQ(threshold_for_share(scores, 0.3).threshold, 0.75);
+}
+
+TEST(ThresholdForShare, TiesAreFlaggedTogetherAndOnesAlways) {
+  // .9 .5 .5 .5 .1: a share of 0.4 is 0.2 (the .9) or 0.8 (with the three .5s): 0.2 is closer.
+  auto c = threshold_for_share({0.5, 0.9, 0.5, 0.1, 0.5}, 0.4);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.9);
+  EXPECT_DOUBLE_EQ(c.share, 0.2);
+  c = threshold_for_share({0.5, 0.9, 0.5, 0.1, 0.5}, 0.6);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.5);
+  EXPECT_DOUBLE_EQ(c.share, 0.8);
+  // Scores of 1 are flagged by any threshold: a share of 0 is out of reach, 1 is the threshold.
+  c = threshold_for_share({1.0, 1.0, 0.2, 0.1}, 0.0);
+  EXPECT_DOUBLE_EQ(c.threshold, 1.0);
+  EXPECT_DOUBLE_EQ(c.share, 0.5);
+  // A score of 0 is never flagged (thresholds are > 0): the whole set is out of reach.
+  c = threshold_for_share({0.0, 0.0, 0.6, 0.7}, 1.0);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.6);
+  EXPECT_DOUBLE_EQ(c.share, 0.5);
+}
+
+TEST(ThresholdForShare, RejectsBadInput) {
+  EXPECT_THROW(threshold_for_share({}, 0.5), InputError);
+  EXPECT_THROW(threshold_for_share({0.2, 1.2}, 0.5), InputError);
+  EXPECT_THROW(threshold_for_share({0.2, std::nan("")}, 0.5), InputError);
+  EXPECT_THROW(threshold_for_share({0.2}, 1.1), InputError);
 }
 
 }  // namespace

@@ -115,6 +115,65 @@ TEST(Evaluator, DecisionUsesThresholdsOfDecidingCategoriesOnly) {
   EXPECT_DOUBLE_EQ(d.toxic_share, 0.75);
 }
 
+TEST(Evaluator, FlaggedShareCountsEveryRowAtEachThreshold) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  // P(level >= 1): hate .9 .2 .5 .7 .1 (>= .5: a c d); bias .3 .7 .5 .1 .1 (>= .6: b);
+  // general .1 .6 .5 .5 .2 (>= .5: b c d; reported though it never decides). Labels play no part.
+  EXPECT_DOUBLE_EQ(report.all.categories[0].flagged_share, 0.6);
+  EXPECT_DOUBLE_EQ(report.all.categories[1].flagged_share, 0.2);
+  EXPECT_DOUBLE_EQ(report.all.categories[2].flagged_share, 0.6);
+  EXPECT_NEAR(report.by_language.at("ko").categories[0].flagged_share, 2.0 / 3.0, 1e-12);  // c d of c d e
+  // No reference in the policy: nothing to compare.
+  EXPECT_TRUE(std::isnan(report.all.categories[0].reference_share));
+  EXPECT_TRUE(std::isnan(report.all.categories[0].drift_z));
+  EXPECT_FALSE(report.all.categories[0].drifted);
+  EXPECT_EQ(to_text(report).find("reference data"), std::string::npos);
+}
+
+TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
+  policy::Policy p;
+  p.name = "binary";
+  p.categories = {category("toxic", 2, 0.5)};
+  p.categories[0].reference_share = 0.2;
+  p.reference_rows = 1000;
+  Evaluator evaluator(p);
+  // 90 of 100 rows flagged (unlabelled: the check needs no truth) against 0.2 of 1000:
+  // pooled (200 + 90) / 1100; z = 0.7 / sqrt(pooled (1 - pooled) (1/1000 + 1/100)) = 15.09
+  for (int i = 0; i < 100; ++i) {
+    evaluator.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
+                  {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
+  }
+  const Report report = evaluator.report();
+  const auto& toxic = report.all.categories[0];
+  EXPECT_DOUBLE_EQ(toxic.flagged_share, 0.9);
+  EXPECT_DOUBLE_EQ(toxic.reference_share, 0.2);
+  const double pooled = 290.0 / 1100.0;
+  EXPECT_NEAR(toxic.drift_z, 0.7 / std::sqrt(pooled * (1 - pooled) * (1.0 / 1000 + 1.0 / 100)), 1e-9);
+  EXPECT_TRUE(toxic.drifted);
+  const auto json = to_json(report);
+  EXPECT_DOUBLE_EQ(json["all"]["categories"][0]["flagged_share"].get<double>(), 0.9);
+  EXPECT_DOUBLE_EQ(json["all"]["categories"][0]["reference_share"].get<double>(), 0.2);
+  EXPECT_TRUE(json["all"]["categories"][0]["drifted"].get<bool>());
+  const std::string text = to_text(report);
+  EXPECT_NE(text.find("toxic flags 0.900 of these rows at its threshold, 0.200 of its reference data (z +15.1): DRIFT"),
+            std::string::npos)
+      << text;
+
+  // The same traffic flagged at the reference's rate: no drift, and the line says so by omission.
+  p.categories[0].reference_share = 0.9;
+  Evaluator same(p);
+  for (int i = 0; i < 100; ++i) {
+    same.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
+             {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
+  }
+  const auto steady = same.report();
+  EXPECT_FALSE(steady.all.categories[0].drifted);
+  EXPECT_NEAR(steady.all.categories[0].drift_z, 0.0, 1e-12);
+  EXPECT_EQ(to_text(steady).find("DRIFT"), std::string::npos);
+  EXPECT_NE(to_text(steady).find("toxic flags 0.900 of these rows at its threshold, 0.900 of its reference data"),
+            std::string::npos);
+}
+
 TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {
   policy::Policy p;
   p.name = "cascade";

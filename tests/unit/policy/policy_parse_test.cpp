@@ -39,6 +39,8 @@ void expect_same(const Policy& a, const Policy& b) {
   EXPECT_EQ(a.version, b.version);
   EXPECT_EQ(a.description, b.description);
   EXPECT_EQ(a.gate, b.gate);
+  EXPECT_EQ(a.reference_data, b.reference_data);
+  EXPECT_EQ(a.reference_rows, b.reference_rows);
   ASSERT_EQ(a.categories.size(), b.categories.size());
   for (size_t i = 0; i < a.categories.size(); ++i) {
     const auto& x = a.categories[i];
@@ -50,6 +52,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_DOUBLE_EQ(x.temperature, y.temperature);
     EXPECT_EQ(x.decides, y.decides);
     EXPECT_EQ(x.score_at_level0, y.score_at_level0);
+    EXPECT_EQ(x.reference_share, y.reference_share);
   }
 }
 
@@ -134,6 +137,38 @@ TEST(PolicyParse, RoundTripKeepsEveryFieldIncludingAwkwardValues) {
   p.gate = "gate";
   ASSERT_NO_THROW(p.validate());
   expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+}
+
+TEST(PolicyParse, ReferenceSharesRoundTripAndAreOptional) {
+  Policy p = Policy::parse(kMinimal, "min.toml");
+  EXPECT_EQ(p.reference_data, "");
+  EXPECT_EQ(p.reference_rows, 0);
+  EXPECT_FALSE(p.categories[0].reference_share.has_value());
+  EXPECT_EQ(p.to_toml().find("reference"), std::string::npos);  // nothing measured, nothing written
+
+  p.reference_data = "validation: beep:train[90%:]";
+  p.reference_rows = 970;
+  p.categories[0].reference_share = 0.0;  // a measured zero is kept, not dropped
+  const Policy q = Policy::parse(p.to_toml(), "rt.toml");
+  expect_same(p, q);
+  ASSERT_TRUE(q.categories[0].reference_share.has_value());
+  EXPECT_EQ(*q.categories[0].reference_share, 0.0);
+  p.categories[0].reference_share = 0.123456789012345;
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+}
+
+TEST(PolicyErrors, ReferenceShareOutsideZeroToOneOrWithoutRows) {
+  const std::string with_rows = std::string(kMinimal).insert(std::string(kMinimal).find("\n[[category]]"), "\nreference_rows = 10");
+  for (const char* share : {"-0.1", "1.5"}) {
+    SCOPED_TRACE(share);
+    const std::string m = parse_error(with_rows + "reference_share = " + share + "\n");
+    EXPECT_NE(m.find("'hate' reference_share must be in [0, 1]"), std::string::npos) << m;
+  }
+  EXPECT_NO_THROW(Policy::parse(with_rows + "reference_share = 1\n", "ok.toml"));
+  std::string m = parse_error(std::string(kMinimal) + "reference_share = 0.3\n");
+  EXPECT_NE(m.find("no reference_rows > 0"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal).insert(0, "reference_rows = \"ten\"\n"));
+  EXPECT_NE(m.find("'reference_rows' must be an integer"), std::string::npos) << m;
 }
 
 TEST(PolicyParse, SaveThenLoadGivesTheSamePolicy) {

@@ -1,0 +1,154 @@
+#include "serve/drift_watch.h"
+
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "serve/metrics.h"
+
+namespace guardian::serve {
+
+namespace {
+
+std::string number(double v) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.9g", v);
+  return buffer;
+}
+
+nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
+
+}  // namespace
+
+DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
+  auto& state = policies_[policy.name];
+  bool same = state.version == policy.version && state.categories.size() == policy.categories.size() &&
+              state.reference_rows == policy.reference_rows;
+  for (size_t c = 0; same && c < policy.categories.size(); ++c) {
+    same = state.categories[c].name == policy.categories[c].name &&
+           state.categories[c].threshold == policy.categories[c].threshold &&
+           state.categories[c].reference == policy.categories[c].reference_share;
+  }
+  if (same) return state;
+  state = PolicyState{};
+  state.version = policy.version;
+  state.reference_data = policy.reference_data;
+  state.reference_rows = policy.reference_rows;
+  for (const auto& category : policy.categories) {
+    CategoryState c;
+    c.name = category.name;
+    c.threshold = category.threshold;
+    c.reference = category.reference_share;
+    state.categories.push_back(std::move(c));
+  }
+  return state;
+}
+
+void DriftWatch::close_window(const std::string& name, PolicyState& state) {
+  ++state.windows;
+  for (auto& c : state.categories) {
+    if (c.reference) {
+      c.last = eval::compare_shares(*c.reference, state.reference_rows, c.in_window, state.in_window);
+      if (c.last->drifted) {
+        spdlog::warn("drift: policy '{}' category '{}' reached its threshold {:.4f} on {:.3f} of the last {} messages, "
+                     "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
+                     "(`guardian calibrate --target share` on recent messages keeps the old rate; labelled ones "
+                     "with another target)",
+                     name, c.name, c.threshold, c.last->observed, state.in_window, *c.reference, state.reference_data,
+                     c.last->z);
+      }
+    }
+    c.in_window = 0;
+  }
+  state.in_window = 0;
+}
+
+void DriftWatch::observe(const policy::Policy& policy, const std::vector<std::vector<double>>& scores) {
+  if (window_ <= 0) return;
+  std::lock_guard lock(mutex_);
+  auto& state = state_for(policy);
+  for (const auto& row : scores) {
+    for (size_t c = 0; c < state.categories.size() && c < row.size(); ++c) {
+      if (row[c] >= state.categories[c].threshold) {
+        ++state.categories[c].in_window;
+        ++state.categories[c].crossings;
+      }
+    }
+    ++state.messages;
+    if (++state.in_window == window_) close_window(policy.name, state);
+  }
+}
+
+std::string DriftWatch::render() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  if (window_ <= 0) return out;
+  auto series = [&](const char* name, const char* type, const char* help, auto&& each) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+    for (const auto& [policy, state] : policies_) each(name, prometheus_label(policy), state);
+  };
+  auto labels = [](const std::string& policy, const CategoryState& c) {
+    return "{policy=\"" + policy + "\",category=\"" + prometheus_label(c.name) + "\"}";
+  };
+  series("guardian_policy_inputs_total", "counter", "Messages scored under each policy (this version of it).",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           out += std::string(name) + "{policy=\"" + policy + "\"} " + std::to_string(s.messages) + "\n";
+         });
+  series("guardian_threshold_crossings_total", "counter",
+         "Messages whose category score reached its threshold (flagged or not), by policy and category.",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           for (const auto& c : s.categories) out += name + labels(policy, c) + " " + std::to_string(c.crossings) + "\n";
+         });
+  series("guardian_reference_share", "gauge",
+         "The share of the policy's reference data the category flagged at its threshold (the drift baseline).",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           for (const auto& c : s.categories)
+             if (c.reference) out += name + labels(policy, c) + " " + number(*c.reference) + "\n";
+         });
+  series("guardian_window_share", "gauge",
+         "The share of the last complete window of messages whose category score reached its threshold.",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           for (const auto& c : s.categories)
+             if (c.last) out += name + labels(policy, c) + " " + number(c.last->observed) + "\n";
+         });
+  series("guardian_drift_z", "gauge", "Two-proportion z of the last window's share against the reference share.",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           for (const auto& c : s.categories)
+             if (c.last) out += name + labels(policy, c) + " " + number(c.last->z) + "\n";
+         });
+  series("guardian_drift", "gauge",
+         "1 when the last window's share parted from the reference share beyond noise and by enough to matter.",
+         [&](const char* name, const std::string& policy, const PolicyState& s) {
+           for (const auto& c : s.categories)
+             if (c.last) out += name + labels(policy, c) + " " + (c.last->drifted ? "1" : "0") + "\n";
+         });
+  return out;
+}
+
+nlohmann::json DriftWatch::to_json() const {
+  std::lock_guard lock(mutex_);
+  nlohmann::json policies = nlohmann::json::array();
+  for (const auto& [name, s] : policies_) {
+    nlohmann::json categories = nlohmann::json::array();
+    for (const auto& c : s.categories) {
+      categories.push_back({{"name", c.name},
+                            {"threshold", c.threshold},
+                            {"reference_share", or_null(c.reference)},
+                            {"crossings", c.crossings},
+                            {"window_share", c.last ? nlohmann::json(c.last->observed) : nlohmann::json()},
+                            {"z", c.last ? nlohmann::json(c.last->z) : nlohmann::json()},
+                            {"drifted", c.last ? nlohmann::json(c.last->drifted) : nlohmann::json()}});
+    }
+    policies.push_back({{"name", name},
+                        {"version", s.version},
+                        {"reference_data", s.reference_data},
+                        {"reference_rows", s.reference_rows},
+                        {"messages", s.messages},
+                        {"windows", s.windows},
+                        {"in_window", s.in_window},
+                        {"categories", std::move(categories)}});
+  }
+  return {{"window", window_}, {"policies", std::move(policies)}};
+}
+
+}  // namespace guardian::serve

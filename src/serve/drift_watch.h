@@ -1,0 +1,67 @@
+// The server's drift check: per policy and category, the share of live messages whose score
+// reaches the threshold, over consecutive windows of messages, set beside the policy's reference
+// share (what the category flagged of the data its threshold was set on; eval/drift.h says when
+// the two have parted). A threshold that no longer fits the traffic shows there before any label
+// arrives: a warning in the log, gauges on /metrics, the whole state on GET /v1/drift.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "eval/drift.h"
+#include "policy/policy.h"
+
+namespace guardian::serve {
+
+class DriftWatch {
+ public:
+  // window: messages per window (each policy its own); 0 turns the watch off.
+  explicit DriftWatch(int64_t window) : window_(window) {}
+
+  // Messages scored under `policy`: scores[i][c] = P(level >= 1) of category c (calibrated). A
+  // policy seen with another version or shape starts afresh (its thresholds moved).
+  void observe(const policy::Policy& policy, const std::vector<std::vector<double>>& scores);
+
+  // Prometheus text: crossings and messages per policy (counters), and per category with a
+  // reference share the reference, the last complete window's share, its z and whether it drifted.
+  std::string render() const;
+  // {"window": N, "policies": [{"name", "version", "reference_data", "reference_rows", "messages",
+  //  "windows", "in_window", "categories": [{"name", "threshold", "reference_share", "crossings",
+  //  "window_share", "z", "drifted"}]}]}; window_share, z and drifted are null before the first
+  //  complete window, reference_share when the policy records none.
+  nlohmann::json to_json() const;
+
+ private:
+  struct CategoryState {
+    std::string name;
+    double threshold = 0.5;
+    std::optional<double> reference;  // the policy's reference share
+    int64_t in_window = 0;            // crossings in the current window
+    int64_t crossings = 0;            // crossings since the policy (this version) was first seen
+    std::optional<eval::ShareDrift> last;  // the last complete window against the reference
+  };
+  struct PolicyState {
+    std::string version;
+    std::string reference_data;
+    int64_t reference_rows = 0;
+    int64_t messages = 0;             // since first seen
+    int64_t in_window = 0;            // messages in the current window
+    int64_t windows = 0;              // complete windows
+    std::vector<CategoryState> categories;
+  };
+
+  PolicyState& state_for(const policy::Policy& policy);
+  void close_window(const std::string& name, PolicyState& state);
+
+  int64_t window_;
+  mutable std::mutex mutex_;
+  std::map<std::string, PolicyState> policies_;  // by policy name
+};
+
+}  // namespace guardian::serve

@@ -1,6 +1,8 @@
 // guardian moderate: texts from the command line, or JSON Lines on stdin, to one JSON line each.
 // Streams stdin in small batches, so input of any length runs in constant memory. --stats prints
-// the steady-state throughput (after the model is loaded) to stderr as one JSON line.
+// the steady-state throughput (after the model is loaded) and the drift check (each category's
+// share of these messages at its threshold against the policy's reference share) to stderr as
+// one JSON line, with a warning line for a category that has drifted.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -10,6 +12,7 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/json_lines.h"
+#include "eval/drift.h"
 #include "models/model.h"
 #include "serve/moderation.h"
 #include "text/normalize.h"
@@ -46,6 +49,43 @@ struct Throughput {
   }
 };
 
+// The drift check over the messages moderated, for --stats: per category, how many reached the
+// threshold, against the policy's reference share (eval/drift.h).
+struct ShareCount {
+  std::vector<int64_t> crossed;  // per category
+  int64_t messages = 0;
+
+  void add(const serve::ModerationResult& r, const policy::Policy& policy) {
+    crossed.resize(policy.categories.size(), 0);
+    for (size_t c = 0; c < r.categories.size(); ++c) crossed[c] += r.categories[c].score >= policy.categories[c].threshold;
+    ++messages;
+  }
+  // {name: {"flagged_share", "reference_share", "z", "drifted"}}; the last three null without a
+  // reference. A drifted category is also one warning line on stderr.
+  nlohmann::json report(const policy::Policy& policy) const {
+    nlohmann::json out = nlohmann::json::object();
+    for (size_t c = 0; c < crossed.size(); ++c) {
+      const auto& category = policy.categories[c];
+      auto& row = out[category.name];
+      row = {{"flagged_share", static_cast<double>(crossed[c]) / static_cast<double>(messages)},
+             {"reference_share", nullptr}, {"z", nullptr}, {"drifted", nullptr}};
+      if (!category.reference_share) continue;
+      const auto d = eval::compare_shares(*category.reference_share, policy.reference_rows, crossed[c], messages);
+      row["reference_share"] = d.reference;
+      row["z"] = d.z;
+      row["drifted"] = d.drifted;
+      if (d.drifted) {
+        std::fprintf(stderr,
+                     "guardian: drift: %s reached its threshold on %.3f of these %lld messages against %.3f of its "
+                     "reference data (%s; z %+.1f): the threshold does not fit them (guardian calibrate)\n",
+                     category.name.c_str(), d.observed, static_cast<long long>(messages), d.reference,
+                     policy.reference_data.c_str(), d.z);
+      }
+    }
+    return out;
+  }
+};
+
 // One readable line: the decision, the deciding score against its threshold, General, the text.
 std::string text_line(const serve::ModerationResult& r, const std::string& text) {
   char head[160];
@@ -71,7 +111,8 @@ struct Pending {
 };
 
 // Scores the batch's texts and prints every entry, in input order.
-void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput) {
+void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput,
+           ShareCount& shares) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
   for (const auto& p : pending) {
@@ -88,6 +129,7 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
       continue;
     }
     const auto& result = results[next++];
+    shares.add(result, model.policy());
     if (args.format == "text") {
       std::cout << text_line(result, p.text) << "\n";
       continue;
@@ -106,12 +148,13 @@ int run_moderate(const ModerateArgs& args) {
   models::configure_threads();
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
   Throughput throughput;
+  ShareCount shares;
   std::vector<Pending> pending;
   int failures = 0;
   auto push = [&](Pending p) {
     if (!p.error.is_null()) ++failures;
     pending.push_back(std::move(p));
-    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput);
+    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput, shares);
   };
   auto accept = [&](nlohmann::json id, std::string text, const std::string& where) {
     if (!text::is_valid_utf8(text)) {
@@ -143,8 +186,12 @@ int run_moderate(const ModerateArgs& args) {
       accept(value.contains("id") ? value["id"] : nlohmann::json(number), value["text"].get<std::string>(), where);
     }
   }
-  flush(*model, pending, args, throughput);
-  if (args.stats) std::cerr << throughput.report().dump() << "\n";
+  flush(*model, pending, args, throughput, shares);
+  if (args.stats) {
+    auto report = throughput.report();
+    if (shares.messages > 0) report["drift"] = shares.report(model->policy());
+    std::cerr << report.dump() << "\n";
+  }
   if (failures) std::cerr << "guardian: " << failures << " input(s) could not be moderated (see the error lines)\n";
   return failures ? 2 : 0;
 }
@@ -164,7 +211,8 @@ void add_moderate_command(CLI::App& app) {
   cmd->add_option("--format", args->format, "json (one object per input) or text (one readable line per input)")
       ->check(CLI::IsMember({"json", "text"}));
   cmd->add_flag("--stats", args->stats,
-                "Print the throughput after loading (messages/s, overall and scoring alone) to stderr as JSON");
+                "Print the throughput after loading (messages/s, overall and scoring alone) and the drift check (each "
+                "category's share of these messages at its threshold against the policy's reference) to stderr as JSON");
   cmd->callback([args] {
     const int code = run_moderate(*args);
     if (code != 0) throw CLI::RuntimeError(code);

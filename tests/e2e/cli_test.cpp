@@ -274,6 +274,20 @@ TEST_F(TrainedEncoder, ShareTargetNeedsNoLabelsAndEvalShowsDrift) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "of its reference data")) << r.output;
   EXPECT_TRUE(contains(r.output, "DRIFT, the threshold does not fit this data")) << r.output;
+  // moderate --stats does the same check on the messages it moderates, and warns in words.
+  std::string jsonl;
+  for (const auto& [text, toxic] : tiny_examples()) jsonl += nlohmann::json({{"text", text}}).dump() + "\n";
+  r = run_guardian({"moderate", "--model", copy.string(), "--stats"}, dir_ / "data", jsonl);
+  ASSERT_EQ(r.code, 0) << r.output;
+  nlohmann::json stats;
+  for (const auto& line : json_lines(r.output)) {
+    if (line.contains("drift")) stats = line;
+  }
+  ASSERT_TRUE(stats.is_object()) << r.output;
+  EXPECT_NEAR(stats["drift"]["toxic"]["flagged_share"].get<double>(), share, 1e-9) << stats;
+  EXPECT_DOUBLE_EQ(stats["drift"]["toxic"]["reference_share"].get<double>(), share / 10);
+  EXPECT_TRUE(stats["drift"]["toxic"]["drifted"].get<bool>()) << stats;
+  EXPECT_TRUE(contains(r.output, "guardian: drift: toxic reached its threshold on")) << r.output;
 
   // A bare "share" on a policy without a reference is one clear error.
   policy.erase("reference_rows");

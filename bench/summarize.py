@@ -10,7 +10,9 @@ Tables:
   2. every system's test macro-F1 per task (guardian's systems, then the peers);
   3. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
      the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice) with
-     its own paired interval against the best adapted peer when the run printed it.
+     its own paired interval against the best adapted peer when the run printed it;
+  4. per transfer set (and "in-domain", a binary task's own scored split), the share-adapted
+     macro-F1: no labels, each threshold flags the task validation's toxic share of the set.
 Peers are the systems whose name does not start with "guardian".
 """
 import fileinput

@@ -1,7 +1,5 @@
 #include "serve/drift_watch.h"
 
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
 
 #include "serve/metrics.h"
@@ -9,12 +7,6 @@
 namespace guardian::serve {
 
 namespace {
-
-std::string number(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.9g", v);
-  return buffer;
-}
 
 nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); }
 
@@ -103,18 +95,18 @@ std::string DriftWatch::render() const {
          "The share of the policy's reference data the category flagged at its threshold (the drift baseline).",
          [&](const char* name, const std::string& policy, const PolicyState& s) {
            for (const auto& c : s.categories)
-             if (c.reference) out += name + labels(policy, c) + " " + number(*c.reference) + "\n";
+             if (c.reference) out += name + labels(policy, c) + " " + prometheus_number(*c.reference) + "\n";
          });
   series("guardian_window_share", "gauge",
          "The share of the last complete window of messages whose category score reached its threshold.",
          [&](const char* name, const std::string& policy, const PolicyState& s) {
            for (const auto& c : s.categories)
-             if (c.last) out += name + labels(policy, c) + " " + number(c.last->observed) + "\n";
+             if (c.last) out += name + labels(policy, c) + " " + prometheus_number(c.last->observed) + "\n";
          });
   series("guardian_drift_z", "gauge", "Two-proportion z of the last window's share against the reference share.",
          [&](const char* name, const std::string& policy, const PolicyState& s) {
            for (const auto& c : s.categories)
-             if (c.last) out += name + labels(policy, c) + " " + number(c.last->z) + "\n";
+             if (c.last) out += name + labels(policy, c) + " " + prometheus_number(c.last->z) + "\n";
          });
   series("guardian_drift", "gauge",
          "1 when the last window's share parted from the reference share beyond noise and by enough to matter.",

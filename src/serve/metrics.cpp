@@ -7,17 +7,17 @@ namespace guardian::serve {
 
 namespace {
 
-std::string number(double v) {
+const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+const std::vector<double> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+}  // namespace
+
+std::string prometheus_number(double v) {
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.9g", v);
   return buffer;
 }
-
-const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-const std::vector<double> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
-
-}  // namespace
 
 std::string prometheus_label(const std::string& s) {
   std::string out;
@@ -48,10 +48,10 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
   for (size_t i = 0; i <= bounds_.size(); ++i) {
     cumulative += counts_[i];
     const double le = i < bounds_.size() ? bounds_[i] : INFINITY;
-    out += name + "_bucket{" + sep + "le=\"" + number(le) + "\"} " + std::to_string(cumulative) + "\n";
+    out += name + "_bucket{" + sep + "le=\"" + prometheus_number(le) + "\"} " + std::to_string(cumulative) + "\n";
   }
   const std::string braces = labels.empty() ? "" : "{" + labels + "}";
-  out += name + "_sum" + braces + " " + number(sum_) + "\n";
+  out += name + "_sum" + braces + " " + prometheus_number(sum_) + "\n";
   out += name + "_count" + braces + " " + std::to_string(count_) + "\n";
 }
 
@@ -129,7 +129,7 @@ std::string Metrics::render() const {
   out += "guardian_reloads_total{result=\"failed\"} " + std::to_string(reloads_failed_) + "\n";
   for (const auto& g : gauges_) {
     out += "# HELP " + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
-    out += g.name + " " + number(g.read()) + "\n";
+    out += g.name + " " + prometheus_number(g.read()) + "\n";
   }
   if (!info_labels_.empty()) {
     out += "# HELP guardian_model_info The model being served.\n# TYPE guardian_model_info gauge\n";

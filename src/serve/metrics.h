@@ -15,6 +15,8 @@ namespace guardian::serve {
 
 // A Prometheus label value: backslash, quote and newline escaped.
 std::string prometheus_label(const std::string& value);
+// A sample value: 9 significant digits, +Inf / -Inf.
+std::string prometheus_number(double value);
 
 // Cumulative buckets with a sum and a count, as Prometheus expects.
 class Histogram {

@@ -1,0 +1,98 @@
+// DriftWatch: windows per policy, the check at each window's end against the reference share,
+// a fresh start when the policy's thresholds change, and the Prometheus and JSON renderings.
+#include "serve/drift_watch.h"
+
+#include <gtest/gtest.h>
+
+namespace guardian::serve {
+namespace {
+
+// toxic: threshold 0.5, reference share 0.1 of 1000 messages; insult: no reference.
+policy::Policy watched() {
+  policy::Policy p;
+  p.name = "p";
+  p.version = "1";
+  p.reference_data = "last week";
+  p.reference_rows = 1000;
+  policy::Category toxic, insult;
+  toxic.name = "toxic";
+  toxic.levels = {"none", "toxic"};
+  toxic.reference_share = 0.1;
+  insult.name = "insult";
+  insult.levels = {"none", "insult"};
+  p.categories = {toxic, insult};
+  return p;
+}
+
+std::vector<std::vector<double>> rows(int n, double toxic, double insult = 0.0) {
+  return std::vector<std::vector<double>>(static_cast<size_t>(n), {toxic, insult});
+}
+
+TEST(DriftWatch, EachCompleteWindowIsCheckedAgainstTheReference) {
+  DriftWatch watch(40);
+  const auto policy = watched();
+  watch.observe(policy, rows(30, 0.9));  // 30 crossings of 40 below
+  auto state = watch.to_json()["policies"][0];
+  EXPECT_EQ(state["in_window"], 30);
+  EXPECT_TRUE(state["categories"][0]["drifted"].is_null());  // no complete window yet
+  watch.observe(policy, rows(15, 0.2));  // completes the window (10 of these) and starts the next (5)
+  state = watch.to_json()["policies"][0];
+  EXPECT_EQ(state["messages"], 45);
+  EXPECT_EQ(state["windows"], 1);
+  EXPECT_EQ(state["in_window"], 5);
+  const auto& toxic = state["categories"][0];
+  EXPECT_DOUBLE_EQ(toxic["window_share"].get<double>(), 0.75);  // 30 of 40
+  EXPECT_EQ(toxic["crossings"], 30);
+  EXPECT_TRUE(toxic["drifted"].get<bool>());
+  EXPECT_GT(toxic["z"].get<double>(), 4.0);
+  // No reference, no verdict; the crossings are still counted.
+  EXPECT_TRUE(state["categories"][1]["reference_share"].is_null());
+  EXPECT_TRUE(state["categories"][1]["drifted"].is_null());
+
+  // The next window at the reference's rate: 4 of 40 cross, no drift.
+  watch.observe(policy, rows(4, 0.9));
+  watch.observe(policy, rows(31, 0.2));
+  state = watch.to_json()["policies"][0];
+  EXPECT_EQ(state["windows"], 2);
+  EXPECT_DOUBLE_EQ(state["categories"][0]["window_share"].get<double>(), 0.1);
+  EXPECT_FALSE(state["categories"][0]["drifted"].get<bool>());
+}
+
+TEST(DriftWatch, AMovedThresholdStartsAfresh) {
+  DriftWatch watch(10);
+  auto policy = watched();
+  watch.observe(policy, rows(10, 0.9));
+  EXPECT_EQ(watch.to_json()["policies"][0]["windows"], 1);
+  policy.categories[0].threshold = 0.95;  // calibrated again: the old windows say nothing of it
+  watch.observe(policy, rows(3, 0.9));
+  const auto state = watch.to_json()["policies"][0];
+  EXPECT_EQ(state["messages"], 3);
+  EXPECT_EQ(state["windows"], 0);
+  EXPECT_EQ(state["categories"][0]["crossings"], 0);  // 0.9 < 0.95
+  EXPECT_DOUBLE_EQ(state["categories"][0]["threshold"].get<double>(), 0.95);
+}
+
+TEST(DriftWatch, PrometheusSeriesPerPolicyAndCategory) {
+  DriftWatch watch(10);
+  watch.observe(watched(), rows(10, 0.9, 0.7));
+  const auto text = watch.render();
+  for (const char* expected :
+       {"# TYPE guardian_drift gauge", "guardian_policy_inputs_total{policy=\"p\"} 10",
+        "guardian_threshold_crossings_total{policy=\"p\",category=\"toxic\"} 10",
+        "guardian_threshold_crossings_total{policy=\"p\",category=\"insult\"} 10",
+        "guardian_reference_share{policy=\"p\",category=\"toxic\"} 0.1",
+        "guardian_window_share{policy=\"p\",category=\"toxic\"} 1", "guardian_drift{policy=\"p\",category=\"toxic\"} 1"}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
+  }
+  EXPECT_EQ(text.find("guardian_drift{policy=\"p\",category=\"insult\"}"), std::string::npos) << text;
+}
+
+TEST(DriftWatch, AWindowOfZeroTurnsItOff) {
+  DriftWatch watch(0);
+  watch.observe(watched(), rows(100, 0.9));
+  EXPECT_TRUE(watch.to_json()["policies"].empty());
+  EXPECT_EQ(watch.render(), "");
+}
+
+}  // namespace
+}  // namespace guardian::serve

@@ -212,10 +212,6 @@ for task in "${task_list[@]}"; do
       # temperature kept, its scores and argmax are the uncalibrated model's.
       /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
         --policy "configs/policies/$policy.toml" --write-adapt-card "$work/$task/adapt-$name"
-      # share_adapted_macro_f1: no labels; each seed's threshold flags the validation split's toxic
-      # share of the whole set (`guardian calibrate --target share=S` on a card of its texts).
-      share=$(/usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \
-        --policy "configs/policies/$policy.toml" --write-share-card "$work/$task/share-$name")
       for entry in "${trained[@]}"; do
         system=${entry%%:*} n=${entry#*:}
         for ((k = 1; k <= n; k++)); do
@@ -224,9 +220,6 @@ for task in "${task_list[@]}"; do
           "$guardian" calibrate --model "$calibrated" --data "$work/$task/adapt-$name/card.toml:adapt" --target macro_f1 \
             --keep-temperature > "$seed_out.calibrate.log" 2>&1 || { cat "$seed_out.calibrate.log" >&2; exit 1; }
           cp "$calibrated/policy.toml" "$seed_out.policy.toml"
-          "$guardian" calibrate --model "$calibrated" --data "$work/$task/share-$name/card.toml:texts" \
-            --target "share=$share" --keep-temperature > "$seed_out.share.log" 2>&1 || { cat "$seed_out.share.log" >&2; exit 1; }
-          cp "$calibrated/policy.toml" "$seed_out.share.policy.toml"
           "$guardian" moderate --model "$calibrated" < "$work/$task/transfer-$name.jsonl" > "$seed_out.jsonl" 2>/dev/null
           rm -rf "$calibrated"
         done

@@ -25,15 +25,17 @@ bench/quality.sh runs on a copy of each model (the slice is the card that --writ
 writes); a peer's is the same search here, on its flag_prob.
 share_adapted_macro_f1 needs no label of the transfer set at all: each system's threshold flags
 the same share of the whole transfer set as is toxic in the task's validation split
-(reference_share: what the team knew before the shift), the rule of `guardian calibrate --target
-share=S` (the closest share, the smaller on a tie, tied scores flagged together). guardian's comes
-from that command on a card of the set's texts (--write-share-card), a peer's from the same rule
-here, on its flag_prob. It is what a team that sees the drift check fire, and has no labels yet,
-can do; the set's own messages choose it, so it is reported beside the bar, never as it.
+(reference_share: what the team knew before the shift), by the rule of `guardian calibrate
+--target share=S` (eval::threshold_for_share: the closest share, the smaller on a tie, tied scores
+flagged together), applied here to every system's P(level >= 1). Checked against the command
+itself (session 18: a card of TweetEval hate's test texts, --write-share-card, share=0.4215: the
+same threshold, 0.9153410790786446, to the last digit); running it per seed cost the bench ~10
+minutes of model loading. It is what a team that sees the drift check fire, and has no labels
+yet, can do; right only when the harm is as common as before. The set's own messages choose it,
+so it is reported beside the bar, never as it.
 Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<system>-seed-<k>.jsonl
 (`guardian moderate` of each guardian system's seeds, in that file's order) with, beside it,
-transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy) and
-transfer-NAME-<system>-seed-<k>.share.policy.toml (its share-calibrated one), valid.jsonl (the
+transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy), valid.jsonl (the
 task's validation split, for the reference share), and transfer-NAME-pred-<peer>.json
 (classic_peers.py --transfer).
 """
@@ -60,9 +62,8 @@ def policy_threshold(path, category):
 
 
 def guardian_seed(path, ids, category, first_level):
-    """(flagged, P(level >= 1), calibrated threshold, share-calibrated threshold or None) from one
-    seed's `guardian moderate` lines and the policies `guardian calibrate` wrote for it on the adapt
-    slice and, for a share, on the set's texts."""
+    """(flagged, P(level >= 1), calibrated threshold) from one seed's `guardian moderate` lines and
+    the policy `guardian calibrate` wrote for it on the adapt slice."""
     rows = [json.loads(line) for line in open(path, encoding="utf-8")]
     if len(rows) != len(ids):
         sys.exit("%s: %d rows, the transfer set has %d" % (path, len(rows), len(ids)))
@@ -74,10 +75,7 @@ def guardian_seed(path, ids, category, first_level):
         levels = scored["levels"]
         flagged.append(int(max(levels, key=levels.get) != first_level))
         prob.append(scored["score"])
-    share_path = path[: -len(".jsonl")] + ".share.policy.toml"
-    share_threshold = policy_threshold(share_path, category) if os.path.exists(share_path) else None
-    return (np.array(flagged), np.array(prob), policy_threshold(path[: -len(".jsonl")] + ".policy.toml", category),
-            share_threshold)
+    return np.array(flagged), np.array(prob), policy_threshold(path[: -len(".jsonl")] + ".policy.toml", category)
 
 
 def adapt_mask(rows, seed, share):
@@ -185,7 +183,7 @@ def main():
         print(repr(share))
         return 0
 
-    systems = {}  # name -> [(flagged, prob, calibrated threshold or None, share threshold or None) per seed]
+    systems = {}  # name -> [(flagged, prob, calibrated threshold or None) per seed]
     seed_file = re.compile(re.escape(os.path.basename(prefix)) + r"-(guardian[\w-]*)-seed-(\d+)\.jsonl$")
     for path in sorted(glob.glob(prefix + "-guardian*-seed-*.jsonl")):
         match = seed_file.search(os.path.basename(path))
@@ -196,7 +194,7 @@ def main():
         if len(peer["predicted"]) != len(truth):
             sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(peer["predicted"]), len(truth)))
         name = os.path.basename(path)[len(os.path.basename(prefix) + "-pred-"):-len(".json")]
-        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None, None)]
+        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None)]
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 
@@ -218,15 +216,15 @@ def main():
         resampled_truth = truth_of[index_of]
         return observed, np.mean([macro_f1(resampled_truth, flagged[index_of], 2) for flagged in decisions], axis=0)
 
-    def share_flags(prob, calibrated):
+    def share_flags(prob):
         """The decision on every message at the threshold that flags the reference share of them."""
-        return (prob >= (share_threshold(prob, share) if calibrated is None else calibrated)).astype(int)
+        return (prob >= share_threshold(prob, share)).astype(int)
 
     trained, adapted, share_adapted = {}, {}, {}  # name -> (observed, resampled)
     for name, seeds in systems.items():
-        trained[name] = scored([flagged for flagged, _, _, _ in seeds], truth, index)
-        adapted[name] = scored([adapted_flags(p, t) for _, p, t, _ in seeds], rest_truth, rest_index)
-        share_adapted[name] = scored([share_flags(p, t) for _, p, _, t in seeds], truth, index)
+        trained[name] = scored([flagged for flagged, _, _ in seeds], truth, index)
+        adapted[name] = scored([adapted_flags(p, t) for _, p, t in seeds], rest_truth, rest_index)
+        share_adapted[name] = scored([share_flags(p) for _, p, _ in seeds], truth, index)
 
     for name, seeds in systems.items():
         f1 = [100 * x for x in trained[name][0]]
@@ -234,14 +232,13 @@ def main():
                           "macro_f1": round(float(np.mean(f1)), 2),
                           "macro_f1_std": round(float(np.std(f1, ddof=1)), 2) if len(f1) > 1 else 0.0,
                           "seeds": len(f1),
-                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _, _ in seeds])), 2),
-                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _, _ in seeds])), 3),
+                          "roc_auc": round(float(np.mean([100 * roc_auc_score(truth, p) for _, p, _ in seeds])), 2),
+                          "flagged_share": round(float(np.mean([flagged.mean() for flagged, _, _ in seeds])), 3),
                           "adapted_macro_f1": round(100 * float(np.mean(adapted[name][0])), 2),
                           "adapt_rows": int(adapt.sum()),
                           "adapted_by": "guardian calibrate" if seeds[0][2] is not None else "threshold search",
                           "share_adapted_macro_f1": round(100 * float(np.mean(share_adapted[name][0])), 2),
                           "reference_share": round(share, 3),
-                          "share_adapted_by": "guardian calibrate" if seeds[0][3] is not None else "share rule",
                           "rows": len(truth), "positives": int(truth.sum())}), flush=True)
 
     # The headline against each peer, and each other guardian system against the headline (a

@@ -44,8 +44,8 @@ void DriftWatch::close_window(const std::string& name, PolicyState& state) {
       if (c.last->drifted) {
         spdlog::warn("drift: policy '{}' category '{}' reached its threshold {:.4f} on {:.3f} of the last {} messages, "
                      "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
-                     "(`guardian calibrate --target share` on recent messages keeps the old rate; labelled ones "
-                     "with another target)",
+                     "(label a sample and `guardian calibrate` on it; `--target share` restores the old rate "
+                     "without labels, right only if the harm is as common as before)",
                      name, c.name, c.threshold, c.last->observed, state.in_window, *c.reference, state.reference_data,
                      c.last->z);
       }

@@ -196,7 +196,8 @@ void add_calibrate_command(CLI::App& app) {
                   "precision=P or recall=R that each category's threshold must reach, or f1 / macro_f1 for the "
                   "threshold with the best F1 of the flagged class / mean F1 of flagged and allowed; or, without "
                   "labels, share=S to flag that share of the data, share to flag the policy's reference share "
-                  "(what it flagged of the data it was last fitted on; for traffic whose scores have shifted)");
+                  "(what it flagged of the data it was last fitted on: for traffic whose scores have shifted while "
+                  "the harm is as common as before)");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
   cmd->add_flag("--keep-temperature", args->keep_temperature,

@@ -11,10 +11,12 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "eval/calibration.h"
+#include "eval/evaluator.h"
 #include "models/model.h"
 #include "models/model_dir.h"
 #include "policy/policy.h"
 #include "train/data_sets.h"
+#include "train/model_report.h"
 #include "train/train_config.h"
 
 namespace guardian::app {
@@ -41,22 +43,12 @@ std::string next_version(const std::string& version) {
   return version + ".1";
 }
 
-// P(level >= 1) of category c for every row, under the category's current temperature.
-std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits, const policy::Category& category,
+// P(level >= 1) of category c for every row, under the policy's current temperatures.
+std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits, const policy::Policy& policy,
                                     size_t c) {
   std::vector<double> scores;
   scores.reserve(logits.size());
-  for (const auto& row : logits) {
-    const double t = category.temperature;
-    double top = -INFINITY, total = 0.0, positive = 0.0;
-    for (float v : row[c]) top = std::max(top, v / t);
-    for (size_t l = 0; l < row[c].size(); ++l) {
-      const double p = std::exp(row[c][l] / t - top);
-      total += p;
-      if (l >= 1) positive += p;
-    }
-    scores.push_back(positive / total);
-  }
+  for (const auto& row : logits) scores.push_back(policy::severity_probability(models::to_probabilities(row, policy)[c]));
   return scores;
 }
 
@@ -72,7 +64,7 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
                         "' (train or calibrate it with this guardian, or give the share: --target share=S)");
     }
     const double wanted = target.from_reference ? *category.reference_share : target.value;
-    const auto choice = eval::threshold_for_share(severity_scores(logits, category, c), wanted);
+    const auto choice = eval::threshold_for_share(severity_scores(logits, policy, c), wanted);
     std::printf("%s: threshold %.4f -> %.4f flags %.3f of the %zu messages (target %.3f)\n", category.name.c_str(),
                 category.threshold, choice.threshold, choice.share, logits.size(), wanted);
     category.threshold = choice.threshold;
@@ -106,7 +98,7 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       continue;
     }
     if (!keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
-    const auto scores = severity_scores(labelled, category, c);
+    const auto scores = severity_scores(labelled, policy, c);
     std::vector<int> truth;
     for (int label : labels) truth.push_back(label >= 1 ? 1 : 0);
     const auto choice = eval::pick_threshold(scores, truth, target);
@@ -134,22 +126,6 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
   return categories;
 }
 
-// The calibration data becomes the policy's reference: each category's share of it flagged at
-// the final threshold and temperature (the drift check's baseline in eval and serve).
-void record_reference(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
-                      const std::vector<std::string>& specs) {
-  std::string data;
-  for (const auto& spec : specs) data += (data.empty() ? "" : ", ") + spec;
-  policy.reference_data = "calibration: " + data;
-  policy.reference_rows = static_cast<int64_t>(logits.size());
-  for (size_t c = 0; c < policy.categories.size(); ++c) {
-    auto& category = policy.categories[c];
-    const auto scores = severity_scores(logits, category, c);
-    const auto flagged = std::count_if(scores.begin(), scores.end(), [&](double p) { return p >= category.threshold; });
-    category.reference_share = static_cast<double>(flagged) / static_cast<double>(scores.size());
-  }
-}
-
 void run_calibrate(const CalibrateArgs& args) {
   const auto target = eval::Target::parse(args.target);
   auto model = models::load_model(args.model);
@@ -173,7 +149,10 @@ void run_calibrate(const CalibrateArgs& args) {
   nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}};
   summary["categories"] = share ? calibrate_share(policy, logits, target)
                               : calibrate_labelled(policy, logits, set.examples, target, args.keep_temperature);
-  record_reference(policy, logits, specs);
+  // The calibration data becomes the reference, at the final thresholds and temperatures.
+  std::vector<std::vector<std::vector<double>>> probs;
+  for (const auto& row : logits) probs.push_back(models::to_probabilities(row, policy));
+  train::set_reference(policy, eval::to_json(eval::evaluate(policy, set.examples, probs)), "calibration", specs);
   policy.version = next_version(policy.version);
   if (!args.dry_run) {
     policy.save(std::filesystem::path(args.model) / models::kPolicyFile);

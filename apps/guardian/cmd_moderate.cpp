@@ -4,6 +4,7 @@
 // share of these messages at its threshold against the policy's reference share) to stderr as
 // one JSON line, with a warning line for a category that has drifted.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -12,7 +13,7 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/json_lines.h"
-#include "eval/drift.h"
+#include "eval/evaluator.h"
 #include "models/model.h"
 #include "serve/moderation.h"
 #include "text/normalize.h"
@@ -49,41 +50,41 @@ struct Throughput {
   }
 };
 
-// The drift check over the messages moderated, for --stats: per category, how many reached the
-// threshold, against the policy's reference share (eval/drift.h).
-struct ShareCount {
-  std::vector<int64_t> crossed;  // per category
-  int64_t messages = 0;
+// The drift check over the messages moderated, for --stats: the evaluator's flagged share per
+// category against the policy's reference (eval/drift.h), with no labels.
+struct DriftCheck {
+  explicit DriftCheck(const policy::Policy& policy) : evaluator(policy), unlabelled(policy.categories.size(), data::kUnknownLabel) {}
 
-  void add(const serve::ModerationResult& r, const policy::Policy& policy) {
-    crossed.resize(policy.categories.size(), 0);
-    for (size_t c = 0; c < r.categories.size(); ++c) crossed[c] += r.categories[c].score >= policy.categories[c].threshold;
-    ++messages;
+  void add(const serve::ModerationResult& r) {
+    std::vector<std::vector<double>> probs;
+    for (const auto& c : r.categories) probs.push_back(c.levels);
+    data::Example e;
+    e.labels = unlabelled;
+    evaluator.add(e, probs);
   }
   // {name: {"flagged_share", "reference_share", "z", "drifted"}}; the last three null without a
   // reference. A drifted category is also one warning line on stderr.
   nlohmann::json report(const policy::Policy& policy) const {
     nlohmann::json out = nlohmann::json::object();
-    for (size_t c = 0; c < crossed.size(); ++c) {
-      const auto& category = policy.categories[c];
-      auto& row = out[category.name];
-      row = {{"flagged_share", static_cast<double>(crossed[c]) / static_cast<double>(messages)},
-             {"reference_share", nullptr}, {"z", nullptr}, {"drifted", nullptr}};
-      if (!category.reference_share) continue;
-      const auto d = eval::compare_shares(*category.reference_share, policy.reference_rows, crossed[c], messages);
-      row["reference_share"] = d.reference;
-      row["z"] = d.z;
-      row["drifted"] = d.drifted;
-      if (d.drifted) {
+    for (const auto& c : evaluator.report().all.categories) {
+      const bool has_reference = std::isfinite(c.reference_share);
+      out[c.name] = {{"flagged_share", c.flagged_share},
+                     {"reference_share", has_reference ? nlohmann::json(c.reference_share) : nlohmann::json()},
+                     {"z", has_reference ? nlohmann::json(c.drift_z) : nlohmann::json()},
+                     {"drifted", has_reference ? nlohmann::json(c.drifted) : nlohmann::json()}};
+      if (c.drifted) {
         std::fprintf(stderr,
-                     "guardian: drift: %s reached its threshold on %.3f of these %lld messages against %.3f of its "
+                     "guardian: drift: %s reached its threshold on %.3f of these %zu messages against %.3f of its "
                      "reference data (%s; z %+.1f): the threshold does not fit them (guardian calibrate)\n",
-                     category.name.c_str(), d.observed, static_cast<long long>(messages), d.reference,
-                     policy.reference_data.c_str(), d.z);
+                     c.name.c_str(), c.flagged_share, evaluator.size(), c.reference_share,
+                     policy.reference_data.c_str(), c.drift_z);
       }
     }
     return out;
   }
+
+  eval::Evaluator evaluator;
+  std::vector<int> unlabelled;  // every category's label unknown
 };
 
 // One readable line: the decision, the deciding score against its threshold, General, the text.
@@ -112,7 +113,7 @@ struct Pending {
 
 // Scores the batch's texts and prints every entry, in input order.
 void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput,
-           ShareCount& shares) {
+           DriftCheck& drift) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
   for (const auto& p : pending) {
@@ -129,7 +130,7 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
       continue;
     }
     const auto& result = results[next++];
-    shares.add(result, model.policy());
+    drift.add(result);
     if (args.format == "text") {
       std::cout << text_line(result, p.text) << "\n";
       continue;
@@ -148,13 +149,13 @@ int run_moderate(const ModerateArgs& args) {
   models::configure_threads();
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
   Throughput throughput;
-  ShareCount shares;
+  DriftCheck drift(model->policy());
   std::vector<Pending> pending;
   int failures = 0;
   auto push = [&](Pending p) {
     if (!p.error.is_null()) ++failures;
     pending.push_back(std::move(p));
-    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput, shares);
+    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput, drift);
   };
   auto accept = [&](nlohmann::json id, std::string text, const std::string& where) {
     if (!text::is_valid_utf8(text)) {
@@ -186,10 +187,10 @@ int run_moderate(const ModerateArgs& args) {
       accept(value.contains("id") ? value["id"] : nlohmann::json(number), value["text"].get<std::string>(), where);
     }
   }
-  flush(*model, pending, args, throughput, shares);
+  flush(*model, pending, args, throughput, drift);
   if (args.stats) {
     auto report = throughput.report();
-    if (shares.messages > 0) report["drift"] = shares.report(model->policy());
+    if (drift.evaluator.size() > 0) report["drift"] = drift.report(model->policy());
     std::cerr << report.dump() << "\n";
   }
   if (failures) std::cerr << "guardian: " << failures << " input(s) could not be moderated (see the error lines)\n";

@@ -53,14 +53,6 @@ from sklearn.metrics import roc_auc_score
 from paired_bootstrap import macro_f1
 
 
-def policy_threshold(path, category):
-    with open(path, "rb") as f:
-        calibrated = [c for c in tomllib.load(f)["category"] if c["name"] == category]
-    if not calibrated:
-        sys.exit("%s: no category %s" % (path, category))
-    return calibrated[0].get("threshold", 0.5)
-
-
 def guardian_seed(path, ids, category, first_level):
     """(flagged, P(level >= 1), calibrated threshold) from one seed's `guardian moderate` lines and
     the policy `guardian calibrate` wrote for it on the adapt slice."""
@@ -75,7 +67,12 @@ def guardian_seed(path, ids, category, first_level):
         levels = scored["levels"]
         flagged.append(int(max(levels, key=levels.get) != first_level))
         prob.append(scored["score"])
-    return np.array(flagged), np.array(prob), policy_threshold(path[: -len(".jsonl")] + ".policy.toml", category)
+    policy_path = path[: -len(".jsonl")] + ".policy.toml"
+    with open(policy_path, "rb") as f:
+        calibrated = [c for c in tomllib.load(f)["category"] if c["name"] == category]
+    if not calibrated:
+        sys.exit("%s: no category %s" % (policy_path, category))
+    return np.array(flagged), np.array(prob), calibrated[0].get("threshold", 0.5)
 
 
 def adapt_mask(rows, seed, share):

@@ -104,6 +104,9 @@ void Evaluator::add(const data::Example& example,
     }
   }
 
+  std::vector<double> severities(n);  // P(level >= 1) per category, read by the decision and the shares
+  for (size_t c = 0; c < n; ++c) severities[c] = severity(probs[c]);
+
   // The decision, as policy::decide makes it.
   bool any_deciding = false;
   bool crossed = false;
@@ -114,7 +117,7 @@ void Evaluator::add(const data::Example& example,
     const auto& info = categories_[c];
     if (!info.decides) continue;
     any_deciding = true;
-    const double p = severity(probs[c]);
+    const double p = severities[c];
     crossed = crossed || p >= info.threshold;
     margin = std::max(margin, policy::threshold_margin(p, info.threshold));
     if (example.labels[c] != data::kUnknownLabel) {
@@ -123,7 +126,7 @@ void Evaluator::add(const data::Example& example,
     }
   }
   if (gate_) {
-    const double p = severity(probs[*gate_]);
+    const double p = severities[*gate_];
     const double threshold = categories_[*gate_].threshold;
     crossed = crossed && p >= threshold;
     margin = std::min(margin, policy::threshold_margin(p, threshold));
@@ -133,12 +136,12 @@ void Evaluator::add(const data::Example& example,
   auto record = [&](Slice& slice) {
     ++slice.examples;
     for (size_t c = 0; c < n; ++c) {
-      if (severity(probs[c]) >= categories_[c].threshold) ++slice.crossed[c];
+      if (severities[c] >= categories_[c].threshold) ++slice.crossed[c];
       const int label = example.labels[c];
       if (label == data::kUnknownLabel) continue;
       auto& state = slice.categories[c];
       state.meter.add(label, argmax(probs[c]));
-      state.scores.push_back(severity(probs[c]));
+      state.scores.push_back(severities[c]);
       state.truth.push_back(label >= 1 ? 1 : 0);
     }
     if (!known) return;

@@ -23,19 +23,25 @@ nlohmann::json report_on(models::Model& model, const std::vector<data::Example>&
   return eval::to_json(evaluator.report());
 }
 
-nlohmann::json validation_report(const std::filesystem::path& dir, models::Model& model,
-                                 const std::vector<data::Example>& examples, const std::vector<std::string>& data) {
-  auto report = report_on(model, examples);
+void set_reference(policy::Policy& policy, const nlohmann::json& report, const std::string& what,
+                   const std::vector<std::string>& specs) {
+  const auto rows = report["all"]["examples"].get<int64_t>();
+  if (rows == 0) return;  // nothing measured: no reference
+  std::string data;
+  for (const auto& spec : specs) data += (data.empty() ? "" : ", ") + spec;
+  policy.reference_data = what + ": " + data;
+  policy.reference_rows = rows;
   const auto& categories = report["all"]["categories"];
-  auto policy = model.policy();
-  std::string specs;
-  for (const auto& spec : data) specs += (specs.empty() ? "" : ", ") + spec;
-  policy.reference_data = "validation: " + specs;
-  policy.reference_rows = report["all"]["examples"].get<int64_t>();
-  if (policy.reference_rows == 0) return report;  // nothing measured: no reference
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     policy.categories[c].reference_share = categories.at(c).at("flagged_share").get<double>();
   }
+}
+
+nlohmann::json validation_report(const std::filesystem::path& dir, models::Model& model,
+                                 const std::vector<data::Example>& examples, const std::vector<std::string>& data) {
+  auto report = report_on(model, examples);
+  auto policy = model.policy();
+  set_reference(policy, report, "validation", data);
   policy.save(dir / models::kPolicyFile);
   model.set_policy(policy);
   return report;

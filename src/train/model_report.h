@@ -16,6 +16,13 @@ namespace guardian::train {
 // Scores the examples in batches under the model's own policy; eval::to_json of the report.
 nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples);
 
+// Makes the data behind an evaluator report (eval::to_json) the policy's reference: each
+// category's flagged_share of every row becomes its reference_share, the row count
+// reference_rows, and reference_data reads "<what>: <specs>". A report of no rows leaves the
+// policy as it was. The one place a reference is set (training and calibrate).
+void set_reference(policy::Policy& policy, const nlohmann::json& report, const std::string& what,
+                   const std::vector<std::string>& specs);
+
 // report_on the validation examples, whose flagged shares then become the model's reference
 // (Policy::reference_share: what each category flags at its threshold, the drift check's
 // baseline), recorded in the model's policy and in dir's policy.toml; `data` names the

@@ -138,7 +138,7 @@ TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
   p.reference_rows = 1000;
   Evaluator evaluator(p);
   // 90 of 100 rows flagged (unlabelled: the check needs no truth) against 0.2 of 1000:
-  // pooled (200 + 90) / 1100; z = 0.7 / sqrt(pooled (1 - pooled) (1/1000 + 1/100)) = 15.09
+  // pooled (200 + 90) / 1100; z = 0.7 / sqrt(pooled (1 - pooled) (1/1000 + 1/100)) = 15.15
   for (int i = 0; i < 100; ++i) {
     evaluator.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
                   {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
@@ -147,8 +147,8 @@ TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
   const auto& toxic = report.all.categories[0];
   EXPECT_DOUBLE_EQ(toxic.flagged_share, 0.9);
   EXPECT_DOUBLE_EQ(toxic.reference_share, 0.2);
-  const double pooled = 290.0 / 1100.0;
-  EXPECT_NEAR(toxic.drift_z, 0.7 / std::sqrt(pooled * (1 - pooled) * (1.0 / 1000 + 1.0 / 100)), 1e-9);
+  // by hand: pooled 0.263636, p(1 - p) = 0.194132, x 0.011 = 0.00213545, sqrt 0.0462110
+  EXPECT_NEAR(toxic.drift_z, 15.1479, 1e-3);
   EXPECT_TRUE(toxic.drifted);
   const auto json = to_json(report);
   EXPECT_DOUBLE_EQ(json["all"]["categories"][0]["flagged_share"].get<double>(), 0.9);

@@ -15,7 +15,7 @@
 namespace guardian::e2e {
 
 struct HttpResult {
-  int status = 0;                              // 0: no answer (connection failed)
+  int status = 0;                              // 0: no answer (connection failed, or cut short)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
 };
@@ -72,6 +72,9 @@ inline HttpResult http(int port, const std::string& method, const std::string& p
     line = end + 2;
   }
   result.body = raw.substr(head_end + 4);
+  // A body cut short (the server died mid-answer) is no answer: the caller never saw it whole.
+  const auto length = result.headers.find("content-length");
+  if (length != result.headers.end() && result.body.size() < std::stoul(length->second)) return HttpResult{};
   return result;
 }
 

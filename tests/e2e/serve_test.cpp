@@ -462,10 +462,11 @@ struct Load {
       threads.emplace_back([this, port, t] {
         for (int i = 0; !stop; ++i) {
           auto r = post(port, "/v1/moderations", json({{"input", "message " + std::to_string(t) + "-" + std::to_string(i)}}).dump());
-          if (r.status == 200) {
+          const auto body = body_of(r);
+          if (r.status == 200 && body.is_object() && body.contains("id")) {
             ++ok;
             std::lock_guard lock(mutex);
-            ids.push_back(body_of(r)["id"].get<std::string>());
+            ids.push_back(body["id"].get<std::string>());
           } else if (!stop) {
             ++failed;
           }

@@ -14,6 +14,7 @@ struct ExportArgs {
   std::string out;
   std::string name = "feedback";
   std::vector<std::string> policies;
+  std::string reason;
 };
 
 }  // namespace
@@ -27,11 +28,16 @@ void add_feedback_command(CLI::App& app) {
   cmd->add_option("-o,--out", args->out, "Folder to write feedback.jsonl and card.toml into")->required();
   cmd->add_option("--name", args->name, "Card name (the data set's name in data specs)");
   cmd->add_option("--policy", args->policies, "Also map the labels onto these policy names (same categories)");
+  cmd->add_option("--reason", args->reason,
+                  "Only corrections of decisions queued for review for this reason; \"drift\": the random sample "
+                  "of drifted windows, labels `guardian calibrate` can set thresholds on")
+      ->check(CLI::IsMember({"flagged", "low_confidence", "drift"}));
   cmd->callback([args] {
-    const auto report = serve::export_feedback(args->db, args->out, args->name, args->policies);
+    const auto report = serve::export_feedback(args->db, args->out, args->name, args->policies, args->reason);
     std::cerr << "guardian: wrote " << report.rows << " corrections to " << report.data_file.string() << " and "
               << report.card_file.string();
     if (report.skipped) std::cerr << " (" << report.skipped << " skipped: their texts were not kept)";
+    if (report.other_reason) std::cerr << " (" << report.other_reason << " left out: queued for another reason)";
     std::cerr << "\n  train on it with the data spec \"" << report.card_file.string() << ":train\"\n";
   });
 }

@@ -140,7 +140,14 @@ AuditLog::~AuditLog() {
 }
 
 std::future<void> AuditLog::record(std::vector<AuditRecord> records) {
-  Batch batch{std::move(records), {}};
+  return enqueue(Batch{std::move(records), {}, {}, {}});
+}
+
+std::future<void> AuditLog::queue_for_review(std::vector<std::string> decision_ids, std::string reason) {
+  return enqueue(Batch{{}, {}, std::move(decision_ids), std::move(reason)});
+}
+
+std::future<void> AuditLog::enqueue(Batch batch) {
   auto future = batch.done.get_future();
   {
     std::lock_guard lock(mutex_);
@@ -209,6 +216,10 @@ void AuditLog::write(std::vector<Batch>& batches) {
                        "policy_version, text, text_sha256, flagged, category, score, threshold, scores) "
                        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
       Statement review(writer_db_, "INSERT OR IGNORE INTO review(decision_id, reason, created_ms) VALUES(?,?,?)");
+      Statement requeue(writer_db_,
+                        "INSERT INTO review(decision_id, reason, created_ms) VALUES(?,?,?) "
+                        "ON CONFLICT(decision_id) DO UPDATE SET reason = excluded.reason");
+      const int64_t now = now_ms();
       const bool keep_text = config_.store == "text";
       for (const auto& batch : batches) {
         for (const auto& r : batch.records) {
@@ -225,6 +236,11 @@ void AuditLog::write(std::vector<Batch>& batches) {
             review.reset();
           }
           ++count;
+        }
+        for (const auto& id : batch.review_ids) {
+          requeue.bind(1, id).bind(2, batch.review_reason).bind(3, now);
+          requeue.step();
+          requeue.reset();
         }
       }
       exec(writer_db_, "COMMIT;", config_.path);
@@ -261,16 +277,18 @@ int64_t AuditLog::purge(int64_t now) {
   return sqlite3_changes(reader_db_);
 }
 
-nlohmann::json AuditLog::review(const std::string& status, int limit, int64_t after) const {
+nlohmann::json AuditLog::review(const std::string& status, int limit, int64_t after, const std::string& reason) const {
   std::lock_guard lock(reader_mutex_);
   std::string sql = std::string("SELECT r.seq, r.reason, r.status, ") + kDecisionColumns +
                     " FROM review r JOIN decisions d ON d.id = r.decision_id WHERE r.seq > ?";
   if (status != "all") sql += " AND r.status = ?";
+  if (!reason.empty()) sql += " AND r.reason = ?";
   sql += " ORDER BY r.seq LIMIT ?";
   Statement s(reader_db_, sql.c_str());
   int i = 1;
   s.bind(i++, after);
   if (status != "all") s.bind(i++, status);
+  if (!reason.empty()) s.bind(i++, reason);
   s.bind(i, int64_t{limit});
   nlohmann::json data = nlohmann::json::array();
   int64_t last = after;
@@ -346,7 +364,9 @@ std::vector<nlohmann::json> read_feedback(const std::string& db_path, size_t* sk
   std::vector<nlohmann::json> rows;
   size_t missing = 0;
   try {
-    Statement s(db, "SELECT id, decision_id, created_ms, text, labels, policy, reviewer, note FROM feedback ORDER BY id");
+    Statement s(db,
+                "SELECT f.id, f.decision_id, f.created_ms, f.text, f.labels, f.policy, f.reviewer, f.note, r.reason "
+                "FROM feedback f LEFT JOIN review r ON r.decision_id = f.decision_id ORDER BY f.id");
     while (s.step()) {
       if (s.is_null(3) || s.text(3).empty()) {
         ++missing;
@@ -356,7 +376,8 @@ std::vector<nlohmann::json> read_feedback(const std::string& db_path, size_t* sk
                       {"decision_id", s.is_null(1) ? nlohmann::json(nullptr) : nlohmann::json(s.text(1))},
                       {"created_ms", s.integer(2)}, {"text", s.text(3)},
                       {"labels", nlohmann::json::parse(s.text(4), nullptr, false)}, {"policy", s.text(5)},
-                      {"reviewer", s.text(6)}, {"note", s.text(7)}});
+                      {"reviewer", s.text(6)}, {"note", s.text(7)},
+                      {"review_reason", s.is_null(8) ? nlohmann::json(nullptr) : nlohmann::json(s.text(8))}});
     }
   } catch (const FormatError& e) {
     sqlite3_close(db);

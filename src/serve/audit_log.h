@@ -39,7 +39,8 @@ struct AuditRecord {
   double score = 0.0;          // its score
   double threshold = 0.0;      // its threshold
   nlohmann::json scores;       // {category: P(level >= 1)}
-  std::string review_reason;   // "flagged", "low_confidence" or "" (not queued for review)
+  std::string review_reason;   // "flagged", "low_confidence" or "" (not queued for review); "drift"
+                               // is given later, by queue_for_review
 };
 
 // A moderator's corrected labels.
@@ -62,9 +63,13 @@ class AuditLog {
 
   // Queues records for the writer; the future is ready once they are committed (or failed).
   std::future<void> record(std::vector<AuditRecord> records);
-  // Review queue items, oldest first: status "open", "resolved" or "all"; after = cursor from a
-  // previous page. {"object":"list","data":[...],"next_cursor":..}
-  nlohmann::json review(const std::string& status, int limit, int64_t after) const;
+  // Puts decisions (recorded already, or in an earlier call to record) in the review queue for
+  // `reason`, which replaces any reason they were queued for before, so that a random sample stays
+  // whole (its flagged members too); their review status is kept.
+  std::future<void> queue_for_review(std::vector<std::string> decision_ids, std::string reason);
+  // Review queue items, oldest first: status "open", "resolved" or "all"; reason: only those queued
+  // for it ("" all); after = cursor from a previous page. {"object":"list","data":[...],"next_cursor":..}
+  nlohmann::json review(const std::string& status, int limit, int64_t after, const std::string& reason = "") const;
   // One decision as stored, or null.
   nlohmann::json decision(const std::string& id) const;
   // Stores a correction and resolves the decision's review item; returns the feedback id.
@@ -82,7 +87,10 @@ class AuditLog {
   struct Batch {
     std::vector<AuditRecord> records;
     std::promise<void> done;
+    std::vector<std::string> review_ids;  // queue_for_review's
+    std::string review_reason;
   };
+  std::future<void> enqueue(Batch batch);
   void run();
   void write(std::vector<Batch>& batches);
 
@@ -102,7 +110,8 @@ class AuditLog {
 int64_t now_ms();
 
 // Reads the feedback of a database for export: one JSON object per correction
-// {"id","decision_id","created_ms","text","labels","policy","reviewer","note"}; rows whose text was
+// {"id","decision_id","created_ms","text","labels","policy","reviewer","note","review_reason"}
+// (review_reason null when the decision was never queued, or no decision was named); rows whose text was
 // purged or never kept are skipped and counted in *skipped.
 std::vector<nlohmann::json> read_feedback(const std::string& db_path, size_t* skipped);
 

@@ -36,12 +36,25 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   return state;
 }
 
-void DriftWatch::close_window(const std::string& name, PolicyState& state) {
+// Reservoir sampling (Algorithm R): after n ids, each is in the sample with probability k / n.
+void DriftWatch::keep_in_sample(PolicyState& state, const std::string& id) {
+  if (review_sample_ <= 0 || id.empty()) return;
+  if (static_cast<int64_t>(state.reservoir.size()) < review_sample_) {
+    state.reservoir.push_back(id);
+    return;
+  }
+  std::uniform_int_distribution<int64_t> slot(0, state.in_window - 1);  // in_window counts this message
+  if (const int64_t j = slot(random_); j < review_sample_) state.reservoir[static_cast<size_t>(j)] = id;
+}
+
+void DriftWatch::close_window(const std::string& name, PolicyState& state, std::vector<std::string>& sampled) {
   ++state.windows;
+  bool drifted = false;
   for (auto& c : state.categories) {
     if (c.reference) {
       c.last = eval::compare_shares(*c.reference, state.reference_rows, c.in_window, state.in_window);
       if (c.last->drifted) {
+        drifted = true;
         spdlog::warn("drift: policy '{}' category '{}' reached its threshold {:.4f} on {:.3f} of the last {} messages, "
                      "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
                      "(label a sample and `guardian calibrate` on it; `--target share` restores the old rate "
@@ -52,14 +65,27 @@ void DriftWatch::close_window(const std::string& name, PolicyState& state) {
     }
     c.in_window = 0;
   }
+  if (drifted && !state.reservoir.empty()) {
+    spdlog::warn("drift: {} messages drawn at random from that window of policy '{}' are in the review queue "
+                 "(reason \"drift\"); once labelled, `guardian feedback export --reason drift` gives the data "
+                 "to calibrate on",
+                 state.reservoir.size(), name);
+    state.sampled += static_cast<int64_t>(state.reservoir.size());
+    sampled.insert(sampled.end(), state.reservoir.begin(), state.reservoir.end());
+  }
+  state.reservoir.clear();
   state.in_window = 0;
 }
 
-void DriftWatch::observe(const policy::Policy& policy, const std::vector<std::vector<double>>& scores) {
-  if (window_ <= 0) return;
+std::vector<std::string> DriftWatch::observe(const policy::Policy& policy,
+                                             const std::vector<std::vector<double>>& scores,
+                                             const std::vector<std::string>& ids) {
+  std::vector<std::string> sampled;
+  if (window_ <= 0) return sampled;
   std::lock_guard lock(mutex_);
   auto& state = state_for(policy);
-  for (const auto& row : scores) {
+  for (size_t i = 0; i < scores.size(); ++i) {
+    const auto& row = scores[i];
     for (size_t c = 0; c < state.categories.size() && c < row.size(); ++c) {
       if (row[c] >= state.categories[c].threshold) {
         ++state.categories[c].in_window;
@@ -67,8 +93,11 @@ void DriftWatch::observe(const policy::Policy& policy, const std::vector<std::ve
       }
     }
     ++state.messages;
-    if (++state.in_window == window_) close_window(policy.name, state);
+    ++state.in_window;
+    if (i < ids.size()) keep_in_sample(state, ids[i]);
+    if (state.in_window == window_) close_window(policy.name, state, sampled);
   }
+  return sampled;
 }
 
 std::string DriftWatch::render() const {
@@ -138,9 +167,10 @@ nlohmann::json DriftWatch::to_json() const {
                         {"messages", s.messages},
                         {"windows", s.windows},
                         {"in_window", s.in_window},
+                        {"sampled_for_review", s.sampled},
                         {"categories", std::move(categories)}});
   }
-  return {{"window", window_}, {"policies", std::move(policies)}};
+  return {{"window", window_}, {"review_sample", review_sample_}, {"policies", std::move(policies)}};
 }
 
 }  // namespace guardian::serve

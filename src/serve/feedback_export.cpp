@@ -21,11 +21,11 @@ std::string quoted(const std::string& s) { return nlohmann::json(s).dump(); }
 // are the categories, each value a level index, mapped onto every policy named.
 std::string card_toml(const std::string& name, const std::string& data_file,
                       const std::map<std::string, std::set<int>>& levels, const std::set<std::string>& policies,
-                      size_t rows) {
+                      size_t rows, const std::string& what) {
   std::ostringstream out;
   out << "# Moderators' corrections exported from a guardian audit log by `guardian feedback export`.\n";
   out << "name = " << quoted(name) << "\n";
-  out << "description = " << quoted(std::to_string(rows) + " messages with labels corrected by moderators") << "\n";
+  out << "description = " << quoted(std::to_string(rows) + " " + what) << "\n";
   out << "language = \"auto\"\nlicence = \"internal: your own moderation decisions\"\ntrainable = true\n";
   out << "format = \"jsonl\"\ntext = \"text\"\nid = \"id\"\n";
   out << "files = \"card\"  # beside this card: the folder can be moved\n\n";
@@ -42,10 +42,16 @@ std::string card_toml(const std::string& name, const std::string& data_file,
 }  // namespace
 
 ExportReport export_feedback(const std::filesystem::path& db, const std::filesystem::path& out_dir,
-                             const std::string& name, const std::vector<std::string>& extra_policies) {
+                             const std::string& name, const std::vector<std::string>& extra_policies,
+                             const std::string& reason) {
   if (!std::filesystem::exists(db)) throw InputError(db.string() + ": no such audit log");
   ExportReport report;
   auto rows = read_feedback(db.string(), &report.skipped);
+  if (!reason.empty()) {
+    const auto before = rows.size();
+    std::erase_if(rows, [&](const nlohmann::json& row) { return row["review_reason"] != reason; });
+    report.other_reason = before - rows.size();
+  }
   // Later corrections of the same text replace earlier ones.
   std::map<std::string, size_t> latest;
   for (size_t i = 0; i < rows.size(); ++i) latest[sha256_hex(rows[i]["text"].get<std::string>())] = i;
@@ -70,7 +76,10 @@ ExportReport export_feedback(const std::filesystem::path& db, const std::filesys
   report.data_file = out_dir / "feedback.jsonl";
   report.card_file = out_dir / "card.toml";
   core::write_file_atomic(report.data_file, lines);
-  core::write_file_atomic(report.card_file, card_toml(name, report.data_file.filename().string(), levels, policies, report.rows));
+  const std::string what = reason.empty() ? "messages with labels corrected by moderators"
+                                          : "messages queued for review for '" + reason + "', labelled by moderators";
+  core::write_file_atomic(report.card_file,
+                          card_toml(name, report.data_file.filename().string(), levels, policies, report.rows, what));
   return report;
 }
 

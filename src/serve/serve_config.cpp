@@ -101,6 +101,7 @@ ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& 
   audit.check_unknown();
   Table drift(root["drift"].as_table(), "drift", where);
   drift.get("window", config.drift_window);
+  drift.get("review_sample", config.drift_review_sample);
   drift.check_unknown();
   config.validate(where);
   return config;
@@ -124,6 +125,9 @@ void ServeConfig::validate(const std::string& where) const {
   if (audit.retention_days < 0) fail("[audit] retention_days must be >= 0");
   if (audit.review_margin < 0 || audit.review_margin > 1) fail("[audit] review_margin must be 0..1");
   if (drift_window < 0) fail("[drift] window must be >= 0 (0 turns the drift check off)");
+  if (drift_review_sample < 0 || (drift_window > 0 && drift_review_sample > drift_window)) {
+    fail("[drift] review_sample must be 0..window (messages of a drifted window put up for review)");
+  }
 }
 
 }  // namespace guardian::serve

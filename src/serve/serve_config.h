@@ -8,6 +8,7 @@
 //   [audit]    path = "audit.db", store = "text" | "hash", durable = true, retention_days = 30,
 //              review_margin = 0.1, review_low_confidence = true
 //   [drift]    window = 1000                   # messages per window of the drift check (0: off)
+//              review_sample = 25              # messages of a drifted window put up for review
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,9 @@ struct ServeConfig {
   // Messages per window of the drift check (serve/drift_watch.h): each window's share flagged per
   // category is compared with the policy's reference share; 0 turns it off.
   int64_t drift_window = 1000;
+  // Messages drawn at random from each drifted window into the review queue (reason "drift"; needs
+  // the audit log). Labelled, they are a sample of the traffic to calibrate on; 0: none.
+  int64_t drift_review_sample = 25;
 
   static ServeConfig load(const std::filesystem::path& path);
   static ServeConfig parse(const std::string& toml_text, const std::string& where);

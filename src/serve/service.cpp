@@ -15,7 +15,7 @@ Service::Service(std::filesystem::path model_dir, std::vector<std::filesystem::p
     : model_dir_(std::move(model_dir)),
       policy_files_(std::move(policy_files)),
       config_(std::move(config)),
-      drift_(config_.drift_window) {
+      drift_(config_.drift_window, config_.audit.path.empty() ? 0 : config_.drift_review_sample) {
   keys_ = ApiKeys::from_config(config_.keys_file);
   auto deployment = load_deployment(model_dir_, policy_files_);
   for (const auto& key : keys_.keys()) {

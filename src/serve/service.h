@@ -8,7 +8,7 @@
 //   POST /v1/guard         501 until the generative guardian exists
 //   GET  /healthz /readyz  unauthenticated liveness and readiness
 //   GET  /metrics          Prometheus text
-//   GET  /v1/review        the review queue (?status=open|resolved|all&limit=&after=)
+//   GET  /v1/review        the review queue (?status=open|resolved|all&reason=flagged|low_confidence|drift&limit=&after=)
 //   GET  /v1/decisions/ID  one audited decision
 //   POST /v1/feedback      {id | text, labels: {category: level}, reviewer?, note?}
 //   POST /v1/admin/reload  reload model and policies (admin key)

@@ -91,8 +91,10 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   nlohmann::json results = nlohmann::json::array();
   std::vector<AuditRecord> records;
   std::vector<std::vector<double>> category_scores;  // for the drift watch
+  std::vector<std::string> decision_ids;
   for (size_t i = 0; i < scored.logits.size(); ++i) {
     const auto result = interpret(scored.logits[i], *policy);
+    decision_ids.push_back(id + "-" + std::to_string(i));
     auto& row = category_scores.emplace_back();
     for (const auto& c : result.categories) row.push_back(c.score);
     if (result.decision.flagged) metrics_.flagged(result.decision.category);
@@ -125,9 +127,11 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     }
   }
   metrics_.inputs(scored.logits.size());
-  drift_.observe(*policy, category_scores);
+  auto drift_sample = drift_.observe(*policy, category_scores, decision_ids);
   if (audit_) {
     auto written = audit_->record(std::move(records));
+    // After this request's records, so every sampled decision is in the log before its review item.
+    if (!drift_sample.empty()) audit_->queue_for_review(std::move(drift_sample), "drift");
     if (config_.audit.durable) {
       try {
         written.get();
@@ -151,9 +155,14 @@ ApiResponse Service::review(const ApiRequest& request) {
   if (status != "open" && status != "resolved" && status != "all") {
     throw RequestError{400, "query parameter 'status' must be open, resolved or all", "status"};
   }
+  std::string reason;
+  if (auto it = request.query.find("reason"); it != request.query.end()) reason = it->second;
+  if (!reason.empty() && reason != "flagged" && reason != "low_confidence" && reason != "drift") {
+    throw RequestError{400, "query parameter 'reason' must be flagged, low_confidence or drift", "reason"};
+  }
   const int limit = query_int(request, "limit", 50, 1, 1000);
   const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);
-  return json_response(200, audit_->review(status, limit, after));
+  return json_response(200, audit_->review(status, limit, after, reason));
 }
 
 ApiResponse Service::decision(const std::string& id) {

@@ -1,4 +1,5 @@
 // `guardian serve` end to end: the real binary on 127.0.0.1 with a tiny n-gram model, over HTTP.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -263,7 +264,8 @@ TEST_F(ServeTest, DriftIsWatchedPerPolicyAgainstItsReferenceShare) {
 
   write_watched_policy(model_, dir_ / "watched.toml");
   server_.reset();
-  write_text(dir_ / "serve.toml", "[drift]\nwindow = 20\n");
+  write_text(dir_ / "serve.toml", "[drift]\nwindow = 20\nreview_sample = 5\n[audit]\npath = \"" +
+                                      (dir_ / "audit.db").string() + "\"\nstore = \"text\"\n");
   server_ = std::make_unique<ServerProcess>(
       model_, dir_,
       std::vector<std::string>{"--policy", (dir_ / "strict.toml").string(), "--policy", (dir_ / "watched.toml").string()});
@@ -272,7 +274,9 @@ TEST_F(ServeTest, DriftIsWatchedPerPolicyAgainstItsReferenceShare) {
     toxic.push_back("you are a stupid idiot " + std::to_string(i));
     clean.push_back("have a nice day " + std::to_string(i));
   }
-  ASSERT_EQ(post(port(), "/v1/moderations", json({{"input", toxic}, {"policy", "watched"}}).dump()).status, 200);
+  const auto watched_answer = post(port(), "/v1/moderations", json({{"input", toxic}, {"policy", "watched"}}).dump());
+  ASSERT_EQ(watched_answer.status, 200);
+  const std::string watched_id = body_of(watched_answer)["id"].get<std::string>();
   clean.erase(clean.end() - 1);  // 19: the default policy's window stays open
   ASSERT_EQ(post(port(), "/v1/moderations", json({{"input", clean}}).dump()).status, 200);
 
@@ -315,6 +319,50 @@ TEST_F(ServeTest, DriftIsWatchedPerPolicyAgainstItsReferenceShare) {
   }
   EXPECT_EQ(metrics.find("guardian_drift{policy=\"tiny\""), std::string::npos) << metrics;
   EXPECT_NE(server_->log().find("drift: policy 'watched' category 'toxic'"), std::string::npos) << server_->log();
+
+  // The drifted window put 5 of its 20 messages, drawn at random, in the review queue; the default
+  // policy's open window none.
+  EXPECT_EQ(watched["sampled_for_review"], 5);
+  EXPECT_EQ(tiny["sampled_for_review"], 0);
+  const auto sample = body_of(http(port(), "GET", "/v1/review?status=all&reason=drift", "", auth()))["data"];
+  ASSERT_EQ(sample.size(), 5u) << sample.dump();
+  std::set<std::string> sampled;
+  for (const auto& item : sample) {
+    const auto id = item["id"].get<std::string>();
+    EXPECT_EQ(id.rfind(watched_id + "-", 0), 0u) << id << " is not from the drifted window";
+    EXPECT_EQ(item["policy"], "watched");
+    EXPECT_EQ(item["review"]["reason"], "drift");
+    sampled.insert(id);
+  }
+  EXPECT_EQ(sampled.size(), 5u);
+  expect_json_error(http(port(), "GET", "/v1/review?reason=bored", "", auth()), 400, "reason");
+  // Moderators label the sample (here: the first two harmful), and its export is a data set that
+  // calibrate sets thresholds on; a correction outside the sample stays out of it.
+  int n = 0;
+  for (const auto& id : sampled) {
+    auto fb = post(port(), "/v1/feedback", json({{"id", id}, {"labels", {{"toxic", n++ < 2 ? 1 : 0}}}}).dump());
+    ASSERT_EQ(fb.status, 201) << fb.body;
+  }
+  ASSERT_EQ(post(port(), "/v1/feedback", json({{"text", "an extra correction"}, {"labels", {{"toxic", 0}}}}).dump()).status, 201);
+  const auto out = dir_ / "drift-sample";
+  ASSERT_EQ(run_process({GUARDIAN_BINARY, "feedback", "export", "--db", (dir_ / "audit.db").string(), "--out", out.string(),
+                         "--reason", "drift"},
+                        {}, dir_ / "export.log"),
+            0)
+      << read_text(dir_ / "export.log");
+  EXPECT_NE(read_text(dir_ / "export.log").find("1 left out"), std::string::npos) << read_text(dir_ / "export.log");
+  const auto lines = read_text(out / "feedback.jsonl");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 5) << lines;
+  EXPECT_EQ(lines.find("an extra correction"), std::string::npos) << lines;
+  EXPECT_EQ(run_process({GUARDIAN_BINARY, "calibrate", "--model", model_.string(), "--data", (out / "card.toml").string() + ":train",
+                         "--target", "macro_f1", "--keep-temperature", "--dry-run"},
+                        {}, dir_ / "calibrate.log"),
+            0)
+      << read_text(dir_ / "calibrate.log");
+  EXPECT_NE(run_process({GUARDIAN_BINARY, "feedback", "export", "--db", (dir_ / "audit.db").string(), "--out", out.string(),
+                         "--reason", "bored"},
+                        {}, dir_ / "export-bad.log"),
+            0);
 }
 
 TEST_F(ServeTest, ReviewQueueAndFeedback) {

@@ -1,5 +1,6 @@
-// AuditLog: hash-only storage keeps no text anywhere in the database, and the retention purge
-// clears texts older than the retention period (and only those), at open and on demand.
+// AuditLog: hash-only storage keeps no text anywhere in the database, the retention purge clears
+// texts older than the retention period (and only those), at open and on demand, and a drift
+// sample queued for review keeps its members whole (flagged ones too) and exports alone.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "serve/audit_log.h"
+#include "serve/feedback_export.h"
 #include "serve/sha256.h"
 #include "serve_test_helpers.h"
 
@@ -116,6 +118,47 @@ TEST(AuditLog, FeedbackOnAHashedDecisionNeedsTheMatchingText) {
   EXPECT_THROW(log.add_feedback(fb), InputError);  // does not match the hash
   fb.text = "the original text";
   EXPECT_GT(log.add_feedback(fb), 0);
+}
+
+TEST(AuditLog, ADriftSampleTakesOverItsMembersReasonAndKeepsTheirStatus) {
+  test::Scratch dir;
+  AuditLog log(config_at(dir, "text", 30));
+  log.record({record("d-0", "flagged and then sampled", now_ms(), true), record("d-1", "sampled only", now_ms()),
+              record("d-2", "flagged only", now_ms(), true), record("d-3", "neither", now_ms())})
+      .get();
+  Feedback fb;  // a moderator resolves d-0 before the sample is drawn
+  fb.decision_id = "d-0";
+  fb.labels = {{"toxic", 1}};
+  fb.policy = "tiny";
+  log.add_feedback(fb);
+  log.queue_for_review({"d-0", "d-1"}, "drift").get();
+
+  const auto drift = log.review("all", 10, 0, "drift")["data"];
+  ASSERT_EQ(drift.size(), 2u) << drift.dump();
+  EXPECT_EQ(drift[0]["id"], "d-0");  // its place in the queue is kept
+  EXPECT_EQ(drift[0]["review"]["status"], "resolved");
+  EXPECT_EQ(drift[1]["id"], "d-1");
+  EXPECT_EQ(drift[1]["review"]["status"], "open");
+  const auto flagged = log.review("all", 10, 0, "flagged")["data"];
+  ASSERT_EQ(flagged.size(), 1u);
+  EXPECT_EQ(flagged[0]["id"], "d-2");
+  EXPECT_EQ(log.review("all", 10, 0)["data"].size(), 3u);  // d-3 was never queued
+
+  fb.decision_id = "d-1";
+  fb.labels = {{"toxic", 0}};
+  log.add_feedback(fb);
+  fb.decision_id = "d-2";
+  log.add_feedback(fb);
+  log.stop();
+  // The export for the sample holds the sample's labels only: the flagged d-2 is left out.
+  const auto report = export_feedback(dir.path() / "audit.db", dir.path() / "sample", "sample", {}, "drift");
+  EXPECT_EQ(report.rows, 2u);
+  EXPECT_EQ(report.other_reason, 1u);
+  const auto lines = file_bytes(report.data_file);
+  EXPECT_NE(lines.find("flagged and then sampled"), std::string::npos) << lines;
+  EXPECT_NE(lines.find("sampled only"), std::string::npos) << lines;
+  EXPECT_EQ(lines.find("flagged only"), std::string::npos) << lines;
+  EXPECT_EQ(export_feedback(dir.path() / "audit.db", dir.path() / "all", "all").rows, 3u);
 }
 
 TEST(AuditLog, RetentionPurgesTextsOlderThanThePeriod) {

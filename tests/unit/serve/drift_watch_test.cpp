@@ -1,8 +1,13 @@
 // DriftWatch: windows per policy, the check at each window's end against the reference share,
-// a fresh start when the policy's thresholds change, and the Prometheus and JSON renderings.
+// a fresh start when the policy's thresholds change, the Prometheus and JSON renderings, and the
+// uniform sample of a drifted window's messages for the review queue.
 #include "serve/drift_watch.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 namespace guardian::serve {
 namespace {
@@ -85,6 +90,50 @@ TEST(DriftWatch, PrometheusSeriesPerPolicyAndCategory) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
   }
   EXPECT_EQ(text.find("guardian_drift{policy=\"p\",category=\"insult\"}"), std::string::npos) << text;
+}
+
+std::vector<std::string> ids(int from, int n) {
+  std::vector<std::string> out;
+  for (int i = from; i < from + n; ++i) out.push_back("m" + std::to_string(i));
+  return out;
+}
+
+TEST(DriftWatch, ADriftedWindowHandsBackASampleOfItsMessagesAcrossCalls) {
+  DriftWatch watch(10, 3, /*seed=*/7);
+  const auto policy = watched();
+  // A window at the reference's rate (1 of 10 cross) closes without a sample.
+  EXPECT_TRUE(watch.observe(policy, rows(1, 0.9), ids(0, 1)).empty());
+  EXPECT_TRUE(watch.observe(policy, rows(9, 0.2), ids(1, 9)).empty());
+  // A drifted one, spread over three requests: 3 distinct ids of its own 10.
+  EXPECT_TRUE(watch.observe(policy, rows(4, 0.9), ids(10, 4)).empty());
+  EXPECT_TRUE(watch.observe(policy, rows(4, 0.9), ids(14, 4)).empty());
+  const auto sample = watch.observe(policy, rows(2, 0.9), ids(18, 2));
+  ASSERT_EQ(sample.size(), 3u);
+  const std::set<std::string> distinct(sample.begin(), sample.end());
+  EXPECT_EQ(distinct.size(), 3u);
+  const auto window = ids(10, 10);
+  for (const auto& id : sample) EXPECT_NE(std::find(window.begin(), window.end(), id), window.end()) << id;
+  EXPECT_EQ(watch.to_json()["policies"][0]["sampled_for_review"], 3);
+  // Without ids (or with a sample of 0) nothing is drawn.
+  EXPECT_TRUE(watch.observe(policy, rows(10, 0.9)).empty());
+  DriftWatch none(10, 0, 7);
+  EXPECT_TRUE(none.observe(policy, rows(10, 0.9), ids(0, 10)).empty());
+}
+
+TEST(DriftWatch, EveryMessageOfADriftedWindowIsEquallyLikelyToBeSampled) {
+  // 2 of each drifted window of 10, over 3000 windows: each position expects 600 (sd ~22); the
+  // first or last messages favoured (a reservoir that keeps the first k, or always replaces) fail.
+  DriftWatch watch(10, 2, /*seed=*/11);
+  const auto policy = watched();
+  std::map<std::string, int> times;
+  for (int w = 0; w < 3000; ++w) {
+    for (const auto& id : watch.observe(policy, rows(10, 0.9), ids(0, 10))) ++times[id];
+  }
+  ASSERT_EQ(times.size(), 10u);
+  for (const auto& [id, n] : times) {
+    EXPECT_GT(n, 520) << id;
+    EXPECT_LT(n, 680) << id;
+  }
 }
 
 TEST(DriftWatch, AWindowOfZeroTurnsItOff) {

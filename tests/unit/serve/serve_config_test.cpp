@@ -23,6 +23,8 @@ TEST(ServeConfig, DefaultsBindToLoopbackWithAuditOff) {
   EXPECT_EQ(config.audit.store, "text");
   EXPECT_TRUE(config.audit.durable);
   EXPECT_EQ(config.audit.retention_days, 30);
+  EXPECT_EQ(config.drift_window, 1000);
+  EXPECT_EQ(config.drift_review_sample, 25);
 }
 
 TEST(ServeConfig, EveryFieldIsRead) {
@@ -48,6 +50,9 @@ durable = false
 retention_days = 7
 review_margin = 0.25
 review_low_confidence = false
+[drift]
+window = 500
+review_sample = 40
 )", "full.toml");
   EXPECT_EQ(config.host, "0.0.0.0");
   EXPECT_EQ(config.port, 9090);
@@ -65,6 +70,8 @@ review_low_confidence = false
   EXPECT_EQ(config.audit.retention_days, 7);
   EXPECT_DOUBLE_EQ(config.audit.review_margin, 0.25);
   EXPECT_FALSE(config.audit.review_low_confidence);
+  EXPECT_EQ(config.drift_window, 500);
+  EXPECT_EQ(config.drift_review_sample, 40);
   // An integer is accepted where a float is expected.
   EXPECT_DOUBLE_EQ(ServeConfig::parse("[batching]\nmax_wait_ms = 3\n", "x.toml").batching.max_wait_ms, 3.0);
 }
@@ -100,6 +107,9 @@ TEST(ServeConfig, BadFilesAreClearConfigErrors) {
       {"[audit]\nstore = \"plain\"\n", "[audit] store must be \"text\" or \"hash\""},
       {"[audit]\nretention_days = -1\n", "[audit] retention_days must be >= 0"},
       {"[audit]\nreview_margin = 2.0\n", "[audit] review_margin must be 0..1"},
+      {"[drift]\nwindow = -1\n", "[drift] window must be >= 0"},
+      {"[drift]\nwindow = 10\nreview_sample = 11\n", "[drift] review_sample must be 0..window"},
+      {"[drift]\nreview_sample = -1\n", "[drift] review_sample must be 0..window"},
   };
   for (const auto& [text, expected] : cases) {
     SCOPED_TRACE(text);

@@ -12,6 +12,7 @@
 #include "core/fs.h"
 #include "eval/calibration.h"
 #include "eval/evaluator.h"
+#include "eval/metrics.h"
 #include "models/model.h"
 #include "models/model_dir.h"
 #include "policy/policy.h"
@@ -74,6 +75,9 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
   return categories;
 }
 
+// A precision or recall whose 95% interval is wider than this is called uncertain.
+constexpr double kTrustedWidth = 0.2;
+
 // The labelled targets: per category with labelled positives and negatives, the temperature
 // (unless kept) and the threshold for the target, with the precision-at-recall table.
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
@@ -108,9 +112,21 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
                 category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
                 labels.size());
-    std::printf("  at the %s threshold %.4f: precision %.3f recall %.3f F1 %.3f macro-F1 %.3f\n",
-                choice.met ? "chosen" : "best-F1", choice.threshold, choice.precision, choice.recall, choice.f1,
-                choice.macro_f1);
+    // How far these figures can be trusted: a sample of a few dozen labels (a drift sample, say)
+    // leaves both wide open, and the threshold with them.
+    const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
+    const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
+    std::printf("  at the %s threshold %.4f: precision %.3f [%.2f, %.2f] (%lld of %lld flagged), recall %.3f [%.2f, %.2f] "
+                "(%lld of %lld), F1 %.3f, macro-F1 %.3f\n",
+                choice.met ? "chosen" : "best-F1", choice.threshold, choice.precision, precision_ci.low,
+                precision_ci.high, static_cast<long long>(choice.true_positives), static_cast<long long>(choice.flagged),
+                choice.recall, recall_ci.low, recall_ci.high, static_cast<long long>(choice.true_positives),
+                static_cast<long long>(choice.positives), choice.f1, choice.macro_f1);
+    const bool uncertain = precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
+    if (uncertain) {
+      std::printf("  few labels: a 95%% interval above is wider than %.1f; label more messages before trusting this "
+                  "threshold\n", kTrustedWidth);
+    }
     std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
     nlohmann::json table = nlohmann::json::array();
     for (const auto& p : eval::precision_at_recall_table(scores, truth)) {
@@ -120,7 +136,10 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     }
     categories.push_back({{"name", category.name}, {"temperature", category.temperature},
                           {"threshold", category.threshold}, {"precision", choice.precision},
-                          {"recall", choice.recall}, {"f1", choice.f1},
+                          {"precision_interval", {precision_ci.low, precision_ci.high}},
+                          {"recall", choice.recall}, {"recall_interval", {recall_ci.low, recall_ci.high}},
+                          {"flagged", choice.flagged}, {"positives", choice.positives}, {"uncertain", uncertain},
+                          {"f1", choice.f1},
                           {"macro_f1", choice.macro_f1}, {"met", choice.met}, {"precision_at_recall", table}});
   }
   return categories;

@@ -63,7 +63,9 @@ double f1_at(const PrCurve& curve, size_t i) { return curve.f1(i); }
 double macro_f1_at(const PrCurve& curve, size_t i) { return curve.macro_f1(i); }
 
 ThresholdChoice choice_at(const PrCurve& curve, size_t i, bool met) {
-  return {curve.points[i].threshold, curve.precision(i), curve.recall(i), curve.f1(i), curve.macro_f1(i), met};
+  const auto& point = curve.points[i];
+  return {point.threshold, curve.precision(i), curve.recall(i), curve.f1(i), curve.macro_f1(i), met,
+          point.true_positives + point.false_positives, point.true_positives, curve.positives};
 }
 
 // The point with the highest metric(curve, i); the first (highest threshold) on a tie.

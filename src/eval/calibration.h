@@ -53,6 +53,9 @@ struct ThresholdChoice {
   double f1 = 0.0;          // of the flagged class
   double macro_f1 = 0.0;    // mean of the flagged and allowed classes' F1
   bool met = false;         // false: the target is unreachable and this is the best-F1 point
+  int64_t flagged = 0;      // rows at or above the threshold (precision's denominator)
+  int64_t true_positives = 0;
+  int64_t positives = 0;    // recall's denominator
 };
 
 // For a precision target, the lowest threshold whose precision >= value (the most recall that

@@ -206,4 +206,15 @@ double average_precision(const std::vector<double>& scores, const std::vector<in
   return ap;
 }
 
+Interval wilson_interval(int64_t successes, int64_t trials, double z) {
+  if (trials <= 0) return {};
+  if (successes < 0 || successes > trials) {
+    throw InputError("wilson_interval: " + std::to_string(successes) + " successes of " + std::to_string(trials));
+  }
+  const double n = static_cast<double>(trials), x = static_cast<double>(successes), z2 = z * z;
+  const double center = (x + z2 / 2) / (n + z2);
+  const double half = z / (n + z2) * std::sqrt(x * (n - x) / n + z2 / 4);
+  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+}
+
 }  // namespace guardian::eval

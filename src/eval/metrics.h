@@ -90,4 +90,13 @@ struct PrCurve {
 PrCurve precision_recall_curve(const std::vector<double>& scores,
                                const std::vector<int>& binary_truth);
 
+// A 95% (by default) interval for a proportion: Wilson's score interval for `successes` of
+// `trials`, which stays inside [0, 1] and is sound for the small counts a labelled sample gives
+// (the normal approximation is not: 0 of 10 would be [0, 0]). [0, 1] for no trials.
+struct Interval {
+  double low = 0.0;
+  double high = 1.0;
+};
+Interval wilson_interval(int64_t successes, int64_t trials, double z = 1.959964);
+
 }  // namespace guardian::eval

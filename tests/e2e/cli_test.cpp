@@ -195,7 +195,15 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
     EXPECT_GT(category["threshold"].get<double>(), 0.0);
     EXPECT_LE(category["threshold"].get<double>(), 1.0);
     EXPECT_GT(category["macro_f1"].get<double>(), 0.0) << category.dump();
+    // With the 95% intervals of its precision and recall, around them.
+    const auto precision = category["precision_interval"];
+    ASSERT_EQ(precision.size(), 2u) << category.dump();
+    EXPECT_LE(precision[0].get<double>(), category["precision"].get<double>());
+    EXPECT_GE(precision[1].get<double>(), category["precision"].get<double>());
+    EXPECT_LE(category["recall_interval"][0].get<double>(), category["recall"].get<double>());
+    EXPECT_GT(category["flagged"].get<int>(), 0);
   }
+  EXPECT_TRUE(contains(best.output, "flagged), recall")) << best.output;
   EXPECT_TRUE(contains(read_text(copy / "policy.toml"), "'3'") || contains(read_text(copy / "policy.toml"), "\"3\""));
   // --keep-temperature moves the thresholds only: on other data a refit would give another temperature.
   auto kept = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[:25%]", "--target",

@@ -128,11 +128,16 @@ TEST(PickThreshold, PrecisionTargetTakesTheLowestThresholdMeetingIt) {
   EXPECT_DOUBLE_EQ(c.precision, 1.0);
   EXPECT_DOUBLE_EQ(c.recall, 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(c.f1, 0.8);
+  EXPECT_EQ(c.flagged, 2);  // the counts behind them, for their intervals
+  EXPECT_EQ(c.true_positives, 2);
+  EXPECT_EQ(c.positives, 3);
   // Exactly 3/4 meets 0.75, and beats the higher threshold .8 on recall.
   c = pick_threshold(kScores, kTruth, Target::parse("precision=0.75"));
   EXPECT_TRUE(c.met);
   EXPECT_DOUBLE_EQ(c.threshold, 0.6);
   EXPECT_DOUBLE_EQ(c.recall, 1.0);
+  EXPECT_EQ(c.flagged, 4);
+  EXPECT_EQ(c.true_positives, 3);
 }
 
 TEST(PickThreshold, RecallTargetTakesTheHighestThresholdMeetingIt) {

@@ -74,6 +74,26 @@ TEST(ClassMeter, RejectsBadInput) {
   EXPECT_THROW(meter.f1(5), std::exception);
 }
 
+TEST(WilsonInterval, MatchesTheWorkedValues) {
+  // Worked by hand from Wilson (1927) with z = 1.96: 5 of 10 is 0.5 +- 0.2634; 0 of 10 reaches
+  // 0.2775, where the normal approximation would give [0, 0].
+  auto ci = wilson_interval(5, 10);
+  EXPECT_NEAR(ci.low, 0.2366, 1e-4);
+  EXPECT_NEAR(ci.high, 0.7634, 1e-4);
+  ci = wilson_interval(0, 10);
+  EXPECT_DOUBLE_EQ(ci.low, 0.0);
+  EXPECT_NEAR(ci.high, 0.2775, 1e-4);
+  ci = wilson_interval(10, 10);
+  EXPECT_NEAR(ci.low, 0.7225, 1e-4);
+  EXPECT_DOUBLE_EQ(ci.high, 1.0);
+  // More trials, a narrower interval around the same share.
+  EXPECT_LT(wilson_interval(500, 1000).high - wilson_interval(500, 1000).low, 0.07);
+  ci = wilson_interval(0, 0);  // nothing known
+  EXPECT_DOUBLE_EQ(ci.low, 0.0);
+  EXPECT_DOUBLE_EQ(ci.high, 1.0);
+  EXPECT_THROW(wilson_interval(11, 10), InputError);
+}
+
 TEST(RocAuc, MatchesScikitLearnExample) {
   // roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) == 0.75
   EXPECT_DOUBLE_EQ(roc_auc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1}), 0.75);

@@ -62,8 +62,8 @@ struct DriftCheck {
     e.labels = unlabelled;
     evaluator.add(e, probs);
   }
-  // {name: {"flagged_share", "reference_share", "z", "drifted"}}; the last three null without a
-  // reference. A drifted category is also one warning line on stderr.
+  // {name: {"flagged_share", "reference_share", "z", "drifted", "reference_stale"}}; the middle
+  // three null without a live reference. A drifted category is also one warning line on stderr.
   nlohmann::json report(const policy::Policy& policy) const {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& c : evaluator.report().all.categories) {
@@ -71,7 +71,12 @@ struct DriftCheck {
       out[c.name] = {{"flagged_share", c.flagged_share},
                      {"reference_share", has_reference ? nlohmann::json(c.reference_share) : nlohmann::json()},
                      {"z", has_reference ? nlohmann::json(c.drift_z) : nlohmann::json()},
-                     {"drifted", has_reference ? nlohmann::json(c.drifted) : nlohmann::json()}};
+                     {"drifted", has_reference ? nlohmann::json(c.drifted) : nlohmann::json()},
+                     {"reference_stale", c.reference_stale}};
+      if (c.reference_stale) {
+        std::fprintf(stderr, "guardian: drift: %s's reference share was measured at another threshold (edited since): "
+                             "no drift check for it (guardian calibrate measures it again)\n", c.name.c_str());
+      }
       if (c.drifted) {
         std::fprintf(stderr,
                      "guardian: drift: %s reached its threshold on %.3f of these %zu messages against %.3f of its "

@@ -51,7 +51,8 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
                         " levels, needs at least 2");
     }
     categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides, category.reference_share});
+                           category.threshold, category.decides, category.live_reference(),
+                           category.stale_reference()});
   }
   reference_rows_ = policy.reference_rows;
   if (policy.gate) {
@@ -196,6 +197,7 @@ Scores Evaluator::summarise(const Slice& slice) const {
     }
     report.flagged_share = slice.examples == 0 ? kNaN : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
     report.reference_share = report.drift_z = kNaN;
+    report.reference_stale = categories_[c].reference_stale;
     if (const auto& reference = categories_[c].reference_share) {
       report.reference_share = *reference;
       if (slice.examples > 0) {

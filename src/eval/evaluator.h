@@ -71,7 +71,8 @@ class Evaluator {
     int levels = 0;          // number of levels
     double threshold = 0.5;  // flag when P(level >= 1) >= threshold
     bool decides = true;     // counts toward the decision
-    std::optional<double> reference_share;  // the policy's, for the drift check
+    std::optional<double> reference_share;  // the policy's live one, for the drift check
+    bool reference_stale = false;           // the policy's was measured at another threshold
   };
   std::string policy_name_;                  // for the report
   std::vector<CategoryInfo> categories_;     // in policy order

@@ -58,6 +58,10 @@ void write_table(std::ostringstream& out, const Scores& scores) {
     out << "flagged " << cell(d.flagged_share) << " of the decided rows; toxic in truth " << cell(d.toxic_share) << '\n';
   }
   for (const auto& c : scores.categories) {
+    if (c.reference_stale) {
+      out << c.name << ": its reference share was measured at another threshold (edited since), so no drift check "
+          << "(guardian calibrate measures it again)\n";
+    }
     if (!std::isfinite(c.reference_share) || !std::isfinite(c.drift_z)) continue;
     char z[32];
     std::snprintf(z, sizeof z, "%+.1f", c.drift_z);
@@ -99,6 +103,7 @@ nlohmann::json to_json(const Scores& scores) {
                           {"confusion", c.confusion},
                           {"flagged_share", number(c.flagged_share)},
                           {"reference_share", number(c.reference_share)},
+                          {"reference_stale", c.reference_stale},
                           {"drift_z", number(c.drift_z)},
                           {"drifted", c.drifted}});
   }

@@ -79,6 +79,10 @@ void Policy::validate() const {
         throw ConfigError(where + ": category '" + c.name + "' has a reference_share but the policy has no reference_rows > 0");
       }
     }
+    // Alone (its share deleted by hand), a reference_threshold is harmless and ignored.
+    if (c.reference_threshold && !(*c.reference_threshold > 0.0 && *c.reference_threshold <= 1.0)) {
+      throw ConfigError(where + ": category '" + c.name + "' reference_threshold must be in (0, 1]");
+    }
   }
   if (gate) {
     const int g = index_of(*gate);
@@ -110,7 +114,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
     reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0",
-                                "reference_share"},
+                                "reference_share", "reference_threshold"},
                         where, "category");
     Category c;
     c.name = get<std::string>(table, "name", where, "a string").value_or("");
@@ -128,6 +132,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
     c.reference_share = get<double>(table, "reference_share", where, "a number");
+    c.reference_threshold = get<double>(table, "reference_threshold", where, "a number");
     p.categories.push_back(std::move(c));
   }
   try {
@@ -136,6 +141,17 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     throw ConfigError(where + ": " + e.what());
   }
   return p;
+}
+
+bool Category::stale_reference() const {
+  // Written and read back at 17 digits, a threshold round-trips exactly; the tolerance is for a
+  // hand-written one that repeats the value to fewer digits.
+  return reference_share && reference_threshold && std::abs(*reference_threshold - threshold) > 1e-9;
+}
+
+std::optional<double> Category::live_reference() const {
+  if (stale_reference()) return std::nullopt;
+  return reference_share;
 }
 
 Policy Policy::load(const std::filesystem::path& path) { return parse(core::read_file(path), path.string()); }
@@ -157,6 +173,7 @@ std::string Policy::to_toml() const {
         << (c.decides ? "true" : "false") << "\n";
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
     if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";
+    if (c.reference_threshold) out << "reference_threshold = " << *c.reference_threshold << "\n";
   }
   return out.str();
 }

@@ -17,6 +17,8 @@
 //   score_at_level0 = 5              # optional: level i reports the score 5 - i (General)
 //   reference_share = 0.39           # optional, in [0, 1]: the share of the reference data whose
 //                                    #   P(level >= 1) reached this threshold (the drift check's baseline)
+//   reference_threshold = 0.83       # optional, with reference_share: the threshold it was measured at;
+//                                    #   a threshold edited since leaves the drift check without a baseline
 //
 // Any other key is a ConfigError naming the file, line and key; so is a value of the wrong type or
 // out of range. configs/policies/README.md describes the built-in policies.
@@ -45,6 +47,15 @@ struct Category {
   // Live traffic (serve) or another data set (eval) flagging far more or less than this is how a
   // threshold that no longer fits shows before any label arrives. Empty when never measured.
   std::optional<double> reference_share;
+  // The threshold reference_share was measured at (written with it by training and calibrate). A
+  // threshold moved by hand since makes the share say nothing of the new threshold's rate.
+  std::optional<double> reference_threshold;
+
+  // reference_share when it describes the current threshold (or no threshold was recorded with
+  // it, as in a hand-written policy); empty when there is none or it is stale.
+  std::optional<double> live_reference() const;
+  // A reference measured at another threshold than the current one.
+  bool stale_reference() const;
 };
 
 struct Policy {

@@ -19,7 +19,8 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   for (size_t c = 0; same && c < policy.categories.size(); ++c) {
     same = state.categories[c].name == policy.categories[c].name &&
            state.categories[c].threshold == policy.categories[c].threshold &&
-           state.categories[c].reference == policy.categories[c].reference_share;
+           state.categories[c].reference == policy.categories[c].live_reference() &&
+           state.categories[c].reference_stale == policy.categories[c].stale_reference();
   }
   if (same) return state;
   state = PolicyState{};
@@ -30,7 +31,13 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
     CategoryState c;
     c.name = category.name;
     c.threshold = category.threshold;
-    c.reference = category.reference_share;
+    c.reference = category.live_reference();
+    c.reference_stale = category.stale_reference();
+    if (c.reference_stale) {
+      spdlog::warn("drift: policy '{}' category '{}' has threshold {:.4f} but its reference share was measured at {:.4f}: "
+                   "no drift check for it until `guardian calibrate` measures the reference again",
+                   policy.name, category.name, category.threshold, *category.reference_threshold);
+    }
     state.categories.push_back(std::move(c));
   }
   return state;
@@ -155,6 +162,7 @@ nlohmann::json DriftWatch::to_json() const {
       categories.push_back({{"name", c.name},
                             {"threshold", c.threshold},
                             {"reference_share", or_null(c.reference)},
+                            {"reference_stale", c.reference_stale},
                             {"crossings", c.crossings},
                             {"window_share", c.last ? nlohmann::json(c.last->observed) : nlohmann::json()},
                             {"z", c.last ? nlohmann::json(c.last->z) : nlohmann::json()},

@@ -41,7 +41,8 @@ class DriftWatch {
   // reference share the reference, the last complete window's share, its z and whether it drifted.
   std::string render() const;
   // {"window": N, "policies": [{"name", "version", "reference_data", "reference_rows", "messages",
-  //  "windows", "in_window", "sampled_for_review", "categories": [{"name", "threshold", "reference_share", "crossings",
+  //  "windows", "in_window", "sampled_for_review", "categories": [{"name", "threshold", "reference_share",
+  //  "reference_stale", "crossings",
   //  "window_share", "z", "drifted"}]}]}; window_share, z and drifted are null before the first
   //  complete window, reference_share when the policy records none.
   nlohmann::json to_json() const;
@@ -50,7 +51,8 @@ class DriftWatch {
   struct CategoryState {
     std::string name;
     double threshold = 0.5;
-    std::optional<double> reference;  // the policy's reference share
+    std::optional<double> reference;  // the policy's reference share (none when stale)
+    bool reference_stale = false;     // measured at another threshold than this one
     int64_t in_window = 0;            // crossings in the current window
     int64_t crossings = 0;            // crossings since the policy (this version) was first seen
     std::optional<eval::ShareDrift> last;  // the last complete window against the reference

@@ -34,6 +34,7 @@ void set_reference(policy::Policy& policy, const nlohmann::json& report, const s
   const auto& categories = report["all"]["categories"];
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     policy.categories[c].reference_share = categories.at(c).at("flagged_share").get<double>();
+    policy.categories[c].reference_threshold = policy.categories[c].threshold;
   }
 }
 

@@ -261,6 +261,8 @@ TEST_F(ServeTest, DriftIsWatchedPerPolicyAgainstItsReferenceShare) {
   EXPECT_GT(trained["reference_rows"].value_or(int64_t{0}), 0);
   EXPECT_EQ(trained["reference_data"].value_or(std::string()).rfind("validation: ", 0), 0u);
   EXPECT_TRUE(trained["category"][0]["reference_share"].is_floating_point());
+  // ...at the threshold it has now, so the reference is live.
+  EXPECT_EQ(trained["category"][0]["reference_threshold"].value<double>(), trained["category"][0]["threshold"].value<double>());
 
   write_watched_policy(model_, dir_ / "watched.toml");
   server_.reset();

@@ -130,19 +130,30 @@ TEST(Evaluator, FlaggedShareCountsEveryRowAtEachThreshold) {
   EXPECT_EQ(to_text(report).find("reference data"), std::string::npos);
 }
 
-TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
+// 100 unlabelled rows of a binary category, 90 of them at P(toxic) 0.9, 10 at 0.1.
+void add_unlabelled_rows(Evaluator& evaluator) {
+  for (int i = 0; i < 100; ++i) {
+    evaluator.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
+                  {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
+  }
+}
+
+// A binary policy (threshold 0.5) whose reference: 0.2 of 1000 messages.
+policy::Policy referenced_policy() {
   policy::Policy p;
   p.name = "binary";
   p.categories = {category("toxic", 2, 0.5)};
   p.categories[0].reference_share = 0.2;
   p.reference_rows = 1000;
+  return p;
+}
+
+TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
+  policy::Policy p = referenced_policy();
   Evaluator evaluator(p);
   // 90 of 100 rows flagged (unlabelled: the check needs no truth) against 0.2 of 1000:
   // pooled (200 + 90) / 1100; z = 0.7 / sqrt(pooled (1 - pooled) (1/1000 + 1/100)) = 15.15
-  for (int i = 0; i < 100; ++i) {
-    evaluator.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
-                  {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
-  }
+  add_unlabelled_rows(evaluator);
   const Report report = evaluator.report();
   const auto& toxic = report.all.categories[0];
   EXPECT_DOUBLE_EQ(toxic.flagged_share, 0.9);
@@ -162,16 +173,30 @@ TEST(Evaluator, DriftAgainstThePolicysReferenceShare) {
   // The same traffic flagged at the reference's rate: no drift, and the line says so by omission.
   p.categories[0].reference_share = 0.9;
   Evaluator same(p);
-  for (int i = 0; i < 100; ++i) {
-    same.add(example("r" + std::to_string(i), Language::kEnglish, {kUnknownLabel}),
-             {i < 90 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
-  }
+  add_unlabelled_rows(same);
   const auto steady = same.report();
   EXPECT_FALSE(steady.all.categories[0].drifted);
   EXPECT_NEAR(steady.all.categories[0].drift_z, 0.0, 1e-12);
   EXPECT_EQ(to_text(steady).find("DRIFT"), std::string::npos);
   EXPECT_NE(to_text(steady).find("toxic flags 0.900 of these rows at its threshold, 0.900 of its reference data"),
             std::string::npos);
+}
+
+TEST(Evaluator, AReferenceMeasuredAtAnotherThresholdIsNoBaseline) {
+  policy::Policy p = referenced_policy();
+  p.categories[0].reference_threshold = 0.8;  // the threshold was 0.8 when the share was measured
+  Evaluator evaluator(p);
+  add_unlabelled_rows(evaluator);
+  const auto report = evaluator.report();
+  const auto& toxic = report.all.categories[0];
+  EXPECT_DOUBLE_EQ(toxic.flagged_share, 0.9);
+  EXPECT_TRUE(std::isnan(toxic.reference_share));
+  EXPECT_TRUE(toxic.reference_stale);
+  EXPECT_FALSE(toxic.drifted);  // 0.9 against 0.2 would be DRIFT, but 0.2 was another threshold's rate
+  EXPECT_TRUE(to_json(report)["all"]["categories"][0]["reference_stale"].get<bool>());
+  const auto text = to_text(report);
+  EXPECT_EQ(text.find("DRIFT"), std::string::npos) << text;
+  EXPECT_NE(text.find("toxic: its reference share was measured at another threshold"), std::string::npos) << text;
 }
 
 TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {

@@ -53,6 +53,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_EQ(x.decides, y.decides);
     EXPECT_EQ(x.score_at_level0, y.score_at_level0);
     EXPECT_EQ(x.reference_share, y.reference_share);
+    EXPECT_EQ(x.reference_threshold, y.reference_threshold);
   }
 }
 
@@ -155,6 +156,27 @@ TEST(PolicyParse, ReferenceSharesRoundTripAndAreOptional) {
   EXPECT_EQ(*q.categories[0].reference_share, 0.0);
   p.categories[0].reference_share = 0.123456789012345;
   expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+  // The threshold it was measured at round-trips exactly, so a saved policy's reference stays live.
+  p.categories[0].threshold = 0.82602223662934271;
+  p.categories[0].reference_threshold = p.categories[0].threshold;
+  const Policy r = Policy::parse(p.to_toml(), "rt.toml");
+  expect_same(p, r);
+  EXPECT_FALSE(r.categories[0].stale_reference());
+  EXPECT_EQ(r.categories[0].live_reference(), 0.123456789012345);
+}
+
+TEST(PolicyParse, AThresholdMovedSinceTheReferenceLeavesItStale) {
+  Policy p = Policy::parse(kMinimal, "min.toml");
+  auto& c = p.categories[0];
+  p.reference_rows = 100;
+  c.reference_share = 0.2;
+  c.threshold = 0.7;
+  EXPECT_EQ(c.live_reference(), 0.2);  // hand-written, no threshold recorded: taken as given
+  c.reference_threshold = 0.7;
+  EXPECT_EQ(c.live_reference(), 0.2);
+  c.threshold = 0.9;  // edited by hand after the reference was measured
+  EXPECT_TRUE(c.stale_reference());
+  EXPECT_FALSE(c.live_reference().has_value());
 }
 
 TEST(PolicyErrors, ReferenceShareOutsideZeroToOneOrWithoutRows) {
@@ -169,6 +191,12 @@ TEST(PolicyErrors, ReferenceShareOutsideZeroToOneOrWithoutRows) {
   EXPECT_NE(m.find("no reference_rows > 0"), std::string::npos) << m;
   m = parse_error(std::string(kMinimal).insert(0, "reference_rows = \"ten\"\n"));
   EXPECT_NE(m.find("'reference_rows' must be an integer"), std::string::npos) << m;
+  // A share deleted by hand leaves its threshold behind: harmless, no reference.
+  const auto alone = Policy::parse(with_rows + "reference_threshold = 0.5\n", "ok.toml");
+  EXPECT_FALSE(alone.categories[0].live_reference().has_value());
+  EXPECT_FALSE(alone.categories[0].stale_reference());
+  m = parse_error(with_rows + "reference_share = 0.3\nreference_threshold = 0\n");
+  EXPECT_NE(m.find("'hate' reference_threshold must be in (0, 1]"), std::string::npos) << m;
 }
 
 TEST(PolicyParse, SaveThenLoadGivesTheSamePolicy) {

@@ -77,6 +77,24 @@ TEST(DriftWatch, AMovedThresholdStartsAfresh) {
   EXPECT_DOUBLE_EQ(state["categories"][0]["threshold"].get<double>(), 0.95);
 }
 
+TEST(DriftWatch, AThresholdEditedSinceTheReferenceIsNotJudged) {
+  DriftWatch watch(10);
+  auto policy = watched();
+  policy.categories[0].reference_threshold = 0.4;  // measured at 0.4; the threshold is now 0.5
+  watch.observe(policy, rows(10, 0.9));
+  auto toxic = watch.to_json()["policies"][0]["categories"][0];
+  EXPECT_TRUE(toxic["reference_stale"].get<bool>());
+  EXPECT_TRUE(toxic["reference_share"].is_null());
+  EXPECT_TRUE(toxic["drifted"].is_null());  // 10 of 10 against 0.1 is not called drift
+  EXPECT_EQ(watch.render().find("guardian_drift{"), std::string::npos);
+  // Recalibrated: the reference measured at the current threshold is judged again.
+  policy.categories[0].reference_threshold = 0.5;
+  watch.observe(policy, rows(10, 0.9));
+  toxic = watch.to_json()["policies"][0]["categories"][0];
+  EXPECT_FALSE(toxic["reference_stale"].get<bool>());
+  EXPECT_TRUE(toxic["drifted"].get<bool>());
+}
+
 TEST(DriftWatch, PrometheusSeriesPerPolicyAndCategory) {
   DriftWatch watch(10);
   watch.observe(watched(), rows(10, 0.9, 0.7));

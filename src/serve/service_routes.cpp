@@ -130,7 +130,9 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   auto drift_sample = drift_.observe(*policy, category_scores, decision_ids);
   if (audit_) {
     auto written = audit_->record(std::move(records));
-    // After this request's records, so every sampled decision is in the log before its review item.
+    // After this request's records. A sampled decision of a concurrent request may reach the log
+    // after its review item: the queue lists an item once its decision is there (a join), and the
+    // later "flagged" insert leaves the "drift" reason alone.
     if (!drift_sample.empty()) audit_->queue_for_review(std::move(drift_sample), "drift");
     if (config_.audit.durable) {
       try {

@@ -92,9 +92,10 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   std::vector<AuditRecord> records;
   std::vector<std::vector<double>> category_scores;  // for the drift watch
   std::vector<std::string> decision_ids;
+  decision_ids.reserve(scored.logits.size());
   for (size_t i = 0; i < scored.logits.size(); ++i) {
     const auto result = interpret(scored.logits[i], *policy);
-    decision_ids.push_back(id + "-" + std::to_string(i));
+    const auto& decision_id = decision_ids.emplace_back(id + "-" + std::to_string(i));
     auto& row = category_scores.emplace_back();
     for (const auto& c : result.categories) row.push_back(c.score);
     if (result.decision.flagged) metrics_.flagged(result.decision.category);
@@ -102,12 +103,12 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
       results.push_back(openai_result(result, *policy));
     } else {
       auto full = to_json(result, *policy);
-      full["decision_id"] = id + "-" + std::to_string(i);
+      full["decision_id"] = decision_id;
       results.push_back(std::move(full));
     }
     if (audit_) {
       AuditRecord r;
-      r.id = id + "-" + std::to_string(i);
+      r.id = decision_id;
       r.request_id = id;
       r.created_ms = created;
       r.key = caller.key ? caller.key->name : "";

@@ -28,6 +28,7 @@
 
 #include "core/fs.h"
 #include "data/card.h"
+#include "data/example.h"
 #include "data/reader.h"
 #include "models/batching.h"
 #include "models/bf16_gemm.h"
@@ -245,7 +246,9 @@ void bench_model(const fs::path& dir, const std::vector<std::string>& texts, int
     std::vector<std::string> chunk(texts.begin() + i, texts.begin() + std::min(texts.size(), i + 64));
     const auto want = m->score(chunk), got = b16->score(chunk);
     for (size_t k = 0; k < chunk.size(); ++k) {
-      const auto p = models::to_probabilities(want[k], m->policy()), q = models::to_probabilities(got[k], m->policy());
+      const std::string language = data::message_language(chunk[k]);
+      const auto p = models::to_probabilities(want[k], m->policy(), language);
+      const auto q = models::to_probabilities(got[k], m->policy(), language);
       for (size_t c = 0; c < p.size(); ++c) {
         for (size_t l = 0; l < p[c].size(); ++l) d.add(p[c][l], q[c][l]);
       }

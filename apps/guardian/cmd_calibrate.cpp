@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,7 @@ struct CalibrateArgs {
   bool skip_bad = false;
   bool dry_run = false;
   bool keep_temperature = false;
+  bool per_language = false;
 };
 
 std::string next_version(const std::string& version) {
@@ -44,19 +46,31 @@ std::string next_version(const std::string& version) {
   return version + ".1";
 }
 
-// P(level >= 1) of category c for every row, under the policy's current temperatures.
-std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits, const policy::Policy& policy,
-                                    size_t c) {
+// P(level >= 1) of category c for every row (in languages[i]), under the policy's current
+// temperatures and language offsets.
+std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits,
+                                    const std::vector<std::string>& languages, const policy::Policy& policy, size_t c) {
   std::vector<double> scores;
   scores.reserve(logits.size());
-  for (const auto& row : logits) scores.push_back(policy::severity_probability(models::to_probabilities(row, policy)[c]));
+  for (size_t i = 0; i < logits.size(); ++i) {
+    scores.push_back(policy::severity_probability(models::to_probabilities(logits[i], policy, languages[i])[c]));
+  }
   return scores;
+}
+
+// A language gets a threshold of its own (an offset) only with at least this many labelled
+// positives and as many negatives in it: fewer leave a precision or recall target to chance.
+constexpr int64_t kMinLanguageLabels = 30;
+// Every threshold the logit of which the offset is built from stays inside (0, 1).
+double logit(double p) {
+  p = std::clamp(p, 1e-6, 1.0 - 1e-6);
+  return std::log(p / (1.0 - p));
 }
 
 // A share target needs no labels: each category's threshold flags that share of the data (the
 // policy's reference share for a bare "share"), its temperature kept.
 nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
-                               const eval::Target& target) {
+                               const std::vector<std::string>& languages, const eval::Target& target) {
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
@@ -65,7 +79,7 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
                         "' (train or calibrate it with this guardian, or give the share: --target share=S)");
     }
     const double wanted = target.from_reference ? *category.reference_share : target.value;
-    const auto choice = eval::threshold_for_share(severity_scores(logits, policy, c), wanted);
+    const auto choice = eval::threshold_for_share(severity_scores(logits, languages, policy, c), wanted);
     std::printf("%s: threshold %.4f -> %.4f flags %.3f of the %zu messages (target %.3f)\n", category.name.c_str(),
                 category.threshold, choice.threshold, choice.share, logits.size(), wanted);
     category.threshold = choice.threshold;
@@ -78,22 +92,115 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
 // A precision or recall whose 95% interval is wider than this is called uncertain.
 constexpr double kTrustedWidth = 0.2;
 
+// Precision and recall of a choice with their 95% intervals and counts, on one line; true when an
+// interval is wider than kTrustedWidth (the caller warns).
+bool print_figures(const char* what, const eval::ThresholdChoice& choice) {
+  // How far these figures can be trusted: a sample of a few dozen labels (a drift sample, say)
+  // leaves both wide open, and the threshold with them.
+  const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
+  const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
+  std::printf("  %s %.4f: precision %.3f [%.2f, %.2f] (%lld of %lld flagged), recall %.3f [%.2f, %.2f] "
+              "(%lld of %lld), F1 %.3f, macro-F1 %.3f\n",
+              what, choice.threshold, choice.precision, precision_ci.low, precision_ci.high,
+              static_cast<long long>(choice.true_positives), static_cast<long long>(choice.flagged), choice.recall,
+              recall_ci.low, recall_ci.high, static_cast<long long>(choice.true_positives),
+              static_cast<long long>(choice.positives), choice.f1, choice.macro_f1);
+  return precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
+}
+
+nlohmann::json figures_json(const eval::ThresholdChoice& choice) {
+  const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
+  const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
+  return {{"precision", choice.precision}, {"precision_interval", {precision_ci.low, precision_ci.high}},
+          {"recall", choice.recall}, {"recall_interval", {recall_ci.low, recall_ci.high}},
+          {"flagged", choice.flagged}, {"positives", choice.positives}, {"f1", choice.f1},
+          {"macro_f1", choice.macro_f1}};
+}
+
+// Each language's figures when the labelled rows hold more than one (ko, en: by script), so that
+// a bilingual model's one threshold shows what it does in each. With `fit`, a language with at
+// least kMinLanguageLabels positives and negatives gets the threshold the target picks on its rows
+// alone, kept in the policy as a log-odds offset from the category's threshold (one threshold, the
+// decision rule and every consumer of scores stay as they are); a language with fewer keeps the
+// offset it had. scores are the category's without offsets. Returns calibration.json's summary,
+// empty for data in one language.
+nlohmann::json by_language(policy::Category& category, const std::map<std::string, double>& previous,
+                           const std::vector<double>& scores, const std::vector<int>& truth,
+                           const std::vector<std::string>& languages, const eval::Target& target, bool fit) {
+  std::map<std::string, std::pair<std::vector<double>, std::vector<int>>> rows;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (languages[i] == "unknown") continue;
+    rows[languages[i]].first.push_back(scores[i]);
+    rows[languages[i]].second.push_back(truth[i]);
+  }
+  nlohmann::json summary = nlohmann::json::object();
+  if (rows.size() < 2) {
+    // Nothing to tell apart: the category's threshold was picked on this language's scores, so it
+    // takes no offset; another language keeps its offset.
+    if (fit) {
+      category.language_offset = previous;
+      for (const auto& [language, own] : rows) category.language_offset.erase(language);
+    }
+    return summary;
+  }
+  for (const auto& [language, own] : rows) {
+    const auto& [own_scores, own_truth] = own;
+    const auto positives = std::count(own_truth.begin(), own_truth.end(), 1);
+    const auto negatives = static_cast<int64_t>(own_truth.size()) - positives;
+    auto& entry = summary[language];
+    entry = {{"labelled", own_truth.size()}, {"fitted", false}};
+    char what[112];
+    if (!fit || positives < kMinLanguageLabels || negatives < kMinLanguageLabels) {
+      const auto kept = previous.find(language);
+      if (fit && kept != previous.end()) category.language_offset[language] = kept->second;
+      if (fit) {
+        std::printf("  %s: %lld labelled positives and %lld negatives, fewer than %lld: no threshold of its own%s\n",
+                    language.c_str(), static_cast<long long>(positives), static_cast<long long>(negatives),
+                    static_cast<long long>(kMinLanguageLabels), kept == previous.end() ? "" : " (its offset is kept)");
+      }
+      if (positives == 0) continue;
+      std::snprintf(what, sizeof what, "%s (%zu labelled) at the category's threshold", language.c_str(), own_truth.size());
+      const auto figures = eval::measure_threshold(own_scores, own_truth, category.threshold);
+      entry.update(figures_json(figures));
+      entry["uncertain"] = print_figures(what, figures);
+      continue;
+    }
+    const auto choice = eval::pick_threshold(own_scores, own_truth, target);
+    if (!choice.met) {
+      std::printf("  %s: the target is not reachable on its %zu labelled rows: the category's threshold applies\n",
+                  language.c_str(), own_truth.size());
+      continue;
+    }
+    const double offset = logit(category.threshold) - logit(std::clamp(choice.threshold, 1e-6, 1.0));
+    category.language_offset[language] = offset;
+    std::snprintf(what, sizeof what, "%s (%zu labelled, offset %+.3f) at its own threshold", language.c_str(),
+                  own_truth.size(), offset);
+    entry.update(figures_json(choice));
+    entry.update({{"fitted", true}, {"offset", offset}, {"threshold", choice.threshold},
+                  {"uncertain", print_figures(what, choice)}});
+  }
+  return summary;
+}
+
 // The labelled targets: per category with labelled positives and negatives, the temperature
-// (unless kept) and the threshold for the target, with the precision-at-recall table.
+// (unless kept) and the threshold for the target, with the precision-at-recall table; with
+// per_language, a threshold per language too (by_language).
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
                                   const std::vector<data::Example>& examples, const eval::Target& target,
-                                  bool keep_temperature) {
+                                  bool keep_temperature, bool per_language) {
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
     std::vector<std::vector<double>> rows;
     std::vector<int> labels;
     std::vector<models::CategoryLogits> labelled;
+    std::vector<std::string> languages;
     for (size_t i = 0; i < examples.size(); ++i) {
       if (examples[i].labels[c] < 0) continue;
       rows.emplace_back(logits[i][c].begin(), logits[i][c].end());
       labels.push_back(examples[i].labels[c]);
       labelled.push_back(logits[i]);
+      languages.push_back(data::message_language(examples[i].text));
     }
     const bool has_positive = std::any_of(labels.begin(), labels.end(), [](int l) { return l >= 1; });
     const bool has_negative = std::any_of(labels.begin(), labels.end(), [](int l) { return l == 0; });
@@ -102,7 +209,12 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       continue;
     }
     if (!keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
-    const auto scores = severity_scores(labelled, policy, c);
+    // Per language, the category's threshold is chosen on the scores without offsets and each
+    // language's offset against it; a category that never flags alone needs neither.
+    const bool fit_languages = per_language && category.decides;
+    const auto previous_offsets = category.language_offset;
+    if (fit_languages) category.language_offset.clear();
+    const auto scores = severity_scores(labelled, languages, policy, c);
     std::vector<int> truth;
     for (int label : labels) truth.push_back(label >= 1 ? 1 : 0);
     const auto choice = eval::pick_threshold(scores, truth, target);
@@ -112,35 +224,38 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
                 category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
                 labels.size());
-    // How far these figures can be trusted: a sample of a few dozen labels (a drift sample, say)
-    // leaves both wide open, and the threshold with them.
-    const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
-    const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
-    std::printf("  at the %s threshold %.4f: precision %.3f [%.2f, %.2f] (%lld of %lld flagged), recall %.3f [%.2f, %.2f] "
-                "(%lld of %lld), F1 %.3f, macro-F1 %.3f\n",
-                choice.met ? "chosen" : "best-F1", choice.threshold, choice.precision, precision_ci.low,
-                precision_ci.high, static_cast<long long>(choice.true_positives), static_cast<long long>(choice.flagged),
-                choice.recall, recall_ci.low, recall_ci.high, static_cast<long long>(choice.true_positives),
-                static_cast<long long>(choice.positives), choice.f1, choice.macro_f1);
-    const bool uncertain = precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
+    bool uncertain = print_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
+    // Each language's figures (at its own threshold with per_language), then the whole data's as served.
+    const auto languages_summary = by_language(category, previous_offsets, scores, truth, languages, target,
+                                               fit_languages);
+    for (const auto& [language, figures] : languages_summary.items()) {
+      uncertain = uncertain || figures.value("uncertain", false);
+    }
+    auto final_scores = scores;
+    nlohmann::json served;
+    if (!category.language_offset.empty() && fit_languages) {
+      final_scores = severity_scores(labelled, languages, policy, c);
+      const auto with_offsets = eval::measure_threshold(final_scores, truth, category.threshold);
+      print_figures("all languages, each at its own threshold: the category's", with_offsets);
+      served = figures_json(with_offsets);
+    }
     if (uncertain) {
       std::printf("  few labels: a 95%% interval above is wider than %.1f; label more messages before trusting this "
                   "threshold\n", kTrustedWidth);
     }
     std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
     nlohmann::json table = nlohmann::json::array();
-    for (const auto& p : eval::precision_at_recall_table(scores, truth)) {
+    for (const auto& p : eval::precision_at_recall_table(final_scores, truth)) {
       std::printf("  %-8.2f %-10.3f %-10.3f %-10.4f\n", p.target_recall, p.precision, p.recall, p.threshold);
       table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
                        {"threshold", p.threshold}});
     }
-    categories.push_back({{"name", category.name}, {"temperature", category.temperature},
-                          {"threshold", category.threshold}, {"precision", choice.precision},
-                          {"precision_interval", {precision_ci.low, precision_ci.high}},
-                          {"recall", choice.recall}, {"recall_interval", {recall_ci.low, recall_ci.high}},
-                          {"flagged", choice.flagged}, {"positives", choice.positives}, {"uncertain", uncertain},
-                          {"f1", choice.f1},
-                          {"macro_f1", choice.macro_f1}, {"met", choice.met}, {"precision_at_recall", table}});
+    auto entry = figures_json(choice);
+    entry.update({{"name", category.name}, {"temperature", category.temperature}, {"threshold", category.threshold},
+                  {"uncertain", uncertain}, {"met", choice.met}, {"precision_at_recall", table}});
+    if (!languages_summary.empty()) entry["languages"] = languages_summary;
+    if (!served.is_null()) entry["with_language_offsets"] = served;
+    categories.push_back(entry);
   }
   return categories;
 }
@@ -159,6 +274,9 @@ void run_calibrate(const CalibrateArgs& args) {
   }
   if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
   const bool share = target.metric == eval::Target::kShare;
+  if (share && args.per_language) {
+    throw ConfigError("calibrate --per-language needs labels: a share target keeps each language's offset as it is");
+  }
   auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad, /*unlabelled=*/share);
   if (set.examples.empty()) throw InputError("calibrate: the data (" + specs.front() + "...) holds no messages");
   std::vector<std::string> texts;
@@ -166,11 +284,14 @@ void run_calibrate(const CalibrateArgs& args) {
   const auto logits = model->score(texts);
 
   nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}};
-  summary["categories"] = share ? calibrate_share(policy, logits, target)
-                              : calibrate_labelled(policy, logits, set.examples, target, args.keep_temperature);
+  std::vector<std::string> languages;
+  for (const auto& e : set.examples) languages.push_back(data::message_language(e.text));
+  summary["categories"] = share ? calibrate_share(policy, logits, languages, target)
+                              : calibrate_labelled(policy, logits, set.examples, target, args.keep_temperature,
+                                                   args.per_language);
   // The calibration data becomes the reference, at the final thresholds and temperatures.
   std::vector<std::vector<std::vector<double>>> probs;
-  for (const auto& row : logits) probs.push_back(models::to_probabilities(row, policy));
+  for (size_t i = 0; i < logits.size(); ++i) probs.push_back(models::to_probabilities(logits[i], policy, languages[i]));
   train::set_reference(policy, eval::to_json(eval::evaluate(policy, set.examples, probs)), "calibration", specs);
   policy.version = next_version(policy.version);
   if (!args.dry_run) {
@@ -201,6 +322,10 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_flag("--keep-temperature", args->keep_temperature,
                 "Move the thresholds only: keep each category's temperature (for labels that say flagged or "
                 "not, without the level a multi-level category would need to fit one)");
+  cmd->add_flag("--per-language", args->per_language,
+                "Also pick each category's threshold on each language's rows alone (ko, en: by script; at least "
+                "30 labelled positives and negatives in it), kept as a log-odds offset (language_offset) so that "
+                "the target holds in each language of a bilingual model");
   cmd->callback([args] { run_calibrate(*args); });
 }
 

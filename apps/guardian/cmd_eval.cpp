@@ -66,7 +66,7 @@ void run_eval(const EvalArgs& args) {
       auto logits = model->score(texts);
       for (size_t i = begin; i < end; ++i) {
         const auto& example = set.examples[i];
-        auto result = serve::interpret(logits[i - begin], policy);
+        auto result = serve::interpret(logits[i - begin], policy, example.text);
         std::vector<std::vector<double>> probs;
         for (const auto& c : result.categories) probs.push_back(c.levels);
         evaluator.add(example, probs);

@@ -29,4 +29,6 @@ Language detect_language(const std::string& text) {
   }
 }
 
+const char* message_language(const std::string& text) { return language_code(detect_language(text)); }
+
 }  // namespace guardian::data

@@ -15,6 +15,9 @@ Language parse_language(const std::string& code);
 // Korean when Hangul makes up a noticeable share of the letters, else English when Latin letters
 // dominate, else unknown. Cheap: one pass over the UTF-8 bytes.
 Language detect_language(const std::string& text);
+// language_code(detect_language(text)): the language a policy's language_offset is looked up by.
+// Detected, never the card's declared language, so that eval and calibrate see what serve sees.
+const char* message_language(const std::string& text);
 
 // A category the source does not label for this row; masked out of loss and metrics.
 inline constexpr int kUnknownLabel = -1;

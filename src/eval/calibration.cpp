@@ -204,6 +204,23 @@ ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vec
   return choice_at(curve, best_point(curve, f1_at), false);
 }
 
+ThresholdChoice measure_threshold(const std::vector<double>& scores, const std::vector<int>& truth, double threshold) {
+  const PrCurve curve = curve_with_positives(scores, truth, "measure_threshold");
+  // Points run from the highest threshold down: the last one at or above `threshold` flags
+  // exactly the rows this threshold flags.
+  size_t i = curve.points.size();
+  while (i > 0 && curve.points[i - 1].threshold < threshold) --i;
+  if (i == 0) {  // nothing flagged: the allowed class's F1 alone counts in the mean
+    const double allowed_f1 = curve.negatives > 0
+                                  ? 2.0 * curve.negatives / (2.0 * curve.negatives + curve.positives)
+                                  : 0.0;
+    return {threshold, 0.0, 0.0, 0.0, allowed_f1 / 2.0, true, 0, 0, curve.positives};
+  }
+  auto choice = choice_at(curve, i - 1, true);
+  choice.threshold = threshold;
+  return choice;
+}
+
 ShareChoice threshold_for_share(std::vector<double> scores, double share) {
   if (scores.empty()) throw InputError("threshold_for_share: no scores");
   if (!(share >= 0.0 && share <= 1.0)) {

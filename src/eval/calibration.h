@@ -67,6 +67,11 @@ struct ThresholdChoice {
 ThresholdChoice pick_threshold(const std::vector<double>& scores, const std::vector<int>& truth,
                                const Target& target);
 
+// The figures of a given threshold on the data (met is true): what the rows of one language get
+// from a threshold chosen on all of them, say. Precision is 0 when nothing is flagged. Throws
+// InputError on bad scores/truth or when there is no positive.
+ThresholdChoice measure_threshold(const std::vector<double>& scores, const std::vector<int>& truth, double threshold);
+
 // A threshold chosen for the share of messages it flags.
 struct ShareChoice {
   double threshold = 1.0;  // flag when score >= threshold; in (0, 1]

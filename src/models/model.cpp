@@ -1,5 +1,6 @@
 #include "models/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <thread>
@@ -50,14 +51,20 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
   throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind + "' is not known to this guardian");
 }
 
-std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy) {
+std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy,
+                                                  const std::string& language) {
   std::vector<std::vector<double>> probs(logits.size());
+  std::vector<double> z;
   for (size_t c = 0; c < logits.size(); ++c) {
-    const double t = c < policy.categories.size() ? policy.categories[c].temperature : 1.0;
-    double top = -INFINITY;
-    for (float v : logits[c]) top = std::max(top, v / t);
+    const bool known = c < policy.categories.size();
+    const double t = known ? policy.categories[c].temperature : 1.0;
+    z.assign(logits[c].begin(), logits[c].end());
+    if (z.empty()) continue;
+    for (double& v : z) v /= t;
+    if (known) z[0] -= policy.categories[c].offset_for(language);
+    const double top = *std::max_element(z.begin(), z.end());
     double total = 0.0;
-    for (float v : logits[c]) total += probs[c].emplace_back(std::exp(v / t - top));
+    for (double v : z) total += probs[c].emplace_back(std::exp(v - top));
     for (double& p : probs[c]) p /= total;
   }
   return probs;

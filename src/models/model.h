@@ -36,8 +36,12 @@ class Model {
 // Loads any model kind guardian writes. Errors name the directory and the file at fault.
 std::unique_ptr<Model> load_model(const std::filesystem::path& dir);
 
-// softmax(logits / temperature) per category: [category][level].
-std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy);
+// softmax(logits / temperature) per category: [category][level], for a message in `language`
+// ("ko", "en", "unknown": data::language_code of data::detect_language): the category's
+// language_offset is taken from the harmless level's logit, which multiplies the odds of
+// P(level >= 1) by exp(offset) and leaves the levels above it in the same proportions.
+std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy,
+                                                  const std::string& language);
 
 // Sets the number of intra-op threads for the whole process (0 = one per core). Call once.
 void configure_threads(int threads = 0);

@@ -15,6 +15,8 @@ namespace guardian::policy {
 
 namespace {
 
+constexpr double kMaxLanguageOffset = 20.0;  // log-odds: beyond this every score is 0 or 1
+
 std::string at_line(const std::string& where, const toml::node& node) {
   return where + ":" + std::to_string(node.source().begin.line);
 }
@@ -79,6 +81,15 @@ void Policy::validate() const {
         throw ConfigError(where + ": category '" + c.name + "' has a reference_share but the policy has no reference_rows > 0");
       }
     }
+    for (const auto& [language, offset] : c.language_offset) {
+      if (language != "ko" && language != "en") {
+        throw ConfigError(where + ": category '" + c.name + "' language_offset names '" + language +
+                          "'; the languages are ko and en");
+      }
+      if (!(offset >= -kMaxLanguageOffset && offset <= kMaxLanguageOffset)) {
+        throw ConfigError(where + ": category '" + c.name + "' language_offset." + language + " must be in [-20, 20]");
+      }
+    }
     // Alone (its share deleted by hand), a reference_threshold is harmless and ignored.
     if (c.reference_threshold && !(*c.reference_threshold > 0.0 && *c.reference_threshold <= 1.0)) {
       throw ConfigError(where + ": category '" + c.name + "' reference_threshold must be in (0, 1]");
@@ -114,7 +125,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
     reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0",
-                                "reference_share", "reference_threshold"},
+                                "reference_share", "reference_threshold", "language_offset"},
                         where, "category");
     Category c;
     c.name = get<std::string>(table, "name", where, "a string").value_or("");
@@ -133,6 +144,16 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
     c.reference_share = get<double>(table, "reference_share", where, "a number");
     c.reference_threshold = get<double>(table, "reference_threshold", where, "a number");
+    if (const toml::node* offsets = table.get("language_offset")) {
+      if (!offsets->is_table()) {
+        throw ConfigError(at_line(where, *offsets) + ": 'language_offset' must be a table such as { ko = 1.2 }");
+      }
+      for (const auto& [language, value] : *offsets->as_table()) {
+        auto offset = value.value<double>();
+        if (!offset) throw ConfigError(at_line(where, value) + ": 'language_offset." + std::string(language.str()) + "' must be a number");
+        c.language_offset[std::string(language.str())] = *offset;
+      }
+    }
     p.categories.push_back(std::move(c));
   }
   try {
@@ -147,6 +168,11 @@ bool Category::stale_reference() const {
   // Written and read back at 17 digits, a threshold round-trips exactly; the tolerance is for a
   // hand-written one that repeats the value to fewer digits.
   return reference_share && reference_threshold && std::abs(*reference_threshold - threshold) > 1e-9;
+}
+
+double Category::offset_for(const std::string& language) const {
+  const auto it = language_offset.find(language);
+  return it == language_offset.end() ? 0.0 : it->second;
 }
 
 std::optional<double> Category::live_reference() const {
@@ -174,6 +200,15 @@ std::string Policy::to_toml() const {
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
     if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";
     if (c.reference_threshold) out << "reference_threshold = " << *c.reference_threshold << "\n";
+    if (!c.language_offset.empty()) {
+      out << "language_offset = {";
+      const char* separator = " ";
+      for (const auto& [language, offset] : c.language_offset) {
+        out << separator << language << " = " << offset;
+        separator = ", ";
+      }
+      out << " }\n";
+    }
   }
   return out.str();
 }

@@ -19,6 +19,9 @@
 //                                    #   P(level >= 1) reached this threshold (the drift check's baseline)
 //   reference_threshold = 0.83       # optional, with reference_share: the threshold it was measured at;
 //                                    #   a threshold edited since leaves the drift check without a baseline
+//   language_offset = { ko = 1.2 }   # optional: log-odds added to P(level >= 1) of messages in that
+//                                    #   language ("ko", "en"; each in [-20, 20]), fitted by
+//                                    #   `guardian calibrate --per-language`
 //
 // Any other key is a ConfigError naming the file, line and key; so is a value of the wrong type or
 // out of range. configs/policies/README.md describes the built-in policies.
@@ -26,6 +29,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,7 +54,15 @@ struct Category {
   // The threshold reference_share was measured at (written with it by training and calibrate). A
   // threshold moved by hand since makes the share say nothing of the new threshold's rate.
   std::optional<double> reference_threshold;
+  // Log-odds added to P(level >= 1) of a message in a language ("ko" or "en", by its script: see
+  // data::detect_language), so that the one threshold holds its target in each language. A
+  // bilingual model's scores need not mean the same in both: the default model gave Korean hate
+  // 0.83 so rarely that its one threshold caught 4% of it (`guardian calibrate --per-language`
+  // fits these). A language without an entry keeps the model's score.
+  std::map<std::string, double> language_offset;
 
+  // language_offset's entry for a language code, 0 without one.
+  double offset_for(const std::string& language) const;
   // reference_share when it describes the current threshold (or no threshold was recorded with
   // it, as in a hand-written policy); empty when there is none or it is stale.
   std::optional<double> live_reference() const;
@@ -75,7 +87,8 @@ struct Policy {
   // Index of a category by name, or -1.
   int index_of(const std::string& name) const;
   // Throws ConfigError: no categories, duplicate names, fewer than 2 levels, thresholds outside
-  // (0, 1], temperatures <= 0, a gate that names no binary category, a reference share outside
+  // (0, 1], temperatures <= 0, a language offset for another language than ko or en or outside
+  // [-20, 20], a gate that names no binary category, a reference share outside
   // [0, 1] or without reference_rows > 0.
   void validate() const;
 

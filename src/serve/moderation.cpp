@@ -1,12 +1,14 @@
 #include "serve/moderation.h"
 
+#include "data/example.h"
 #include "text/normalize.h"
 
 namespace guardian::serve {
 
-ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy) {
+ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy, const std::string& text) {
   ModerationResult result;
-  auto probs = models::to_probabilities(logits, policy);
+  result.language = data::message_language(text);
+  auto probs = models::to_probabilities(logits, policy, result.language);
   for (size_t c = 0; c < probs.size(); ++c) {
     const auto& category = policy.categories[c];
     CategoryResult r{category.name, probs[c], policy::severity_probability(probs[c]), std::nullopt};
@@ -30,7 +32,7 @@ std::vector<ModerationResult> moderate(models::Model& model, const std::vector<s
   auto logits = model.score(normalized);
   std::vector<ModerationResult> results;
   results.reserve(logits.size());
-  for (const auto& l : logits) results.push_back(interpret(l, model.policy()));
+  for (size_t i = 0; i < logits.size(); ++i) results.push_back(interpret(logits[i], model.policy(), normalized[i]));
   return results;
 }
 
@@ -52,6 +54,7 @@ nlohmann::json to_json(const ModerationResult& result, const policy::Policy& pol
                      {"category", result.decision.category},
                      {"score", result.decision.score},
                      {"threshold", result.decision.threshold}};
+  out["language"] = result.language;
   out["categories"] = categories;
   return out;
 }

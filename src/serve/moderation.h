@@ -23,14 +23,16 @@ struct CategoryResult {
 struct ModerationResult {
   std::vector<CategoryResult> categories;  // policy order
   policy::Decision decision;               // flag / allow and what decided it
+  std::string language;                    // "ko", "en", "unknown": whose language_offset applied
 };
 
 // Scores a batch of raw texts (normalised here) under the model's policy.
 std::vector<ModerationResult> moderate(models::Model& model, const std::vector<std::string>& texts);
-// Turns one example's logits into a result under a policy (temperatures and thresholds applied).
-ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy);
+// Turns one message's logits into a result under a policy (temperatures, the language offsets of
+// `text`'s language and thresholds applied).
+ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy, const std::string& text);
 
-// {"flagged":..,"decision":{..},"categories":{name:{"score":..,"levels":{level:p}}},"general":..}
+// {"flagged":..,"decision":{..},"language":..,"categories":{name:{"score":..,"levels":{level:p}}},"general":..}
 nlohmann::json to_json(const ModerationResult& result, const policy::Policy& policy);
 
 }  // namespace guardian::serve

@@ -94,7 +94,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   std::vector<std::string> decision_ids;
   decision_ids.reserve(scored.logits.size());
   for (size_t i = 0; i < scored.logits.size(); ++i) {
-    const auto result = interpret(scored.logits[i], *policy);
+    const auto result = interpret(scored.logits[i], *policy, texts[i]);
     const auto& decision_id = decision_ids.emplace_back(id + "-" + std::to_string(i));
     auto& row = category_scores.emplace_back();
     for (const auto& c : result.categories) row.push_back(c.score);

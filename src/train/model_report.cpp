@@ -17,7 +17,8 @@ nlohmann::json report_on(models::Model& model, const std::vector<data::Example>&
     for (size_t i = start; i < end; ++i) texts.push_back(examples[i].text);
     const auto logits = model.score(texts);
     for (size_t i = start; i < end; ++i) {
-      evaluator.add(examples[i], models::to_probabilities(logits[i - start], model.policy()));
+      evaluator.add(examples[i], models::to_probabilities(logits[i - start], model.policy(),
+                                                          data::message_language(examples[i].text)));
     }
   }
   return eval::to_json(evaluator.report());

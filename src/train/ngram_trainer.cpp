@@ -212,7 +212,8 @@ nlohmann::json evaluate_rows(const Heads& heads, const Featurised& set, const po
       logits[c].assign(row.begin() + column, row.begin() + column + levels[c]);
       column += levels[c];
     }
-    evaluator.add((*set.examples)[i], models::to_probabilities(logits, policy));
+    const auto& example = (*set.examples)[i];
+    evaluator.add(example, models::to_probabilities(logits, policy, data::message_language(example.text)));
   }
   return eval::to_json(evaluator.report());
 }

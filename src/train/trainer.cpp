@@ -116,7 +116,9 @@ eval::Report evaluate_net(models::Classifier& net, const std::vector<std::vector
     auto split = models::split_logits(net->forward(batch.input_ids, batch.attention_mask), levels);
     for (size_t i = 0; i < indices.size(); ++i) logits[indices[i]] = std::move(split[i]);
   }
-  for (size_t i = 0; i < rows.size(); ++i) evaluator.add(examples[i], models::to_probabilities(logits[i], policy));
+  for (size_t i = 0; i < rows.size(); ++i) {
+    evaluator.add(examples[i], models::to_probabilities(logits[i], policy, data::message_language(examples[i].text)));
+  }
   net->train();
   return evaluator.report();
 }

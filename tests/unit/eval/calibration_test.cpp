@@ -293,6 +293,34 @@ TEST(ThresholdForShare, TiesAreFlaggedTogetherAndOnesAlways) {
   EXPECT_DOUBLE_EQ(c.share, 0.5);
 }
 
+// measure_threshold gives a threshold's figures, worked by hand on kScores/kTruth.
+TEST(MeasureThreshold, TheFiguresOfAGivenThreshold) {
+  // 0.65 flags .9 .7 .8: 2 of 3 right, 2 of 3 positives; allowed: .5 .4 right, .6 missed.
+  auto c = measure_threshold(kScores, kTruth, 0.65);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.65);
+  EXPECT_TRUE(c.met);
+  EXPECT_EQ(c.flagged, 3);
+  EXPECT_EQ(c.true_positives, 2);
+  EXPECT_EQ(c.positives, 3);
+  EXPECT_DOUBLE_EQ(c.precision, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(c.recall, 2.0 / 3.0);
+  EXPECT_DOUBLE_EQ(c.macro_f1, 2.0 / 3.0);  // allowed F1: 2 * 2 / (2 * 2 + 1 + 1)
+  // A score equal to the threshold is flagged.
+  EXPECT_EQ(measure_threshold(kScores, kTruth, 0.7).flagged, 3);
+  // Above every score nothing is flagged: precision 0, and the allowed class's F1 (6/9) halved.
+  c = measure_threshold(kScores, kTruth, 0.95);
+  EXPECT_EQ(c.flagged, 0);
+  EXPECT_DOUBLE_EQ(c.precision, 0.0);
+  EXPECT_DOUBLE_EQ(c.recall, 0.0);
+  EXPECT_DOUBLE_EQ(c.macro_f1, 1.0 / 3.0);
+  // At the lowest score everything is.
+  c = measure_threshold(kScores, kTruth, 0.4);
+  EXPECT_EQ(c.flagged, 6);
+  EXPECT_DOUBLE_EQ(c.precision, 0.5);
+  EXPECT_DOUBLE_EQ(c.recall, 1.0);
+  EXPECT_THROW(measure_threshold({0.2, 0.3}, {0, 0}, 0.5), InputError);
+}
+
 TEST(ThresholdForShare, RejectsBadInput) {
   EXPECT_THROW(threshold_for_share({}, 0.5), InputError);
   EXPECT_THROW(threshold_for_share({0.2, 1.2}, 0.5), InputError);

@@ -54,6 +54,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_EQ(x.score_at_level0, y.score_at_level0);
     EXPECT_EQ(x.reference_share, y.reference_share);
     EXPECT_EQ(x.reference_threshold, y.reference_threshold);
+    EXPECT_EQ(x.language_offset, y.language_offset);
   }
 }
 
@@ -163,6 +164,31 @@ TEST(PolicyParse, ReferenceSharesRoundTripAndAreOptional) {
   expect_same(p, r);
   EXPECT_FALSE(r.categories[0].stale_reference());
   EXPECT_EQ(r.categories[0].live_reference(), 0.123456789012345);
+}
+
+TEST(PolicyParse, LanguageOffsetsRoundTripExactly) {
+  Policy p = Policy::parse(std::string(kMinimal) + "language_offset = { ko = 0.7614197358855579, en = -1 }\n", "lo.toml");
+  const auto& c = p.categories[0];
+  ASSERT_EQ(c.language_offset.size(), 2u);
+  EXPECT_EQ(c.offset_for("ko"), 0.7614197358855579);
+  EXPECT_EQ(c.offset_for("en"), -1.0);  // an integer is a number too
+  EXPECT_EQ(c.offset_for("unknown"), 0.0);
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+  p.categories[0].language_offset.clear();  // none written when there are none
+  EXPECT_EQ(p.to_toml().find("language_offset"), std::string::npos);
+}
+
+TEST(PolicyErrors, ALanguageOffsetForAnotherLanguageOrOutOfRange) {
+  std::string m = parse_error(std::string(kMinimal) + "language_offset = { fr = 1.0 }\n");
+  EXPECT_NE(m.find("'hate' language_offset names 'fr'; the languages are ko and en"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "language_offset = { ko = 21.0 }\n");
+  EXPECT_NE(m.find("language_offset.ko must be in [-20, 20]"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "language_offset = { ko = nan }\n");
+  EXPECT_NE(m.find("language_offset.ko must be in [-20, 20]"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "language_offset = { ko = \"high\" }\n");
+  EXPECT_NE(m.find("bad.toml:7: 'language_offset.ko' must be a number"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "language_offset = 1.5\n");
+  EXPECT_NE(m.find("'language_offset' must be a table"), std::string::npos) << m;
 }
 
 TEST(PolicyParse, AThresholdMovedSinceTheReferenceLeavesItStale) {

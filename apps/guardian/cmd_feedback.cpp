@@ -30,8 +30,9 @@ void add_feedback_command(CLI::App& app) {
   cmd->add_option("--policy", args->policies, "Also map the labels onto these policy names (same categories)");
   cmd->add_option("--reason", args->reason,
                   "Only corrections of decisions queued for review for this reason; \"drift\": the random sample "
-                  "of drifted windows, labels `guardian calibrate` can set thresholds on")
-      ->check(CLI::IsMember({"flagged", "low_confidence", "drift"}));
+                  "of drifted windows, labels `guardian calibrate` can set thresholds on; \"random\": the steady sample "
+                  "of all traffic ([audit] review_random), which shows what the model misses")
+      ->check(CLI::IsMember({"flagged", "low_confidence", "drift", "random"}));
   cmd->callback([args] {
     const auto report = serve::export_feedback(args->db, args->out, args->name, args->policies, args->reason);
     std::cerr << "guardian: wrote " << report.rows << " corrections to " << report.data_file.string() << " and "

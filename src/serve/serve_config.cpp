@@ -98,6 +98,7 @@ ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& 
   audit.get("retention_days", config.audit.retention_days);
   audit.get("review_margin", config.audit.review_margin);
   audit.get("review_low_confidence", config.audit.review_low_confidence);
+  audit.get("review_random", config.audit.review_random);
   audit.check_unknown();
   Table drift(root["drift"].as_table(), "drift", where);
   drift.get("window", config.drift_window);
@@ -124,6 +125,10 @@ void ServeConfig::validate(const std::string& where) const {
   if (audit.store != "text" && audit.store != "hash") fail("[audit] store must be \"text\" or \"hash\"");
   if (audit.retention_days < 0) fail("[audit] retention_days must be >= 0");
   if (audit.review_margin < 0 || audit.review_margin > 1) fail("[audit] review_margin must be 0..1");
+  if (!(audit.review_random >= 0 && audit.review_random <= 1)) {
+    fail("[audit] review_random must be 0..1 (the share of all decisions queued for review at random)");
+  }
+  if (audit.review_random > 0 && audit.path.empty()) fail("[audit] review_random needs the audit log: set [audit] path");
   if (drift_window < 0) fail("[drift] window must be >= 0 (0 turns the drift check off)");
   if (drift_review_sample < 0 || (drift_window > 0 && drift_review_sample > drift_window)) {
     fail("[drift] review_sample must be 0..window (messages of a drifted window put up for review)");

@@ -36,6 +36,10 @@ struct AuditConfig {
   int retention_days = 30;          // texts older than this are purged (0 = keep forever)
   double review_margin = 0.1;       // |score - threshold| within this is low-confidence
   bool review_low_confidence = true;  // low-confidence items go to the review queue too
+  // The share of all decisions, drawn at random whatever they scored, queued for review (reason
+  // "random"). Flagged and low-confidence items show what the model flags or doubts; only a sample
+  // blind to the scores shows what it misses and how common the harm is. 0: none.
+  double review_random = 0.0;
 };
 
 struct ServeConfig {

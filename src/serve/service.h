@@ -8,7 +8,7 @@
 //   POST /v1/guard         501 until the generative guardian exists
 //   GET  /healthz /readyz  unauthenticated liveness and readiness
 //   GET  /metrics          Prometheus text
-//   GET  /v1/review        the review queue (?status=open|resolved|all&reason=flagged|low_confidence|drift&limit=&after=)
+//   GET  /v1/review        the review queue (?status=open|resolved|all&reason=flagged|low_confidence|drift|random&limit=&after=)
 //   GET  /v1/decisions/ID  one audited decision
 //   POST /v1/feedback      {id | text, labels: {category: level}, reviewer?, note?}
 //   POST /v1/admin/reload  reload model and policies (admin key)
@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +66,8 @@ class Service {
   ApiResponse admin_reload(const Caller& caller);
   ApiResponse readyz();
   std::string new_request_id();
+  // Each of ids with probability config_.audit.review_random, independently of its scores.
+  std::vector<std::string> random_review_sample(const std::vector<std::string>& ids);
 
   std::filesystem::path model_dir_;
   std::vector<std::filesystem::path> policy_files_;
@@ -75,6 +78,8 @@ class Service {
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Engine> engine_;
   std::mutex reload_mutex_;
+  std::mutex sample_mutex_;  // guards sample_rng_ (requests are scored concurrently)
+  std::mt19937_64 sample_rng_{std::random_device{}()};
   std::atomic<bool> draining_{false};
 };
 

@@ -134,12 +134,26 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     // After this request's records. A sampled decision of a concurrent request may reach the log
     // after its review item: the queue lists an item once its decision is there (a join), and the
     // later "flagged" insert leaves the "drift" reason alone.
-    if (!drift_sample.empty()) audit_->queue_for_review(std::move(drift_sample), "drift");
+    // The drift sample last: a decision drawn by both stays in the drift sample, which a team
+    // calibrates on as a whole. Durable, the answer waits for them too (the writer keeps order).
+    std::vector<std::future<void>> queued;
+    if (auto sample = random_review_sample(decision_ids); !sample.empty()) {
+      queued.push_back(audit_->queue_for_review(std::move(sample), "random"));
+    }
+    if (!drift_sample.empty()) queued.push_back(audit_->queue_for_review(std::move(drift_sample), "drift"));
     if (config_.audit.durable) {
       try {
         written.get();
       } catch (const std::exception& e) {
         throw RequestError{500, std::string("the decision could not be recorded in the audit log: ") + e.what(), ""};
+      }
+      // The decisions are recorded; a review item that could not be queued costs the answer nothing.
+      for (auto& q : queued) {
+        try {
+          q.get();
+        } catch (const std::exception& e) {
+          spdlog::warn("review queue: a sample could not be queued: {}", e.what());
+        }
       }
     }
   }
@@ -151,6 +165,18 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   return json_response(200, answer);
 }
 
+std::vector<std::string> Service::random_review_sample(const std::vector<std::string>& ids) {
+  std::vector<std::string> sample;
+  const double share = config_.audit.review_random;
+  if (share <= 0.0) return sample;
+  std::bernoulli_distribution drawn(share);
+  std::lock_guard lock(sample_mutex_);
+  for (const auto& id : ids) {
+    if (drawn(sample_rng_)) sample.push_back(id);
+  }
+  return sample;
+}
+
 ApiResponse Service::review(const ApiRequest& request) {
   if (!audit_) throw RequestError{501, "the review queue needs the audit log: set [audit] path in the config", ""};
   std::string status = "open";
@@ -160,8 +186,8 @@ ApiResponse Service::review(const ApiRequest& request) {
   }
   std::string reason;
   if (auto it = request.query.find("reason"); it != request.query.end()) reason = it->second;
-  if (!reason.empty() && reason != "flagged" && reason != "low_confidence" && reason != "drift") {
-    throw RequestError{400, "query parameter 'reason' must be flagged, low_confidence or drift", "reason"};
+  if (!reason.empty() && reason != "flagged" && reason != "low_confidence" && reason != "drift" && reason != "random") {
+    throw RequestError{400, "query parameter 'reason' must be flagged, low_confidence, drift or random", "reason"};
   }
   const int limit = query_int(request, "limit", 50, 1, 1000);
   const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);

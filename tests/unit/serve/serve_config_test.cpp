@@ -25,6 +25,7 @@ TEST(ServeConfig, DefaultsBindToLoopbackWithAuditOff) {
   EXPECT_EQ(config.audit.retention_days, 30);
   EXPECT_EQ(config.drift_window, 1000);
   EXPECT_EQ(config.drift_review_sample, 25);
+  EXPECT_EQ(config.audit.review_random, 0.0);
 }
 
 TEST(ServeConfig, EveryFieldIsRead) {
@@ -50,6 +51,7 @@ durable = false
 retention_days = 7
 review_margin = 0.25
 review_low_confidence = false
+review_random = 0.005
 [drift]
 window = 500
 review_sample = 40
@@ -70,6 +72,7 @@ review_sample = 40
   EXPECT_EQ(config.audit.retention_days, 7);
   EXPECT_DOUBLE_EQ(config.audit.review_margin, 0.25);
   EXPECT_FALSE(config.audit.review_low_confidence);
+  EXPECT_DOUBLE_EQ(config.audit.review_random, 0.005);
   EXPECT_EQ(config.drift_window, 500);
   EXPECT_EQ(config.drift_review_sample, 40);
   // An integer is accepted where a float is expected.
@@ -110,6 +113,9 @@ TEST(ServeConfig, BadFilesAreClearConfigErrors) {
       {"[drift]\nwindow = -1\n", "[drift] window must be >= 0"},
       {"[drift]\nwindow = 10\nreview_sample = 11\n", "[drift] review_sample must be 0..window"},
       {"[drift]\nreview_sample = -1\n", "[drift] review_sample must be 0..window"},
+      {"[audit]\npath = \"a.db\"\nreview_random = 1.5\n", "[audit] review_random must be 0..1"},
+      {"[audit]\npath = \"a.db\"\nreview_random = -0.1\n", "[audit] review_random must be 0..1"},
+      {"[audit]\nreview_random = 0.01\n", "review_random needs the audit log"},
   };
   for (const auto& [text, expected] : cases) {
     SCOPED_TRACE(text);

@@ -60,6 +60,7 @@ struct DriftCheck {
     for (const auto& c : r.categories) probs.push_back(c.levels);
     data::Example e;
     e.labels = unlabelled;
+    e.language = data::parse_language(r.language);  // for the reference of the traffic's language mix
     evaluator.add(e, probs);
   }
   // {name: {"flagged_share", "reference_share", "z", "drifted", "reference_stale"}}; the middle

@@ -51,8 +51,7 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
                         " levels, needs at least 2");
     }
     categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides, category.live_reference(),
-                           category.stale_reference()});
+                           category.threshold, category.decides, category, category.stale_reference()});
   }
   reference_rows_ = policy.reference_rows;
   if (policy.gate) {
@@ -161,7 +160,7 @@ void Evaluator::add(const data::Example& example,
   record(it->second);
 }
 
-Scores Evaluator::summarise(const Slice& slice) const {
+Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int64_t>& messages_by_language) const {
   Scores scores;
   scores.examples = slice.examples;
   double accuracy_sum = 0.0;
@@ -198,7 +197,9 @@ Scores Evaluator::summarise(const Slice& slice) const {
     report.flagged_share = slice.examples == 0 ? kNaN : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
     report.reference_share = report.drift_z = kNaN;
     report.reference_stale = categories_[c].reference_stale;
-    if (const auto& reference = categories_[c].reference_share) {
+    // Against the reference of the slice's own language mix: a bilingual model flags its languages
+    // at different rates, and a set in another mix than the reference is not drift for that.
+    if (const auto reference = categories_[c].reference.expected_reference(messages_by_language)) {
       report.reference_share = *reference;
       if (slice.examples > 0) {
         const auto drift = compare_shares(*reference, reference_rows_, slice.crossed[c], static_cast<int64_t>(slice.examples));
@@ -230,8 +231,12 @@ Scores Evaluator::summarise(const Slice& slice) const {
 Report Evaluator::report() const {
   Report report;
   report.policy = policy_name_;
-  report.all = summarise(all_);
-  for (const auto& [key, slice] : languages_) report.by_language.emplace(key, summarise(slice));
+  std::map<std::string, int64_t> mix;
+  for (const auto& [key, slice] : languages_) mix[key] = static_cast<int64_t>(slice.examples);
+  report.all = summarise(all_, mix);
+  for (const auto& [key, slice] : languages_) {
+    report.by_language.emplace(key, summarise(slice, {{key, static_cast<int64_t>(slice.examples)}}));
+  }
   return report;
 }
 

@@ -64,15 +64,16 @@ class Evaluator {
   };
 
   Slice make_slice() const;
-  Scores summarise(const Slice& slice) const;
+  // messages_by_language: the slice's message counts per language, for the drift check's reference.
+  Scores summarise(const Slice& slice, const std::map<std::string, int64_t>& messages_by_language) const;
 
   struct CategoryInfo {
     std::string name;        // category name
     int levels = 0;          // number of levels
     double threshold = 0.5;  // flag when P(level >= 1) >= threshold
     bool decides = true;     // counts toward the decision
-    std::optional<double> reference_share;  // the policy's live one, for the drift check
-    bool reference_stale = false;           // the policy's was measured at another threshold
+    policy::Category reference;  // the policy's category, for the drift check's expected share
+    bool reference_stale = false;  // the policy's was measured at another threshold
   };
   std::string policy_name_;                  // for the report
   std::vector<CategoryInfo> categories_;     // in policy order

@@ -25,7 +25,7 @@ struct CategoryReport {
   std::vector<std::vector<int64_t>> confusion;  // [true level][predicted level]
   // The drift check (eval/drift.h), over every row of the slice, labelled or not:
   double flagged_share = 0.0;    // rows whose P(level >= 1) reached the category's threshold
-  double reference_share = 0.0;  // the policy's reference share; NaN when it records none or it is stale
+  double reference_share = 0.0;  // the policy's reference share for these rows' languages (Category::expected_reference); NaN when it records none or it is stale
   bool reference_stale = false;  // the policy's reference was measured at another threshold
   double drift_z = 0.0;          // two-proportion z of flagged_share against it (NaN: none)
   bool drifted = false;          // parted from the reference beyond noise and by enough to matter

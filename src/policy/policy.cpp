@@ -43,6 +43,33 @@ std::optional<T> get(const toml::table& table, const char* key, const std::strin
   return value;
 }
 
+// A table of numbers by language code, such as { ko = 1.2, en = -0.3 }; empty when absent.
+std::map<std::string, double> language_numbers(const toml::table& table, const char* key, const std::string& where) {
+  std::map<std::string, double> out;
+  const toml::node* node = table.get(key);
+  if (!node) return out;
+  if (!node->is_table()) throw ConfigError(at_line(where, *node) + ": '" + key + "' must be a table such as { ko = 1.2 }");
+  for (const auto& [language, value] : *node->as_table()) {
+    auto number = value.value<double>();
+    if (!number) {
+      throw ConfigError(at_line(where, value) + ": '" + key + "." + std::string(language.str()) + "' must be a number");
+    }
+    out[std::string(language.str())] = *number;
+  }
+  return out;
+}
+
+void write_language_numbers(std::ostream& out, const char* key, const std::map<std::string, double>& numbers) {
+  if (numbers.empty()) return;
+  out << key << " = {";
+  const char* separator = " ";
+  for (const auto& [language, number] : numbers) {
+    out << separator << language << " = " << number;
+    separator = ", ";
+  }
+  out << " }\n";
+}
+
 std::string quoted(const std::string& s) {
   std::ostringstream out;
   out << toml::value<std::string>(s);
@@ -79,6 +106,15 @@ void Policy::validate() const {
       }
       if (reference_rows <= 0) {
         throw ConfigError(where + ": category '" + c.name + "' has a reference_share but the policy has no reference_rows > 0");
+      }
+    }
+    for (const auto& [language, share] : c.reference_language_share) {
+      if (language != "ko" && language != "en") {
+        throw ConfigError(where + ": category '" + c.name + "' reference_language_share names '" + language +
+                          "'; the languages are ko and en");
+      }
+      if (!(share >= 0.0 && share <= 1.0)) {
+        throw ConfigError(where + ": category '" + c.name + "' reference_language_share." + language + " must be in [0, 1]");
       }
     }
     for (const auto& [language, offset] : c.language_offset) {
@@ -125,7 +161,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
     reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0",
-                                "reference_share", "reference_threshold", "language_offset"},
+                                "reference_share", "reference_threshold", "reference_language_share", "language_offset"},
                         where, "category");
     Category c;
     c.name = get<std::string>(table, "name", where, "a string").value_or("");
@@ -144,16 +180,8 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
     c.reference_share = get<double>(table, "reference_share", where, "a number");
     c.reference_threshold = get<double>(table, "reference_threshold", where, "a number");
-    if (const toml::node* offsets = table.get("language_offset")) {
-      if (!offsets->is_table()) {
-        throw ConfigError(at_line(where, *offsets) + ": 'language_offset' must be a table such as { ko = 1.2 }");
-      }
-      for (const auto& [language, value] : *offsets->as_table()) {
-        auto offset = value.value<double>();
-        if (!offset) throw ConfigError(at_line(where, value) + ": 'language_offset." + std::string(language.str()) + "' must be a number");
-        c.language_offset[std::string(language.str())] = *offset;
-      }
-    }
+    c.reference_language_share = language_numbers(table, "reference_language_share", where);
+    c.language_offset = language_numbers(table, "language_offset", where);
     p.categories.push_back(std::move(c));
   }
   try {
@@ -180,6 +208,20 @@ std::optional<double> Category::live_reference() const {
   return reference_share;
 }
 
+std::optional<double> Category::expected_reference(const std::map<std::string, int64_t>& messages_by_language) const {
+  const auto overall = live_reference();
+  if (!overall) return overall;
+  double expected = 0.0;
+  int64_t total = 0;
+  for (const auto& [language, count] : messages_by_language) {
+    const auto own = reference_language_share.find(language);
+    expected += static_cast<double>(count) * (own == reference_language_share.end() ? *overall : own->second);
+    total += count;
+  }
+  if (total <= 0) return overall;
+  return expected / static_cast<double>(total);
+}
+
 Policy Policy::load(const std::filesystem::path& path) { return parse(core::read_file(path), path.string()); }
 
 std::string Policy::to_toml() const {
@@ -200,15 +242,8 @@ std::string Policy::to_toml() const {
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
     if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";
     if (c.reference_threshold) out << "reference_threshold = " << *c.reference_threshold << "\n";
-    if (!c.language_offset.empty()) {
-      out << "language_offset = {";
-      const char* separator = " ";
-      for (const auto& [language, offset] : c.language_offset) {
-        out << separator << language << " = " << offset;
-        separator = ", ";
-      }
-      out << " }\n";
-    }
+    write_language_numbers(out, "reference_language_share", c.reference_language_share);
+    write_language_numbers(out, "language_offset", c.language_offset);
   }
   return out.str();
 }

@@ -20,6 +20,7 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
     same = state.categories[c].name == policy.categories[c].name &&
            state.categories[c].threshold == policy.categories[c].threshold &&
            state.categories[c].reference == policy.categories[c].live_reference() &&
+           state.categories[c].policy.reference_language_share == policy.categories[c].reference_language_share &&
            state.categories[c].reference_stale == policy.categories[c].stale_reference();
   }
   if (same) return state;
@@ -32,6 +33,7 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
     c.name = category.name;
     c.threshold = category.threshold;
     c.reference = category.live_reference();
+    c.policy = category;
     c.reference_stale = category.stale_reference();
     if (c.reference_stale) {
       spdlog::warn("drift: policy '{}' category '{}' has threshold {:.4f} but its reference share was measured at {:.4f}: "
@@ -58,15 +60,17 @@ void DriftWatch::close_window(const std::string& name, PolicyState& state, std::
   ++state.windows;
   bool drifted = false;
   for (auto& c : state.categories) {
-    if (c.reference) {
-      c.last = eval::compare_shares(*c.reference, state.reference_rows, c.in_window, state.in_window);
+    // The reference this window's language mix expects (the policy's share when it records none
+    // per language).
+    if (const auto expected = c.policy.expected_reference(state.window_languages)) {
+      c.last = eval::compare_shares(*expected, state.reference_rows, c.in_window, state.in_window);
       if (c.last->drifted) {
         drifted = true;
         spdlog::warn("drift: policy '{}' category '{}' reached its threshold {:.4f} on {:.3f} of the last {} messages, "
                      "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
                      "(label a sample and `guardian calibrate` on it; `--target share` restores the old rate "
                      "without labels, right only if the harm is as common as before)",
-                     name, c.name, c.threshold, c.last->observed, state.in_window, *c.reference, state.reference_data,
+                     name, c.name, c.threshold, c.last->observed, state.in_window, *expected, state.reference_data,
                      c.last->z);
       }
     }
@@ -82,11 +86,13 @@ void DriftWatch::close_window(const std::string& name, PolicyState& state, std::
   }
   state.reservoir.clear();
   state.in_window = 0;
+  state.window_languages.clear();
 }
 
 std::vector<std::string> DriftWatch::observe(const policy::Policy& policy,
                                              const std::vector<std::vector<double>>& scores,
-                                             const std::vector<std::string>& ids) {
+                                             const std::vector<std::string>& ids,
+                                             const std::vector<std::string>& languages) {
   std::vector<std::string> sampled;
   if (window_ <= 0) return sampled;
   std::lock_guard lock(mutex_);
@@ -101,6 +107,7 @@ std::vector<std::string> DriftWatch::observe(const policy::Policy& policy,
     }
     ++state.messages;
     ++state.in_window;
+    ++state.window_languages[i < languages.size() ? languages[i] : "unknown"];
     if (i < ids.size()) keep_in_sample(state, ids[i]);
     if (state.in_window == window_) close_window(policy.name, state, sampled);
   }
@@ -128,10 +135,13 @@ std::string DriftWatch::render() const {
            for (const auto& c : s.categories) out += name + labels(policy, c) + " " + std::to_string(c.crossings) + "\n";
          });
   series("guardian_reference_share", "gauge",
-         "The share of the policy's reference data the category flagged at its threshold (the drift baseline).",
+         "The drift baseline: the share of the policy's reference data the category flagged at its threshold, "
+         "for the last complete window's language mix.",
          [&](const char* name, const std::string& policy, const PolicyState& s) {
-           for (const auto& c : s.categories)
-             if (c.reference) out += name + labels(policy, c) + " " + prometheus_number(*c.reference) + "\n";
+           for (const auto& c : s.categories) {
+             if (!c.reference) continue;
+             out += name + labels(policy, c) + " " + prometheus_number(c.last ? c.last->reference : *c.reference) + "\n";
+           }
          });
   series("guardian_window_share", "gauge",
          "The share of the last complete window of messages whose category score reached its threshold.",
@@ -162,8 +172,10 @@ nlohmann::json DriftWatch::to_json() const {
       categories.push_back({{"name", c.name},
                             {"threshold", c.threshold},
                             {"reference_share", or_null(c.reference)},
+                            {"reference_language_share", c.policy.reference_language_share},
                             {"reference_stale", c.reference_stale},
                             {"crossings", c.crossings},
+                            {"window_reference", c.last ? nlohmann::json(c.last->reference) : nlohmann::json()},
                             {"window_share", c.last ? nlohmann::json(c.last->observed) : nlohmann::json()},
                             {"z", c.last ? nlohmann::json(c.last->z) : nlohmann::json()},
                             {"drifted", c.last ? nlohmann::json(c.last->drifted) : nlohmann::json()}});

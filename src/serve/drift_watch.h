@@ -31,20 +31,24 @@ class DriftWatch {
       : window_(window), review_sample_(review_sample), random_(seed) {}
 
   // Messages scored under `policy`: scores[i][c] = P(level >= 1) of category c (calibrated), ids[i]
-  // their decision ids (may be empty: then nothing is sampled). A policy seen with another version
-  // or shape starts afresh (its thresholds moved). Returns the sample of every window these
-  // messages closed that drifted in any category (usually none).
+  // their decision ids (may be empty: then nothing is sampled), languages[i] their language codes
+  // (may be empty: "unknown"), for the reference a window of that language mix expects
+  // (policy::Category::expected_reference). A policy seen with another version or shape starts
+  // afresh (its thresholds moved). Returns the sample of every window these messages closed that
+  // drifted in any category (usually none).
   std::vector<std::string> observe(const policy::Policy& policy, const std::vector<std::vector<double>>& scores,
-                                   const std::vector<std::string>& ids = {});
+                                   const std::vector<std::string>& ids = {},
+                                   const std::vector<std::string>& languages = {});
 
   // Prometheus text: crossings and messages per policy (counters), and per category with a
   // reference share the reference, the last complete window's share, its z and whether it drifted.
   std::string render() const;
   // {"window": N, "policies": [{"name", "version", "reference_data", "reference_rows", "messages",
   //  "windows", "in_window", "sampled_for_review", "categories": [{"name", "threshold", "reference_share",
-  //  "reference_stale", "crossings",
-  //  "window_share", "z", "drifted"}]}]}; window_share, z and drifted are null before the first
-  //  complete window, reference_share when the policy records none.
+  //  "reference_language_share", "reference_stale", "crossings", "window_reference", "window_share", "z",
+  //  "drifted"}]}]}; window_reference (the reference for the last window's language mix),
+  //  window_share, z and drifted are null before the first complete window, reference_share when the
+  //  policy records none.
   nlohmann::json to_json() const;
 
  private:
@@ -52,6 +56,7 @@ class DriftWatch {
     std::string name;
     double threshold = 0.5;
     std::optional<double> reference;  // the policy's reference share (none when stale)
+    policy::Category policy;          // the policy's category, for a window's expected reference
     bool reference_stale = false;     // measured at another threshold than this one
     int64_t in_window = 0;            // crossings in the current window
     int64_t crossings = 0;            // crossings since the policy (this version) was first seen
@@ -63,6 +68,7 @@ class DriftWatch {
     int64_t reference_rows = 0;
     int64_t messages = 0;             // since first seen
     int64_t in_window = 0;            // messages in the current window
+    std::map<std::string, int64_t> window_languages;  // the current window's messages per language
     int64_t windows = 0;              // complete windows
     int64_t sampled = 0;              // decision ids handed out for review
     std::vector<CategoryState> categories;

@@ -91,11 +91,12 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   nlohmann::json results = nlohmann::json::array();
   std::vector<AuditRecord> records;
   std::vector<std::vector<double>> category_scores;  // for the drift watch
-  std::vector<std::string> decision_ids;
+  std::vector<std::string> decision_ids, languages;
   decision_ids.reserve(scored.logits.size());
   for (size_t i = 0; i < scored.logits.size(); ++i) {
     const auto result = interpret(scored.logits[i], *policy, texts[i]);
     const auto& decision_id = decision_ids.emplace_back(id + "-" + std::to_string(i));
+    languages.push_back(result.language);
     auto& row = category_scores.emplace_back();
     for (const auto& c : result.categories) row.push_back(c.score);
     if (result.decision.flagged) metrics_.flagged(result.decision.category);
@@ -128,7 +129,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     }
   }
   metrics_.inputs(scored.logits.size());
-  auto drift_sample = drift_.observe(*policy, category_scores, decision_ids);
+  auto drift_sample = drift_.observe(*policy, category_scores, decision_ids, languages);
   if (audit_) {
     auto written = audit_->record(std::move(records));
     // After this request's records. A sampled decision of a concurrent request may reach the log

@@ -24,6 +24,9 @@ nlohmann::json report_on(models::Model& model, const std::vector<data::Example>&
   return eval::to_json(evaluator.report());
 }
 
+// A language's reference share is measured only on at least this many of its messages.
+constexpr int64_t kMinLanguageReferenceRows = 100;
+
 void set_reference(policy::Policy& policy, const nlohmann::json& report, const std::string& what,
                    const std::vector<std::string>& specs) {
   const auto rows = report["all"]["examples"].get<int64_t>();
@@ -33,9 +36,25 @@ void set_reference(policy::Policy& policy, const nlohmann::json& report, const s
   policy.reference_data = what + ": " + data;
   policy.reference_rows = rows;
   const auto& categories = report["all"]["categories"];
+  // Per language too, when the data hold more than one with enough messages to measure a share.
+  std::vector<std::string> languages;
+  if (report.contains("by_language")) {
+    for (const auto& [language, slice] : report["by_language"].items()) {
+      if (language != "unknown" && slice.value("examples", int64_t{0}) >= kMinLanguageReferenceRows) {
+        languages.push_back(language);
+      }
+    }
+  }
+  if (languages.size() < 2) languages.clear();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
-    policy.categories[c].reference_share = categories.at(c).at("flagged_share").get<double>();
-    policy.categories[c].reference_threshold = policy.categories[c].threshold;
+    auto& category = policy.categories[c];
+    category.reference_share = categories.at(c).at("flagged_share").get<double>();
+    category.reference_threshold = category.threshold;
+    category.reference_language_share.clear();
+    for (const auto& language : languages) {
+      category.reference_language_share[language] =
+          report["by_language"][language]["categories"].at(c).at("flagged_share").get<double>();
+    }
   }
 }
 

@@ -147,6 +147,34 @@ TEST_F(CalibrateLanguages, EachLanguageGetsTheTargetOnItsOwnRowsAndServedScoresM
   const auto recalibrated = toml::parse_file((model() / "policy.toml").string());
   EXPECT_EQ(recalibrated["category"][0]["language_offset"]["ko"].value<double>(), offsets.at("ko"));
 
+  // Calibrated on all the rows (over 100 messages in each language), the drift check's reference
+  // is measured per language too.
+  auto whole = run_guardian({"calibrate", "--model", model().string(), "--data", card_ + ":train", "--target",
+                             "precision=0.8", "--keep-temperature"}, dir_ / "data");
+  ASSERT_EQ(whole.code, 0) << whole.output;
+  const auto referenced = toml::parse_file((model() / "policy.toml").string());
+  const auto* shares = referenced["category"][0]["reference_language_share"].as_table();
+  ASSERT_NE(shares, nullptr) << read_text(model() / "policy.toml");
+  for (const char* language : {"en", "ko"}) {
+    const auto share = (*shares)[language].value<double>();
+    ASSERT_TRUE(share.has_value()) << language;
+    EXPECT_GT(*share, 0.0);
+    EXPECT_LT(*share, 1.0);
+  }
+
+  // moderate --stats on Korean messages alone sets them beside the Korean reference.
+  std::string korean;
+  for (int i = 0; i < 20; ++i) korean += nlohmann::json({{"text", "그래 나중에 봐 " + std::to_string(i)}}).dump() + "\n";
+  auto stats_run = run_guardian({"moderate", "--model", model().string(), "--stats"}, dir_ / "data", korean);
+  ASSERT_EQ(stats_run.code, 0) << stats_run.output;
+  nlohmann::json stats;
+  for (const auto& line : json_lines(stats_run.output)) {
+    if (line.contains("drift")) stats = line;
+  }
+  ASSERT_TRUE(stats.is_object()) << stats_run.output;
+  EXPECT_DOUBLE_EQ(stats["drift"]["toxic"]["reference_share"].get<double>(), (*shares)["ko"].value<double>().value())
+      << stats;
+
   // Offsets need labels: a share target with --per-language is refused and writes nothing.
   const auto written = read_text(model() / "policy.toml");
   auto share = run_guardian({"calibrate", "--model", model().string(), "--data", card_ + ":train[50%:]", "--target",

@@ -199,6 +199,36 @@ TEST(Evaluator, AReferenceMeasuredAtAnotherThresholdIsNoBaseline) {
   EXPECT_NE(text.find("toxic: its reference share was measured at another threshold"), std::string::npos) << text;
 }
 
+// A bilingual reference: 0.2 overall, 0.9 of English and 0.05 of Korean. 100 English rows flagging
+// 0.9 are what the reference expects of English; judged against the mix of the reference data
+// (0.2) they would be DRIFT.
+TEST(Evaluator, ASetInAnotherLanguageMixIsJudgedAgainstItsLanguagesReference) {
+  policy::Policy p = referenced_policy();
+  p.categories[0].reference_language_share = {{"en", 0.9}, {"ko", 0.05}};
+  Evaluator evaluator(p);
+  add_unlabelled_rows(evaluator);
+  auto report = evaluator.report();
+  EXPECT_DOUBLE_EQ(report.all.categories[0].reference_share, 0.9);
+  EXPECT_NEAR(report.all.categories[0].drift_z, 0.0, 1e-9);
+  EXPECT_FALSE(report.all.categories[0].drifted);
+  EXPECT_DOUBLE_EQ(report.by_language.at("en").categories[0].reference_share, 0.9);
+  // 100 Korean rows flagging 0.05 join: the whole set expects (100 x 0.9 + 100 x 0.05) / 200.
+  for (int i = 0; i < 100; ++i) {
+    evaluator.add(example("k" + std::to_string(i), Language::kKorean, {kUnknownLabel}),
+                  {i < 5 ? std::vector<double>{.1, .9} : std::vector<double>{.9, .1}});
+  }
+  report = evaluator.report();
+  EXPECT_DOUBLE_EQ(report.all.categories[0].reference_share, 0.475);
+  EXPECT_DOUBLE_EQ(report.all.categories[0].flagged_share, 0.475);
+  EXPECT_FALSE(report.all.categories[0].drifted);
+  EXPECT_DOUBLE_EQ(report.by_language.at("ko").categories[0].reference_share, 0.05);
+  // Without the per-language shares the same set is called drift against 0.2.
+  p.categories[0].reference_language_share.clear();
+  Evaluator plain(p);
+  add_unlabelled_rows(plain);
+  EXPECT_TRUE(plain.report().all.categories[0].drifted);
+}
+
 TEST(Evaluator, GatedPolicyNeedsTheGateToCross) {
   policy::Policy p;
   p.name = "cascade";

@@ -55,6 +55,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_EQ(x.reference_share, y.reference_share);
     EXPECT_EQ(x.reference_threshold, y.reference_threshold);
     EXPECT_EQ(x.language_offset, y.language_offset);
+    EXPECT_EQ(x.reference_language_share, y.reference_language_share);
   }
 }
 
@@ -176,6 +177,23 @@ TEST(PolicyParse, LanguageOffsetsRoundTripExactly) {
   expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
   p.categories[0].language_offset.clear();  // none written when there are none
   EXPECT_EQ(p.to_toml().find("language_offset"), std::string::npos);
+}
+
+TEST(PolicyParse, TheReferenceExpectedOfALanguageMix) {
+  Policy p = Policy::parse(std::string(kMinimal).insert(std::string(kMinimal).find("\n[[category]]"), "\nreference_rows = 10") +
+                               "reference_share = 0.1\nreference_language_share = { en = 0.2, ko = 0.02 }\n",
+                           "mix.toml");
+  const auto& c = p.categories[0];
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+  EXPECT_NEAR(*c.expected_reference({{"en", 30}, {"ko", 70}}), (30 * 0.2 + 70 * 0.02) / 100, 1e-12);
+  EXPECT_EQ(c.expected_reference({{"unknown", 10}}), 0.1);  // a language without its own: the overall share
+  EXPECT_EQ(c.expected_reference({}), 0.1);
+  p.categories[0].reference_threshold = 0.9;  // stale: nothing to expect
+  EXPECT_FALSE(p.categories[0].expected_reference({{"en", 5}}).has_value());
+  std::string m = parse_error(std::string(kMinimal) + "reference_language_share = { ko = 1.5 }\n");
+  EXPECT_NE(m.find("reference_language_share.ko must be in [0, 1]"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "reference_language_share = { ja = 0.5 }\n");
+  EXPECT_NE(m.find("reference_language_share names 'ja'"), std::string::npos) << m;
 }
 
 TEST(PolicyErrors, ALanguageOffsetForAnotherLanguageOrOutOfRange) {

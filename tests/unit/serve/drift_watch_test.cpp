@@ -95,6 +95,40 @@ TEST(DriftWatch, AThresholdEditedSinceTheReferenceIsNotJudged) {
   EXPECT_TRUE(toxic["drifted"].get<bool>());
 }
 
+// A window's baseline is the reference of its own language mix: traffic turning Korean, which
+// this policy flags at 0.02 against 0.3 of English, is not drift; Korean traffic flagged at the
+// English rate is.
+TEST(DriftWatch, AWindowIsJudgedAgainstTheReferenceOfItsLanguageMix) {
+  DriftWatch watch(200);
+  auto policy = watched();
+  policy.categories[0].reference_share = 0.2;
+  policy.categories[0].reference_language_share = {{"en", 0.3}, {"ko", 0.02}};
+  std::vector<std::vector<double>> scores;
+  std::vector<std::string> languages;
+  for (int i = 0; i < 200; ++i) {  // 180 Korean (4 flagged), 20 English (6 flagged)
+    scores.push_back({i < 4 || (i >= 180 && i < 186) ? 0.9 : 0.1, 0.0});
+    languages.push_back(i < 180 ? "ko" : "en");
+  }
+  watch.observe(policy, scores, {}, languages);
+  auto toxic = watch.to_json()["policies"][0]["categories"][0];
+  EXPECT_DOUBLE_EQ(toxic["window_share"].get<double>(), 0.05);
+  EXPECT_NEAR(toxic["window_reference"].get<double>(), (180 * 0.02 + 20 * 0.3) / 200, 1e-12);
+  EXPECT_FALSE(toxic["drifted"].get<bool>());
+  EXPECT_DOUBLE_EQ(toxic["reference_language_share"]["ko"].get<double>(), 0.02);
+  // The same window without languages is judged against 0.2 and called drift (z -5.0).
+  DriftWatch blind(200);
+  blind.observe(policy, scores);
+  EXPECT_TRUE(blind.to_json()["policies"][0]["categories"][0]["drifted"].get<bool>());
+  // Korean traffic flagged at 0.3 is drift against Korean's 0.02.
+  for (auto& row : scores) row[0] = 0.1;
+  for (int i = 0; i < 60; ++i) scores[static_cast<size_t>(i)][0] = 0.9;
+  std::fill(languages.begin(), languages.end(), "ko");
+  watch.observe(policy, scores, {}, languages);
+  toxic = watch.to_json()["policies"][0]["categories"][0];
+  EXPECT_DOUBLE_EQ(toxic["window_reference"].get<double>(), 0.02);
+  EXPECT_TRUE(toxic["drifted"].get<bool>());
+}
+
 TEST(DriftWatch, PrometheusSeriesPerPolicyAndCategory) {
   DriftWatch watch(10);
   watch.observe(watched(), rows(10, 0.9, 0.7));

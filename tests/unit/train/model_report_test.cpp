@@ -1,0 +1,55 @@
+// set_reference: an evaluator report of the reference data becomes the policy's drift baseline,
+// per language too when the data hold two languages with enough messages each.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/policy.h"
+#include "train/model_report.h"
+
+namespace guardian::train {
+namespace {
+
+policy::Policy binary() {
+  policy::Policy p;
+  p.name = "binary";
+  policy::Category toxic;
+  toxic.name = "toxic";
+  toxic.levels = {"none", "toxic"};
+  toxic.threshold = 0.6;
+  p.categories.push_back(toxic);
+  return p;
+}
+
+// The parts of eval::to_json that set_reference reads: rows and flagged shares, overall and per language.
+nlohmann::json report(int64_t en_rows, double en_share, int64_t ko_rows, double ko_share) {
+  auto slice = [](int64_t rows, double share) {
+    return nlohmann::json{{"examples", rows}, {"categories", {{{"name", "toxic"}, {"flagged_share", share}}}}};
+  };
+  const int64_t rows = en_rows + ko_rows;
+  const double share = (en_rows * en_share + ko_rows * ko_share) / static_cast<double>(rows);
+  nlohmann::json out = {{"all", slice(rows, share)}, {"by_language", nlohmann::json::object()}};
+  if (en_rows > 0) out["by_language"]["en"] = slice(en_rows, en_share);
+  if (ko_rows > 0) out["by_language"]["ko"] = slice(ko_rows, ko_share);
+  return out;
+}
+
+TEST(SetReference, EachLanguageOfABilingualReferenceGetsItsOwnShare) {
+  auto p = binary();
+  set_reference(p, report(300, 0.3, 100, 0.02), "validation", {"a:val", "b:val"});
+  const auto& toxic = p.categories[0];
+  EXPECT_EQ(p.reference_rows, 400);
+  EXPECT_EQ(p.reference_data, "validation: a:val, b:val");
+  EXPECT_DOUBLE_EQ(*toxic.reference_share, (300 * 0.3 + 100 * 0.02) / 400);
+  EXPECT_EQ(toxic.reference_threshold, 0.6);
+  EXPECT_EQ(toxic.reference_language_share, (std::map<std::string, double>{{"en", 0.3}, {"ko", 0.02}}));
+  // One language, or another with fewer than 100 messages: no per-language shares (replaced ones go).
+  set_reference(p, report(300, 0.3, 99, 0.02), "calibration", {"c:val"});
+  EXPECT_TRUE(p.categories[0].reference_language_share.empty());
+  set_reference(p, report(300, 0.3, 0, 0.0), "calibration", {"c:val"});
+  EXPECT_TRUE(p.categories[0].reference_language_share.empty());
+  EXPECT_DOUBLE_EQ(*p.categories[0].reference_share, 0.3);
+}
+
+}  // namespace
+}  // namespace guardian::train

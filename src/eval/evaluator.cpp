@@ -40,7 +40,7 @@ double ratio(int64_t num, int64_t den) {
 
 }  // namespace
 
-Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
+Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name), policy_(policy) {
   if (policy.categories.empty()) {
     throw ConfigError("evaluator: policy '" + policy.name + "' has no categories");
   }
@@ -51,9 +51,8 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name) {
                         " levels, needs at least 2");
     }
     categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides, category, category.stale_reference()});
+                           category.threshold, category.decides, category.stale_reference()});
   }
-  reference_rows_ = policy.reference_rows;
   if (policy.gate) {
     for (size_t c = 0; c < categories_.size(); ++c) {
       if (categories_[c].name == *policy.gate) gate_ = static_cast<int>(c);
@@ -199,10 +198,11 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
     report.reference_stale = categories_[c].reference_stale;
     // Against the reference of the slice's own language mix: a bilingual model flags its languages
     // at different rates, and a set in another mix than the reference is not drift for that.
-    if (const auto reference = categories_[c].reference.expected_reference(messages_by_language)) {
-      report.reference_share = *reference;
+    if (const auto reference = policy_.expected_reference(c, messages_by_language)) {
+      report.reference_share = reference->share;
       if (slice.examples > 0) {
-        const auto drift = compare_shares(*reference, reference_rows_, slice.crossed[c], static_cast<int64_t>(slice.examples));
+        const auto drift = compare_shares(reference->share, reference->rows, slice.crossed[c],
+                                          static_cast<int64_t>(slice.examples));
         report.drift_z = drift.z;
         report.drifted = drift.drifted;
       }

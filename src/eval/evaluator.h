@@ -72,13 +72,12 @@ class Evaluator {
     int levels = 0;          // number of levels
     double threshold = 0.5;  // flag when P(level >= 1) >= threshold
     bool decides = true;     // counts toward the decision
-    policy::Category reference;  // the policy's category, for the drift check's expected share
     bool reference_stale = false;  // the policy's was measured at another threshold
   };
   std::string policy_name_;                  // for the report
   std::vector<CategoryInfo> categories_;     // in policy order
   std::optional<int> gate_;                  // index of the gate category
-  int64_t reference_rows_ = 0;               // the policy's reference data's size
+  policy::Policy policy_;                    // for the drift check's reference (expected_reference)
   Slice all_;                                // every row
   std::map<std::string, Slice> languages_;   // per language code
 };

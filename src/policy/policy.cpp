@@ -89,6 +89,12 @@ void Policy::validate() const {
   const std::string where = "policy '" + name + "'";
   if (name.empty()) throw ConfigError("policy: 'name' is required");
   if (categories.empty()) throw ConfigError(where + ": it has no categories");
+  for (const auto& [language, rows] : reference_language_rows) {
+    if (language != "ko" && language != "en") {
+      throw ConfigError(where + ": reference_language_rows names '" + language + "'; the languages are ko and en");
+    }
+    if (rows <= 0) throw ConfigError(where + ": reference_language_rows." + language + " must be > 0");
+  }
   std::set<std::string> seen;
   for (const auto& c : categories) {
     if (c.name.empty()) throw ConfigError(where + ": a category has no name");
@@ -145,7 +151,8 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   } catch (const toml::parse_error& e) {
     throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
-  reject_unknown_keys(root, {"name", "version", "description", "gate", "reference_data", "reference_rows", "category"},
+  reject_unknown_keys(root, {"name", "version", "description", "gate", "reference_data", "reference_rows",
+                             "reference_language_rows", "category"},
                      where, "");
   Policy p;
   p.name = get<std::string>(root, "name", where, "a string").value_or("");
@@ -154,6 +161,10 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   p.gate = get<std::string>(root, "gate", where, "a string");
   p.reference_data = get<std::string>(root, "reference_data", where, "a string").value_or("");
   p.reference_rows = get<int64_t>(root, "reference_rows", where, "an integer").value_or(0);
+  for (const auto& [language, rows] : language_numbers(root, "reference_language_rows", where)) {
+    if (rows != std::floor(rows)) throw ConfigError(where + ": 'reference_language_rows." + language + "' must be an integer");
+    p.reference_language_rows[language] = static_cast<int64_t>(rows);
+  }
   const toml::node* categories = root.get("category");
   if (!categories || !categories->is_array_of_tables()) {
     throw ConfigError(where + ": expected [[category]] tables");
@@ -208,18 +219,30 @@ std::optional<double> Category::live_reference() const {
   return reference_share;
 }
 
-std::optional<double> Category::expected_reference(const std::map<std::string, int64_t>& messages_by_language) const {
-  const auto overall = live_reference();
-  if (!overall) return overall;
-  double expected = 0.0;
+std::optional<ExpectedReference> Policy::expected_reference(
+    size_t c, const std::map<std::string, int64_t>& messages_by_language) const {
+  const auto& category = categories.at(c);
+  const auto overall = category.live_reference();
+  if (!overall) return std::nullopt;
   int64_t total = 0;
+  for (const auto& [language, count] : messages_by_language) total += std::max<int64_t>(count, 0);
+  if (total == 0) return ExpectedReference{*overall, reference_rows};
+  double share = 0.0, variance = 0.0;
   for (const auto& [language, count] : messages_by_language) {
-    const auto own = reference_language_share.find(language);
-    expected += static_cast<double>(count) * (own == reference_language_share.end() ? *overall : own->second);
-    total += count;
+    if (count <= 0) continue;
+    const double weight = static_cast<double>(count) / static_cast<double>(total);
+    const auto own = category.reference_language_share.find(language);
+    const auto own_rows = reference_language_rows.find(language);
+    const double p = own == category.reference_language_share.end() ? *overall : own->second;
+    const double rows = static_cast<double>(
+        own != category.reference_language_share.end() && own_rows != reference_language_rows.end() ? own_rows->second
+                                                                                                     : reference_rows);
+    share += weight * p;
+    if (rows > 0) variance += weight * weight * p * (1.0 - p) / rows;
   }
-  if (total <= 0) return overall;
-  return expected / static_cast<double>(total);
+  // Shares of 0 or 1 have no sampling variance to weigh: the reference's size stands.
+  if (variance <= 0.0 || share <= 0.0 || share >= 1.0) return ExpectedReference{share, reference_rows};
+  return ExpectedReference{share, std::max<int64_t>(1, std::llround(share * (1.0 - share) / variance))};
 }
 
 Policy Policy::load(const std::filesystem::path& path) { return parse(core::read_file(path), path.string()); }
@@ -232,6 +255,15 @@ std::string Policy::to_toml() const {
   if (gate) out << "gate = " << quoted(*gate) << "\n";
   if (!reference_data.empty()) out << "reference_data = " << quoted(reference_data) << "\n";
   if (reference_rows > 0) out << "reference_rows = " << reference_rows << "\n";
+  if (!reference_language_rows.empty()) {
+    out << "reference_language_rows = {";
+    const char* separator = " ";
+    for (const auto& [language, rows] : reference_language_rows) {
+      out << separator << language << " = " << rows;
+      separator = ", ";
+    }
+    out << " }\n";
+  }
   for (const auto& c : categories) {
     out << "\n[[category]]\nname = " << quoted(c.name) << "\n";
     if (!c.description.empty()) out << "description = " << quoted(c.description) << "\n";

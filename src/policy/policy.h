@@ -7,6 +7,8 @@
 //   gate = "toxic"                   # optional: a binary category scored first (two-stage cascade)
 //   reference_data = "beep:train[90%:]"  # optional: the data the reference shares were measured on
 //   reference_rows = 970             # required with any reference_share: that data's message count
+//   reference_language_rows = { en = 600, ko = 370 }  # optional: its messages per language, for the
+//                                    #   categories' reference_language_share
 //   [[category]]                     # one table per category, in output order
 //   name = "adult"                   # required, unique
 //   description = "..."              # optional
@@ -59,7 +61,7 @@ struct Category {
   // reference_share per language ("ko", "en"), measured with it when the reference data hold more
   // than one: a bilingual model flags the two at different rates (the default model's validation
   // data: hate 0.19 of English, 0.01 of Korean), so traffic that turns from one language to the
-  // other would move the flagged share with nothing drifting. See expected_reference.
+  // other would move the flagged share with nothing drifting. See Policy::expected_reference.
   std::map<std::string, double> reference_language_share;
   // Log-odds added to P(level >= 1) of a message in a language ("ko" or "en", by its script: see
   // data::detect_language), so that the one threshold holds its target in each language. A
@@ -75,10 +77,13 @@ struct Category {
   std::optional<double> live_reference() const;
   // A reference measured at another threshold than the current one.
   bool stale_reference() const;
-  // The live reference share expected of messages in these languages (message counts by language
-  // code): each language's own share where the reference has one, reference_share for the rest.
-  // live_reference() for no messages; empty when there is no live reference.
-  std::optional<double> expected_reference(const std::map<std::string, int64_t>& messages_by_language) const;
+};
+
+// What the drift check sets a set of messages beside: the reference share expected of its language
+// mix, and how many reference messages that expectation is as certain as.
+struct ExpectedReference {
+  double share = 0.0;
+  int64_t rows = 0;
 };
 
 struct Policy {
@@ -94,6 +99,15 @@ struct Policy {
   // how many messages: the drift check weighs the reference's own sampling noise by it.
   std::string reference_data;
   int64_t reference_rows = 0;
+  std::map<std::string, int64_t> reference_language_rows;  // of those, per language ("ko", "en")
+
+  // The live reference of category c for messages in these languages (counts by language code):
+  // share = sum over languages of (their messages / all) x the language's reference share (the
+  // category's reference_share for a language without one); rows such that share (1 - share) /
+  // rows is the variance of that sum, each language's share measured on its reference_language_rows
+  // (reference_rows without). For no messages, or one language, exactly the share and rows of that
+  // part. Empty when the category has no live reference.
+  std::optional<ExpectedReference> expected_reference(size_t c, const std::map<std::string, int64_t>& messages_by_language) const;
 
   // Index of a category by name, or -1.
   int index_of(const std::string& name) const;

@@ -15,12 +15,13 @@ nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::js
 DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   auto& state = policies_[policy.name];
   bool same = state.version == policy.version && state.categories.size() == policy.categories.size() &&
-              state.reference_rows == policy.reference_rows;
+              state.reference_rows == policy.reference_rows &&
+              state.policy.reference_language_rows == policy.reference_language_rows;
   for (size_t c = 0; same && c < policy.categories.size(); ++c) {
     same = state.categories[c].name == policy.categories[c].name &&
            state.categories[c].threshold == policy.categories[c].threshold &&
            state.categories[c].reference == policy.categories[c].live_reference() &&
-           state.categories[c].policy.reference_language_share == policy.categories[c].reference_language_share &&
+           state.policy.categories[c].reference_language_share == policy.categories[c].reference_language_share &&
            state.categories[c].reference_stale == policy.categories[c].stale_reference();
   }
   if (same) return state;
@@ -28,12 +29,12 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   state.version = policy.version;
   state.reference_data = policy.reference_data;
   state.reference_rows = policy.reference_rows;
+  state.policy = policy;
   for (const auto& category : policy.categories) {
     CategoryState c;
     c.name = category.name;
     c.threshold = category.threshold;
     c.reference = category.live_reference();
-    c.policy = category;
     c.reference_stale = category.stale_reference();
     if (c.reference_stale) {
       spdlog::warn("drift: policy '{}' category '{}' has threshold {:.4f} but its reference share was measured at {:.4f}: "
@@ -59,18 +60,19 @@ void DriftWatch::keep_in_sample(PolicyState& state, const std::string& id) {
 void DriftWatch::close_window(const std::string& name, PolicyState& state, std::vector<std::string>& sampled) {
   ++state.windows;
   bool drifted = false;
-  for (auto& c : state.categories) {
+  for (size_t i = 0; i < state.categories.size(); ++i) {
+    auto& c = state.categories[i];
     // The reference this window's language mix expects (the policy's share when it records none
     // per language).
-    if (const auto expected = c.policy.expected_reference(state.window_languages)) {
-      c.last = eval::compare_shares(*expected, state.reference_rows, c.in_window, state.in_window);
+    if (const auto expected = state.policy.expected_reference(i, state.window_languages)) {
+      c.last = eval::compare_shares(expected->share, expected->rows, c.in_window, state.in_window);
       if (c.last->drifted) {
         drifted = true;
         spdlog::warn("drift: policy '{}' category '{}' reached its threshold {:.4f} on {:.3f} of the last {} messages, "
                      "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
                      "(label a sample and `guardian calibrate` on it; `--target share` restores the old rate "
                      "without labels, right only if the harm is as common as before)",
-                     name, c.name, c.threshold, c.last->observed, state.in_window, *expected, state.reference_data,
+                     name, c.name, c.threshold, c.last->observed, state.in_window, expected->share, state.reference_data,
                      c.last->z);
       }
     }
@@ -168,11 +170,12 @@ nlohmann::json DriftWatch::to_json() const {
   nlohmann::json policies = nlohmann::json::array();
   for (const auto& [name, s] : policies_) {
     nlohmann::json categories = nlohmann::json::array();
-    for (const auto& c : s.categories) {
+    for (size_t i = 0; i < s.categories.size(); ++i) {
+      const auto& c = s.categories[i];
       categories.push_back({{"name", c.name},
                             {"threshold", c.threshold},
                             {"reference_share", or_null(c.reference)},
-                            {"reference_language_share", c.policy.reference_language_share},
+                            {"reference_language_share", s.policy.categories[i].reference_language_share},
                             {"reference_stale", c.reference_stale},
                             {"crossings", c.crossings},
                             {"window_reference", c.last ? nlohmann::json(c.last->reference) : nlohmann::json()},

@@ -33,7 +33,7 @@ class DriftWatch {
   // Messages scored under `policy`: scores[i][c] = P(level >= 1) of category c (calibrated), ids[i]
   // their decision ids (may be empty: then nothing is sampled), languages[i] their language codes
   // (may be empty: "unknown"), for the reference a window of that language mix expects
-  // (policy::Category::expected_reference). A policy seen with another version or shape starts
+  // (policy::Policy::expected_reference). A policy seen with another version or shape starts
   // afresh (its thresholds moved). Returns the sample of every window these messages closed that
   // drifted in any category (usually none).
   std::vector<std::string> observe(const policy::Policy& policy, const std::vector<std::vector<double>>& scores,
@@ -56,7 +56,6 @@ class DriftWatch {
     std::string name;
     double threshold = 0.5;
     std::optional<double> reference;  // the policy's reference share (none when stale)
-    policy::Category policy;          // the policy's category, for a window's expected reference
     bool reference_stale = false;     // measured at another threshold than this one
     int64_t in_window = 0;            // crossings in the current window
     int64_t crossings = 0;            // crossings since the policy (this version) was first seen
@@ -66,6 +65,7 @@ class DriftWatch {
     std::string version;
     std::string reference_data;
     int64_t reference_rows = 0;
+    policy::Policy policy;            // as last seen, for a window's expected reference
     int64_t messages = 0;             // since first seen
     int64_t in_window = 0;            // messages in the current window
     std::map<std::string, int64_t> window_languages;  // the current window's messages per language

@@ -46,6 +46,10 @@ void set_reference(policy::Policy& policy, const nlohmann::json& report, const s
     }
   }
   if (languages.size() < 2) languages.clear();
+  policy.reference_language_rows.clear();
+  for (const auto& language : languages) {
+    policy.reference_language_rows[language] = report["by_language"][language]["examples"].get<int64_t>();
+  }
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
     category.reference_share = categories.at(c).at("flagged_share").get<double>();

@@ -41,6 +41,7 @@ void expect_same(const Policy& a, const Policy& b) {
   EXPECT_EQ(a.gate, b.gate);
   EXPECT_EQ(a.reference_data, b.reference_data);
   EXPECT_EQ(a.reference_rows, b.reference_rows);
+  EXPECT_EQ(a.reference_language_rows, b.reference_language_rows);
   ASSERT_EQ(a.categories.size(), b.categories.size());
   for (size_t i = 0; i < a.categories.size(); ++i) {
     const auto& x = a.categories[i];
@@ -180,20 +181,38 @@ TEST(PolicyParse, LanguageOffsetsRoundTripExactly) {
 }
 
 TEST(PolicyParse, TheReferenceExpectedOfALanguageMix) {
-  Policy p = Policy::parse(std::string(kMinimal).insert(std::string(kMinimal).find("\n[[category]]"), "\nreference_rows = 10") +
+  Policy p = Policy::parse(std::string(kMinimal).insert(std::string(kMinimal).find("\n[[category]]"),
+                                                        "\nreference_rows = 1000\nreference_language_rows = { en = 800, ko = 200 }") +
                                "reference_share = 0.1\nreference_language_share = { en = 0.2, ko = 0.02 }\n",
                            "mix.toml");
-  const auto& c = p.categories[0];
   expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
-  EXPECT_NEAR(*c.expected_reference({{"en", 30}, {"ko", 70}}), (30 * 0.2 + 70 * 0.02) / 100, 1e-12);
-  EXPECT_EQ(c.expected_reference({{"unknown", 10}}), 0.1);  // a language without its own: the overall share
-  EXPECT_EQ(c.expected_reference({}), 0.1);
+  // Share: the mix of the languages' shares. Rows: share (1 - share) / the mix's variance, each
+  // language's share measured on its own rows (worked by hand below).
+  auto e = p.expected_reference(0, {{"en", 30}, {"ko", 70}});
+  ASSERT_TRUE(e.has_value());
+  const double share = (30 * 0.2 + 70 * 0.02) / 100.0;  // 0.074
+  const double variance = 0.09 * 0.2 * 0.8 / 800 + 0.49 * 0.02 * 0.98 / 200;  // 1.8e-5 + 4.802e-5
+  EXPECT_NEAR(e->share, share, 1e-12);
+  EXPECT_EQ(e->rows, std::llround(share * (1 - share) / variance));  // 1038
+  // One language: exactly its part. Korean's share was measured on 200 messages, not on 1000.
+  e = p.expected_reference(0, {{"ko", 50}});
+  EXPECT_DOUBLE_EQ(e->share, 0.02);
+  EXPECT_EQ(e->rows, 200);
+  // A language without its own share, and no messages at all: the overall share on every row.
+  e = p.expected_reference(0, {{"unknown", 10}});
+  EXPECT_DOUBLE_EQ(e->share, 0.1);
+  EXPECT_EQ(e->rows, 1000);
+  EXPECT_EQ(p.expected_reference(0, {})->rows, 1000);
   p.categories[0].reference_threshold = 0.9;  // stale: nothing to expect
-  EXPECT_FALSE(p.categories[0].expected_reference({{"en", 5}}).has_value());
+  EXPECT_FALSE(p.expected_reference(0, {{"en", 5}}).has_value());
   std::string m = parse_error(std::string(kMinimal) + "reference_language_share = { ko = 1.5 }\n");
   EXPECT_NE(m.find("reference_language_share.ko must be in [0, 1]"), std::string::npos) << m;
   m = parse_error(std::string(kMinimal) + "reference_language_share = { ja = 0.5 }\n");
   EXPECT_NE(m.find("reference_language_share names 'ja'"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal).insert(0, "reference_language_rows = { ko = 0 }\n"));
+  EXPECT_NE(m.find("reference_language_rows.ko must be > 0"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal).insert(0, "reference_language_rows = { ko = 2.5 }\n"));
+  EXPECT_NE(m.find("'reference_language_rows.ko' must be an integer"), std::string::npos) << m;
 }
 
 TEST(PolicyErrors, ALanguageOffsetForAnotherLanguageOrOutOfRange) {

@@ -43,9 +43,11 @@ TEST(SetReference, EachLanguageOfABilingualReferenceGetsItsOwnShare) {
   EXPECT_DOUBLE_EQ(*toxic.reference_share, (300 * 0.3 + 100 * 0.02) / 400);
   EXPECT_EQ(toxic.reference_threshold, 0.6);
   EXPECT_EQ(toxic.reference_language_share, (std::map<std::string, double>{{"en", 0.3}, {"ko", 0.02}}));
+  EXPECT_EQ(p.reference_language_rows, (std::map<std::string, int64_t>{{"en", 300}, {"ko", 100}}));
   // One language, or another with fewer than 100 messages: no per-language shares (replaced ones go).
   set_reference(p, report(300, 0.3, 99, 0.02), "calibration", {"c:val"});
   EXPECT_TRUE(p.categories[0].reference_language_share.empty());
+  EXPECT_TRUE(p.reference_language_rows.empty());
   set_reference(p, report(300, 0.3, 0, 0.0), "calibration", {"c:val"});
   EXPECT_TRUE(p.categories[0].reference_language_share.empty());
   EXPECT_DOUBLE_EQ(*p.categories[0].reference_share, 0.3);

@@ -61,11 +61,6 @@ std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& l
 // A language gets a threshold of its own (an offset) only with at least this many labelled
 // positives and as many negatives in it: fewer leave a precision or recall target to chance.
 constexpr int64_t kMinLanguageLabels = 30;
-// Every threshold the logit of which the offset is built from stays inside (0, 1).
-double logit(double p) {
-  p = std::clamp(p, 1e-6, 1.0 - 1e-6);
-  return std::log(p / (1.0 - p));
-}
 
 // A share target needs no labels: each category's threshold flags that share of the data (the
 // policy's reference share for a bare "share"), its temperature kept.
@@ -92,9 +87,9 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
 // A precision or recall whose 95% interval is wider than this is called uncertain.
 constexpr double kTrustedWidth = 0.2;
 
-// Precision and recall of a choice with their 95% intervals and counts, on one line; true when an
-// interval is wider than kTrustedWidth (the caller warns).
-bool print_figures(const char* what, const eval::ThresholdChoice& choice) {
+// Prints precision and recall of a choice with their 95% intervals and counts on one line, and
+// returns them for calibration.json, "uncertain" when an interval is wider than kTrustedWidth.
+nlohmann::json report_figures(const char* what, const eval::ThresholdChoice& choice) {
   // How far these figures can be trusted: a sample of a few dozen labels (a drift sample, say)
   // leaves both wide open, and the threshold with them.
   const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
@@ -105,16 +100,12 @@ bool print_figures(const char* what, const eval::ThresholdChoice& choice) {
               static_cast<long long>(choice.true_positives), static_cast<long long>(choice.flagged), choice.recall,
               recall_ci.low, recall_ci.high, static_cast<long long>(choice.true_positives),
               static_cast<long long>(choice.positives), choice.f1, choice.macro_f1);
-  return precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
-}
-
-nlohmann::json figures_json(const eval::ThresholdChoice& choice) {
-  const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
-  const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
+  const bool uncertain =
+      precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
   return {{"precision", choice.precision}, {"precision_interval", {precision_ci.low, precision_ci.high}},
           {"recall", choice.recall}, {"recall_interval", {recall_ci.low, recall_ci.high}},
           {"flagged", choice.flagged}, {"positives", choice.positives}, {"f1", choice.f1},
-          {"macro_f1", choice.macro_f1}};
+          {"macro_f1", choice.macro_f1}, {"uncertain", uncertain}};
 }
 
 // Each language's figures when the labelled rows hold more than one (ko, en: by script), so that
@@ -160,9 +151,7 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
       }
       if (positives == 0) continue;
       std::snprintf(what, sizeof what, "%s (%zu labelled) at the category's threshold", language.c_str(), own_truth.size());
-      const auto figures = eval::measure_threshold(own_scores, own_truth, category.threshold);
-      entry.update(figures_json(figures));
-      entry["uncertain"] = print_figures(what, figures);
+      entry.update(report_figures(what, eval::measure_threshold(own_scores, own_truth, category.threshold)));
       continue;
     }
     const auto choice = eval::pick_threshold(own_scores, own_truth, target);
@@ -171,13 +160,13 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
                   language.c_str(), own_truth.size());
       continue;
     }
-    const double offset = logit(category.threshold) - logit(std::clamp(choice.threshold, 1e-6, 1.0));
+    // logit(category threshold) - logit(the language's own): its scores then cross the one at its own.
+    const double offset = policy::threshold_margin(category.threshold, choice.threshold);
     category.language_offset[language] = offset;
     std::snprintf(what, sizeof what, "%s (%zu labelled, offset %+.3f) at its own threshold", language.c_str(),
                   own_truth.size(), offset);
-    entry.update(figures_json(choice));
-    entry.update({{"fitted", true}, {"offset", offset}, {"threshold", choice.threshold},
-                  {"uncertain", print_figures(what, choice)}});
+    entry.update(report_figures(what, choice));
+    entry.update({{"fitted", true}, {"offset", offset}, {"threshold", choice.threshold}});
   }
   return summary;
 }
@@ -186,7 +175,8 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
 // (unless kept) and the threshold for the target, with the precision-at-recall table; with
 // per_language, a threshold per language too (by_language).
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
-                                  const std::vector<data::Example>& examples, const eval::Target& target,
+                                  const std::vector<data::Example>& examples,
+                                  const std::vector<std::string>& example_languages, const eval::Target& target,
                                   bool keep_temperature, bool per_language) {
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
@@ -200,7 +190,7 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       rows.emplace_back(logits[i][c].begin(), logits[i][c].end());
       labels.push_back(examples[i].labels[c]);
       labelled.push_back(logits[i]);
-      languages.push_back(data::message_language(examples[i].text));
+      languages.push_back(example_languages[i]);
     }
     const bool has_positive = std::any_of(labels.begin(), labels.end(), [](int l) { return l >= 1; });
     const bool has_negative = std::any_of(labels.begin(), labels.end(), [](int l) { return l == 0; });
@@ -224,7 +214,8 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
                 category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
                 labels.size());
-    bool uncertain = print_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
+    auto entry = report_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
+    bool uncertain = entry["uncertain"].get<bool>();
     // Each language's figures (at its own threshold with per_language), then the whole data's as served.
     const auto languages_summary = by_language(category, previous_offsets, scores, truth, languages, target,
                                                fit_languages);
@@ -235,9 +226,8 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     nlohmann::json served;
     if (!category.language_offset.empty() && fit_languages) {
       final_scores = severity_scores(labelled, languages, policy, c);
-      const auto with_offsets = eval::measure_threshold(final_scores, truth, category.threshold);
-      print_figures("all languages, each at its own threshold: the category's", with_offsets);
-      served = figures_json(with_offsets);
+      served = report_figures("all languages, each at its own threshold: the category's",
+                              eval::measure_threshold(final_scores, truth, category.threshold));
     }
     if (uncertain) {
       std::printf("  few labels: a 95%% interval above is wider than %.1f; label more messages before trusting this "
@@ -250,7 +240,6 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
                        {"threshold", p.threshold}});
     }
-    auto entry = figures_json(choice);
     entry.update({{"name", category.name}, {"temperature", category.temperature}, {"threshold", category.threshold},
                   {"uncertain", uncertain}, {"met", choice.met}, {"precision_at_recall", table}});
     if (!languages_summary.empty()) entry["languages"] = languages_summary;
@@ -287,8 +276,8 @@ void run_calibrate(const CalibrateArgs& args) {
   std::vector<std::string> languages;
   for (const auto& e : set.examples) languages.push_back(data::message_language(e.text));
   summary["categories"] = share ? calibrate_share(policy, logits, languages, target)
-                              : calibrate_labelled(policy, logits, set.examples, target, args.keep_temperature,
-                                                   args.per_language);
+                              : calibrate_labelled(policy, logits, set.examples, languages, target,
+                                                   args.keep_temperature, args.per_language);
   // The calibration data becomes the reference, at the final thresholds and temperatures.
   std::vector<std::vector<std::vector<double>>> probs;
   for (size_t i = 0; i < logits.size(); ++i) probs.push_back(models::to_probabilities(logits[i], policy, languages[i]));

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "apps/guardian/commands.h"
+#include "serve/audit_log.h"
 #include "serve/feedback_export.h"
 
 namespace guardian::app {
@@ -32,7 +33,7 @@ void add_feedback_command(CLI::App& app) {
                   "Only corrections of decisions queued for review for this reason; \"drift\": the random sample "
                   "of drifted windows, labels `guardian calibrate` can set thresholds on; \"random\": the steady sample "
                   "of all traffic ([audit] review_random), which shows what the model misses")
-      ->check(CLI::IsMember({"flagged", "low_confidence", "drift", "random"}));
+      ->check(CLI::IsMember(serve::kReviewReasons));
   cmd->callback([args] {
     const auto report = serve::export_feedback(args->db, args->out, args->name, args->policies, args->reason);
     std::cerr << "guardian: wrote " << report.rows << " corrections to " << report.data_file.string() << " and "

@@ -59,7 +59,16 @@ std::map<std::string, double> language_numbers(const toml::table& table, const c
   return out;
 }
 
-void write_language_numbers(std::ostream& out, const char* key, const std::map<std::string, double>& numbers) {
+// Throws unless every key of a per-language table is a language code a message can have.
+template <typename Number>
+void check_languages(const std::map<std::string, Number>& table, const std::string& what) {
+  for (const auto& [language, number] : table) {
+    if (language != "ko" && language != "en") throw ConfigError(what + " names '" + language + "'; the languages are ko and en");
+  }
+}
+
+template <typename Number>
+void write_language_numbers(std::ostream& out, const char* key, const std::map<std::string, Number>& numbers) {
   if (numbers.empty()) return;
   out << key << " = {";
   const char* separator = " ";
@@ -89,10 +98,8 @@ void Policy::validate() const {
   const std::string where = "policy '" + name + "'";
   if (name.empty()) throw ConfigError("policy: 'name' is required");
   if (categories.empty()) throw ConfigError(where + ": it has no categories");
+  check_languages(reference_language_rows, where + ": reference_language_rows");
   for (const auto& [language, rows] : reference_language_rows) {
-    if (language != "ko" && language != "en") {
-      throw ConfigError(where + ": reference_language_rows names '" + language + "'; the languages are ko and en");
-    }
     if (rows <= 0) throw ConfigError(where + ": reference_language_rows." + language + " must be > 0");
   }
   std::set<std::string> seen;
@@ -114,20 +121,14 @@ void Policy::validate() const {
         throw ConfigError(where + ": category '" + c.name + "' has a reference_share but the policy has no reference_rows > 0");
       }
     }
+    check_languages(c.reference_language_share, where + ": category '" + c.name + "' reference_language_share");
     for (const auto& [language, share] : c.reference_language_share) {
-      if (language != "ko" && language != "en") {
-        throw ConfigError(where + ": category '" + c.name + "' reference_language_share names '" + language +
-                          "'; the languages are ko and en");
-      }
       if (!(share >= 0.0 && share <= 1.0)) {
         throw ConfigError(where + ": category '" + c.name + "' reference_language_share." + language + " must be in [0, 1]");
       }
     }
+    check_languages(c.language_offset, where + ": category '" + c.name + "' language_offset");
     for (const auto& [language, offset] : c.language_offset) {
-      if (language != "ko" && language != "en") {
-        throw ConfigError(where + ": category '" + c.name + "' language_offset names '" + language +
-                          "'; the languages are ko and en");
-      }
       if (!(offset >= -kMaxLanguageOffset && offset <= kMaxLanguageOffset)) {
         throw ConfigError(where + ": category '" + c.name + "' language_offset." + language + " must be in [-20, 20]");
       }
@@ -255,15 +256,7 @@ std::string Policy::to_toml() const {
   if (gate) out << "gate = " << quoted(*gate) << "\n";
   if (!reference_data.empty()) out << "reference_data = " << quoted(reference_data) << "\n";
   if (reference_rows > 0) out << "reference_rows = " << reference_rows << "\n";
-  if (!reference_language_rows.empty()) {
-    out << "reference_language_rows = {";
-    const char* separator = " ";
-    for (const auto& [language, rows] : reference_language_rows) {
-      out << separator << language << " = " << rows;
-      separator = ", ";
-    }
-    out << " }\n";
-  }
+  write_language_numbers(out, "reference_language_rows", reference_language_rows);
   for (const auto& c : categories) {
     out << "\n[[category]]\nname = " << quoted(c.name) << "\n";
     if (!c.description.empty()) out << "description = " << quoted(c.description) << "\n";

@@ -40,8 +40,12 @@ struct AuditRecord {
   double threshold = 0.0;      // its threshold
   nlohmann::json scores;       // {category: P(level >= 1)}
   std::string review_reason;   // "flagged", "low_confidence" or "" (not queued for review); "drift"
-                               // is given later, by queue_for_review
+                               // and "random" are given later, by queue_for_review
 };
+
+// Why a decision is in the review queue: its own flag or doubt, or a sample it was drawn into (a
+// drifted window's, or the steady random one). The review listing and the export filter by these.
+inline const std::vector<std::string> kReviewReasons = {"flagged", "low_confidence", "drift", "random"};
 
 // A moderator's corrected labels.
 struct Feedback {

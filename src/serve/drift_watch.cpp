@@ -14,8 +14,8 @@ nlohmann::json or_null(const std::optional<double>& v) { return v ? nlohmann::js
 
 DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   auto& state = policies_[policy.name];
-  bool same = state.version == policy.version && state.categories.size() == policy.categories.size() &&
-              state.reference_rows == policy.reference_rows &&
+  bool same = state.policy.version == policy.version && state.categories.size() == policy.categories.size() &&
+              state.policy.reference_rows == policy.reference_rows &&
               state.policy.reference_language_rows == policy.reference_language_rows;
   for (size_t c = 0; same && c < policy.categories.size(); ++c) {
     same = state.categories[c].name == policy.categories[c].name &&
@@ -26,9 +26,6 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
   }
   if (same) return state;
   state = PolicyState{};
-  state.version = policy.version;
-  state.reference_data = policy.reference_data;
-  state.reference_rows = policy.reference_rows;
   state.policy = policy;
   for (const auto& category : policy.categories) {
     CategoryState c;
@@ -72,7 +69,7 @@ void DriftWatch::close_window(const std::string& name, PolicyState& state, std::
                      "against {:.3f} of its reference data ({}; z {:+.1f}): the threshold no longer fits this traffic "
                      "(label a sample and `guardian calibrate` on it; `--target share` restores the old rate "
                      "without labels, right only if the harm is as common as before)",
-                     name, c.name, c.threshold, c.last->observed, state.in_window, expected->share, state.reference_data,
+                     name, c.name, c.threshold, c.last->observed, state.in_window, expected->share, state.policy.reference_data,
                      c.last->z);
       }
     }
@@ -184,9 +181,9 @@ nlohmann::json DriftWatch::to_json() const {
                             {"drifted", c.last ? nlohmann::json(c.last->drifted) : nlohmann::json()}});
     }
     policies.push_back({{"name", name},
-                        {"version", s.version},
-                        {"reference_data", s.reference_data},
-                        {"reference_rows", s.reference_rows},
+                        {"version", s.policy.version},
+                        {"reference_data", s.policy.reference_data},
+                        {"reference_rows", s.policy.reference_rows},
                         {"messages", s.messages},
                         {"windows", s.windows},
                         {"in_window", s.in_window},

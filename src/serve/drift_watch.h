@@ -52,6 +52,8 @@ class DriftWatch {
   nlohmann::json to_json() const;
 
  private:
+  // The category's name, threshold and reference, kept beside its counts for the per-message
+  // comparison; the policy itself is in PolicyState.
   struct CategoryState {
     std::string name;
     double threshold = 0.5;
@@ -62,10 +64,7 @@ class DriftWatch {
     std::optional<eval::ShareDrift> last;  // the last complete window against the reference
   };
   struct PolicyState {
-    std::string version;
-    std::string reference_data;
-    int64_t reference_rows = 0;
-    policy::Policy policy;            // as last seen, for a window's expected reference
+    policy::Policy policy;            // as first seen (this version): its reference, for each window
     int64_t messages = 0;             // since first seen
     int64_t in_window = 0;            // messages in the current window
     std::map<std::string, int64_t> window_languages;  // the current window's messages per language

@@ -1,4 +1,5 @@
 // The scoring and review routes of Service (see service.h).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -187,8 +188,8 @@ ApiResponse Service::review(const ApiRequest& request) {
   }
   std::string reason;
   if (auto it = request.query.find("reason"); it != request.query.end()) reason = it->second;
-  if (!reason.empty() && reason != "flagged" && reason != "low_confidence" && reason != "drift" && reason != "random") {
-    throw RequestError{400, "query parameter 'reason' must be flagged, low_confidence, drift or random", "reason"};
+  if (!reason.empty() && std::find(kReviewReasons.begin(), kReviewReasons.end(), reason) == kReviewReasons.end()) {
+    throw RequestError{400, "query parameter 'reason' must be one of " + nlohmann::json(kReviewReasons).dump(), "reason"};
   }
   const int limit = query_int(request, "limit", 50, 1, 1000);
   const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);

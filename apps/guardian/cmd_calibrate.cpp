@@ -69,6 +69,7 @@ nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models:
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
+    if (!category.trained) continue;  // never learned: no rate to hold
     if (target.from_reference && !category.reference_share) {
       throw ConfigError("calibrate --target share: the model's policy records no reference share for '" + category.name +
                         "' (train or calibrate it with this guardian, or give the share: --target share=S)");
@@ -181,6 +182,10 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
+    if (!category.trained) {
+      std::cout << category.name << ": untrained (no label in the model's training data); nothing to calibrate\n";
+      continue;
+    }
     std::vector<std::vector<double>> rows;
     std::vector<int> labels;
     std::vector<models::CategoryLogits> labelled;

@@ -68,6 +68,7 @@ struct DriftCheck {
   nlohmann::json report(const policy::Policy& policy) const {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& c : evaluator.report().all.categories) {
+      if (!c.trained) continue;  // never learned: its flags are noise
       const bool has_reference = std::isfinite(c.reference_share);
       out[c.name] = {{"flagged_share", c.flagged_share},
                      {"reference_share", has_reference ? nlohmann::json(c.reference_share) : nlohmann::json()},

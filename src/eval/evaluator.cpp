@@ -51,7 +51,7 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name), 
                         " levels, needs at least 2");
     }
     categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides, category.stale_reference()});
+                           category.threshold, category.decides, category.stale_reference(), category.trained});
   }
   if (policy.gate) {
     for (size_t c = 0; c < categories_.size(); ++c) {
@@ -193,7 +193,11 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
       accuracy_sum += report.accuracy;
       ++accuracy_count;
     }
-    report.flagged_share = slice.examples == 0 ? kNaN : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
+    report.trained = categories_[c].trained;
+    // An untrained category's flags are its initial weights' noise: no share to report or watch.
+    report.flagged_share = slice.examples == 0 || !report.trained
+                               ? kNaN
+                               : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
     report.reference_share = report.drift_z = kNaN;
     report.reference_stale = categories_[c].reference_stale;
     // Against the reference of the slice's own language mix: a bilingual model flags its languages

@@ -73,6 +73,7 @@ class Evaluator {
     double threshold = 0.5;  // flag when P(level >= 1) >= threshold
     bool decides = true;     // counts toward the decision
     bool reference_stale = false;  // the policy's was measured at another threshold
+    bool trained = true;           // policy::Category::trained
   };
   std::string policy_name_;                  // for the report
   std::vector<CategoryInfo> categories_;     // in policy order

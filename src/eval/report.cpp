@@ -29,7 +29,7 @@ std::string pad_right(const std::string& s, size_t width) {
 
 size_t name_width(const Scores& scores) {
   size_t width = std::string("aggregate").size();
-  for (const auto& c : scores.categories) width = std::max(width, c.name.size());
+  for (const auto& c : scores.categories) width = std::max(width, c.name.size() + (c.trained ? 0 : 12));
   return width + 2;
 }
 
@@ -45,7 +45,7 @@ void write_table(std::ostringstream& out, const Scores& scores) {
   write_row(out, width, "category",
             {"accuracy", "precision", "recall", "macro-F1", "ROC-AUC", "support"});
   for (const auto& c : scores.categories) {
-    write_row(out, width, c.name,
+    write_row(out, width, c.trained ? c.name : c.name + " (untrained)",
               {cell(c.accuracy), cell(c.precision), cell(c.recall), cell(c.macro_f1),
                cell(c.roc_auc), std::to_string(c.support)});
   }
@@ -94,6 +94,7 @@ nlohmann::json to_json(const Scores& scores) {
   nlohmann::json categories = nlohmann::json::array();
   for (const auto& c : scores.categories) {
     categories.push_back({{"name", c.name},
+                          {"trained", c.trained},
                           {"support", c.support},
                           {"accuracy", number(c.accuracy)},
                           {"precision", number(c.precision)},

@@ -16,6 +16,7 @@ namespace guardian::eval {
 // measure (no rows, one class absent for AUC) is NaN, written as null in JSON and "-" in text.
 struct CategoryReport {
   std::string name;              // the policy category's name
+  bool trained = true;           // false: never learned (policy::Category::trained); no flagged share
   size_t support = 0;            // rows with a known label for this category
   double accuracy = 0.0;         // argmax level == true level
   double precision = 0.0;        // binary: predicted level >= 1 (argmax) vs true level >= 1

@@ -107,6 +107,9 @@ void Policy::validate() const {
     if (c.name.empty()) throw ConfigError(where + ": a category has no name");
     if (!seen.insert(c.name).second) throw ConfigError(where + ": category '" + c.name + "' appears twice");
     if (c.levels.size() < 2) throw ConfigError(where + ": category '" + c.name + "' needs at least 2 levels");
+    if (!c.trained && (c.decides || (gate && *gate == c.name))) {
+      throw ConfigError(where + ": category '" + c.name + "' is untrained (trained = false): it cannot decide or gate");
+    }
     if (!(c.threshold > 0.0 && c.threshold <= 1.0)) {
       throw ConfigError(where + ": category '" + c.name + "' threshold must be in (0, 1]");
     }
@@ -172,7 +175,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   }
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
-    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "score_at_level0",
+    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "trained", "score_at_level0",
                                 "reference_share", "reference_threshold", "reference_language_share", "language_offset"},
                         where, "category");
     Category c;
@@ -189,6 +192,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     c.threshold = get<double>(table, "threshold", where, "a number").value_or(0.5);
     c.temperature = get<double>(table, "temperature", where, "a number").value_or(1.0);
     c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
+    c.trained = get<bool>(table, "trained", where, "true or false").value_or(true);
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
     c.reference_share = get<double>(table, "reference_share", where, "a number");
     c.reference_threshold = get<double>(table, "reference_threshold", where, "a number");
@@ -264,6 +268,7 @@ std::string Policy::to_toml() const {
     for (size_t i = 0; i < c.levels.size(); ++i) out << (i ? ", " : "") << quoted(c.levels[i]);
     out << "]\nthreshold = " << c.threshold << "\ntemperature = " << c.temperature << "\ndecides = "
         << (c.decides ? "true" : "false") << "\n";
+    if (!c.trained) out << "trained = false\n";
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
     if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";
     if (c.reference_threshold) out << "reference_threshold = " << *c.reference_threshold << "\n";

@@ -16,6 +16,8 @@
 //   threshold = 0.5                  # optional (0.5): flag when P(level >= 1) >= this; in (0, 1]
 //   temperature = 1.0                # optional (1.0): logits / temperature; in (0, 100]
 //   decides = true                   # optional (true): false = scored and reported, never flags
+//   trained = false                  # optional (true): false = no training message was labelled for
+//                                    #   it; it never decides and answers leave its score out
 //   score_at_level0 = 5              # optional: level i reports the score 5 - i (General)
 //   reference_share = 0.39           # optional, in [0, 1]: the share of the reference data whose
 //                                    #   P(level >= 1) reached this threshold (the drift check's baseline)
@@ -69,6 +71,11 @@ struct Category {
   // 0.83 so rarely that its one threshold caught 4% of it (`guardian calibrate --per-language`
   // fits these). A language without an entry keeps the model's score.
   std::map<std::string, double> language_offset;
+  // False when no training message carried a label for this category (the default policy's
+  // "cultural" on the shelf's data): its head kept its initial weights, so its score is noise
+  // (about 0.65 for any text). Training sets it; it never decides, answers and metrics leave it
+  // out, and it has no drift reference.
+  bool trained = true;
 
   // language_offset's entry for a language code, 0 without one.
   double offset_for(const std::string& language) const;
@@ -111,7 +118,8 @@ struct Policy {
 
   // Index of a category by name, or -1.
   int index_of(const std::string& name) const;
-  // Throws ConfigError: no categories, duplicate names, fewer than 2 levels, thresholds outside
+  // Throws ConfigError: no categories, duplicate names, fewer than 2 levels, an untrained category
+  // that decides, thresholds outside
   // (0, 1], temperatures <= 0, a language offset or a reference language share for another
   // language than ko or en or out of range, a gate that names no binary category, a reference share outside
   // [0, 1] or without reference_rows > 0.

@@ -41,6 +41,7 @@ nlohmann::json to_json(const ModerationResult& result, const policy::Policy& pol
   nlohmann::json out;
   for (size_t c = 0; c < result.categories.size(); ++c) {
     const auto& r = result.categories[c];
+    if (!policy.categories[c].trained) continue;  // its score would be noise
     nlohmann::json levels = nlohmann::json::object();
     for (size_t l = 0; l < r.levels.size(); ++l) levels[policy.categories[c].levels[l]] = r.levels[l];
     categories[r.name] = {{"score", r.score}, {"levels", levels}};

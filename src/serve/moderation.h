@@ -32,7 +32,8 @@ std::vector<ModerationResult> moderate(models::Model& model, const std::vector<s
 // `text`'s language and thresholds applied).
 ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy, const std::string& text);
 
-// {"flagged":..,"decision":{..},"language":..,"categories":{name:{"score":..,"levels":{level:p}}},"general":..}
+// {"flagged":..,"decision":{..},"language":..,"categories":{name:{"score":..,"levels":{level:p}}},"general":..};
+// an untrained category (policy::Category::trained) is left out.
 nlohmann::json to_json(const ModerationResult& result, const policy::Policy& policy);
 
 }  // namespace guardian::serve

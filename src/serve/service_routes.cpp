@@ -30,10 +30,12 @@ std::string review_reason(const ModerationResult& result, const policy::Policy& 
 }
 
 // OpenAI's result shape: a category is true when it is over its threshold and the message is flagged.
+// An untrained category is left out, so a client that thresholds the scores itself never sees noise.
 nlohmann::json openai_result(const ModerationResult& result, const policy::Policy& policy) {
   nlohmann::json categories = nlohmann::json::object(), scores = nlohmann::json::object();
   for (size_t c = 0; c < result.categories.size(); ++c) {
     const auto& category = policy.categories[c];
+    if (!category.trained) continue;
     const double score = result.categories[c].score;
     categories[category.name] = result.decision.flagged && category.decides && score >= category.threshold;
     scores[category.name] = score;

@@ -79,18 +79,29 @@ std::vector<std::string> load_texts(const std::vector<std::string>& specs, const
   return texts;
 }
 
-std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
-                                                        const std::vector<data::Example>& train) {
-  std::vector<std::string> disabled;
+Unlearnable disable_unlearnable_categories(policy::Policy& policy, const std::vector<data::Example>& train) {
+  Unlearnable out;
   for (size_t c = 0; c < policy.categories.size(); ++c) {
+    auto& category = policy.categories[c];
     const bool positive = std::any_of(train.begin(), train.end(), [&](const data::Example& e) { return e.labels[c] >= 1; });
-    if (positive || !policy.categories[c].decides) continue;
-    policy.categories[c].decides = false;
-    disabled.push_back(policy.categories[c].name);
-    spdlog::warn("category '{}' has no positive label in the training data: it is scored but will not flag",
-                 policy.categories[c].name);
+    const bool labelled = std::any_of(train.begin(), train.end(), [&](const data::Example& e) {
+      return e.labels[c] != data::kUnknownLabel;
+    });
+    if (!labelled) {
+      if (category.decides) out.not_deciding.push_back(category.name);
+      category.decides = false;
+      category.trained = false;
+      out.untrained.push_back(category.name);
+      spdlog::warn("category '{}' has no label in the training data: it is not learned, and answers leave it out",
+                   category.name);
+    } else if (!positive && category.decides) {
+      category.decides = false;
+      out.not_deciding.push_back(category.name);
+      spdlog::warn("category '{}' has no positive label in the training data: it is scored but will not flag",
+                   category.name);
+    }
   }
-  return disabled;
+  return out;
 }
 
 TrainingData load_training_data(const TrainConfig& config) {
@@ -102,7 +113,9 @@ TrainingData load_training_data(const TrainConfig& config) {
                       config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
   d.valid = load_sets(config.data.valid, d.policy, d.data_root, Purpose::kValid, config.data.skip_bad);
   if (d.train.examples.empty()) throw InputError("the training data is empty");
-  d.not_deciding = disable_unlearnable_categories(d.policy, d.train.examples);
+  auto unlearnable = disable_unlearnable_categories(d.policy, d.train.examples);
+  d.not_deciding = std::move(unlearnable.not_deciding);
+  d.untrained = std::move(unlearnable.untrained);
   spdlog::info("data: {} training and {} validation messages", d.train.examples.size(), d.valid.examples.size());
   return d;
 }

@@ -33,11 +33,17 @@ std::vector<std::string> load_texts(const std::vector<std::string>& specs,
                                     const std::filesystem::path& data_root, size_t limit,
                                     Purpose purpose = Purpose::kEval);
 
+// The categories disable_unlearnable_categories switched off, by name.
+struct Unlearnable {
+  std::vector<std::string> not_deciding;  // never labelled positive: decides = false
+  std::vector<std::string> untrained;     // never labelled at all: also trained = false
+};
+
 // A category the training data never labels positive cannot be learned: it is switched to
-// decides = false (reported, never flagging) so an untrained head cannot flag messages. Returns the
-// names switched off.
-std::vector<std::string> disable_unlearnable_categories(policy::Policy& policy,
-                                                        const std::vector<data::Example>& train);
+// decides = false (reported, never flagging) so an untrained head cannot flag messages. One the
+// data never label at all (not even 0) gets no training signal whatever: its score is its initial
+// weights' noise, so it is also marked trained = false and answers leave it out.
+Unlearnable disable_unlearnable_categories(policy::Policy& policy, const std::vector<data::Example>& train);
 
 // What every trainer starts from: the recipe's policy (with unlearnable categories switched off),
 // its training and validation sets, and the data root. ConfigError when data.valid is empty,
@@ -47,6 +53,7 @@ struct TrainingData {
   LoadedSet train;
   LoadedSet valid;
   std::vector<std::string> not_deciding;  // categories switched off (disable_unlearnable_categories)
+  std::vector<std::string> untrained;     // of those, the ones never labelled at all
   std::filesystem::path data_root;
 };
 TrainingData load_training_data(const TrainConfig& config);

@@ -409,7 +409,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
                            {"cascade", cascade_report},
                            {"best_valid", result.best_valid},
                            {"metrics", result.metrics}, {"train_data", data.train.provenance},
-                           {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding},
+                           {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding}, {"untrained", data.untrained},
                            {"valid_data", data.valid.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
   return result;

@@ -52,9 +52,14 @@ void set_reference(policy::Policy& policy, const nlohmann::json& report, const s
   }
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
+    category.reference_language_share.clear();
+    if (!category.trained) {  // its flags are noise: nothing to watch for drift
+      category.reference_share.reset();
+      category.reference_threshold.reset();
+      continue;
+    }
     category.reference_share = categories.at(c).at("flagged_share").get<double>();
     category.reference_threshold = category.threshold;
-    category.reference_language_share.clear();
     for (const auto& language : languages) {
       category.reference_language_share[language] =
           report["by_language"][language]["categories"].at(c).at("flagged_share").get<double>();

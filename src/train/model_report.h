@@ -20,7 +20,9 @@ nlohmann::json report_on(models::Model& model, const std::vector<data::Example>&
 // category's flagged_share of every row becomes its reference_share, the row count
 // reference_rows, and reference_data reads "<what>: <specs>"; with two languages or more of at
 // least 100 messages each, each one's flagged_share its reference_language_share and its count
-// reference_language_rows (replaced, or cleared for data in one language). A report of no rows leaves the policy as it was. The one place a reference is set (training and calibrate).
+// reference_language_rows (replaced, or cleared for data in one language). An untrained category
+// gets no reference. A report of no rows leaves the policy as it was. The one place a reference is
+// set (training and calibrate).
 void set_reference(policy::Policy& policy, const nlohmann::json& report, const std::string& what,
                    const std::vector<std::string>& specs);
 

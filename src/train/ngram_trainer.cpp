@@ -372,7 +372,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
                            {"recipe", recipe_fingerprint(config, seed)},  // what a later run into out compares
                            {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"selected_valid", best}, {"best_valid", result.best_valid},
-                           {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled},
+                           {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"untrained", data.untrained},
                            {"valid_data", valid_set.provenance},
                            {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
   return result;

@@ -330,7 +330,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   nlohmann::json training = {
       {"recipe", state.recipe}, {"name", config.name}, {"seed", seed}, {"finished", finished},
       {"steps", state.step}, {"best_valid", result.best_valid}, {"metrics", result.metrics},
-      {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"valid_data", valid_set.provenance},
+      {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"untrained", data.untrained}, {"valid_data", valid_set.provenance},
       {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()},
   };
   models::write_json_file(out / models::kTrainingFile, training);

@@ -13,6 +13,7 @@ CommandResult run_guardian(const std::vector<std::string>& args, const fs::path&
   const fs::path log = fs::temp_directory_path() /
                        ("guardian_cli_" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + ".log");
   const fs::path input = log.string() + ".in";
+  fs::remove(log);  // a log left by an earlier process of the same pid would be appended to
   write_text(input, stdin_text);
   std::vector<std::string> argv = {"/bin/sh", "-c", "exec \"$0\" \"$@\" < \"$GUARDIAN_TEST_STDIN\"", GUARDIAN_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

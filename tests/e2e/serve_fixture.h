@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -41,10 +43,22 @@ inline std::string read_text(const fs::path& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// Runs a command line to completion with extra environment; returns the exit code.
+// Runs a command line to completion with extra environment; returns the exit code. With `started`,
+// returns at once with the child's pid there. A fork that fails (EAGAIN under a busy machine) is
+// retried, then a test failure naming errno; an exec that fails writes why into the log and exits
+// 127, so a test that fails in milliseconds says what went wrong instead of a bare exit code.
 inline int run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                        const fs::path& log, pid_t* started = nullptr) {
-  const pid_t pid = ::fork();
+  pid_t pid = -1;
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    pid = ::fork();
+    if (pid >= 0 || (errno != EAGAIN && errno != ENOMEM)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (pid < 0) {
+    ADD_FAILURE() << "fork for " << argv.at(0) << " failed: " << std::strerror(errno);
+    return -1;
+  }
   if (pid == 0) {
     for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -56,6 +70,8 @@ inline int run_process(const std::vector<std::string>& argv, const std::map<std:
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     ::execv(args[0], args.data());
+    const std::string why = std::string("run_process: exec ") + argv[0] + ": " + std::strerror(errno) + "\n";
+    [[maybe_unused]] const auto written = ::write(2, why.data(), why.size());
     ::_exit(127);
   }
   if (started) {
@@ -63,7 +79,12 @@ inline int run_process(const std::vector<std::string>& argv, const std::map<std:
     return 0;
   }
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      ADD_FAILURE() << "waitpid for " << argv.at(0) << " failed: " << std::strerror(errno);
+      return -1;
+    }
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -171,6 +171,32 @@ TEST_F(ServeTest, ClassifyGivesTheFullAnswer) {
   expect_json_error(post(port(), "/v1/classify", R"({"input":"x","policy":"no-such-policy"})"), 400, "no-such-policy");
 }
 
+TEST_F(ServeTest, AnUntrainedCategoryIsLeftOutOfEveryAnswer) {
+  // The model's policy with insult marked as training marks a category no training message labelled.
+  auto root = toml::parse_file((model_ / "policy.toml").string());
+  root.insert_or_assign("name", "partial");
+  auto& insult = *(*root["category"].as_array())[1].as_table();
+  ASSERT_EQ(insult["name"].value_or(std::string()), "insult");
+  insult.insert_or_assign("decides", false);
+  insult.insert_or_assign("trained", false);
+  std::ofstream(dir_ / "partial.toml") << root;
+  server_.reset();
+  server_ = std::make_unique<ServerProcess>(model_, dir_, std::vector<std::string>{"--policy", (dir_ / "strict.toml").string(), "--policy",
+                                                                       (dir_ / "partial.toml").string()});
+
+  const auto openai = body_of(post(port(), "/v1/moderations", R"({"input":"you stupid idiot","policy":"partial"})"));
+  const auto& result = openai["results"][0];
+  EXPECT_TRUE(result["category_scores"].contains("toxic")) << openai.dump();
+  EXPECT_FALSE(result["category_scores"].contains("insult")) << openai.dump();
+  EXPECT_FALSE(result["categories"].contains("insult")) << openai.dump();
+  const auto full = body_of(post(port(), "/v1/classify", R"({"input":"you stupid idiot","policy":"partial"})"));
+  EXPECT_TRUE(full["results"][0]["categories"].contains("toxic")) << full.dump();
+  EXPECT_FALSE(full["results"][0]["categories"].contains("insult")) << full.dump();
+  // Under the model's own policy insult is trained and answered.
+  const auto own = body_of(post(port(), "/v1/moderations", R"({"input":"you stupid idiot"})"));
+  EXPECT_TRUE(own["results"][0]["category_scores"].contains("insult")) << own.dump();
+}
+
 TEST_F(ServeTest, GuardIsNotImplementedYet) {
   expect_json_error(post(port(), "/v1/guard", R"({"input":"hi"})"), 501, "generative");
 }

@@ -130,6 +130,20 @@ TEST(Evaluator, FlaggedShareCountsEveryRowAtEachThreshold) {
   EXPECT_EQ(to_text(report).find("reference data"), std::string::npos);
 }
 
+TEST(Evaluator, AnUntrainedCategoryHasNoFlaggedShareAndSaysSo) {
+  auto policy = two_category_policy();
+  policy.categories[2].trained = false;  // general: never learned
+  const Report report = evaluate(policy, examples(), probabilities());
+  EXPECT_TRUE(std::isnan(report.all.categories[2].flagged_share));  // 0.6 when trained (above)
+  EXPECT_FALSE(report.all.categories[2].trained);
+  EXPECT_DOUBLE_EQ(report.all.categories[0].flagged_share, 0.6);  // the others as before
+  const auto json = to_json(report);
+  EXPECT_EQ(json["all"]["categories"][2]["trained"], false);
+  EXPECT_TRUE(json["all"]["categories"][2]["flagged_share"].is_null());
+  EXPECT_EQ(json["all"]["categories"][0]["trained"], true);
+  EXPECT_NE(to_text(report).find("general (untrained)"), std::string::npos) << to_text(report);
+}
+
 // 100 unlabelled rows of a binary category, 90 of them at P(toxic) 0.9, 10 at 0.1.
 void add_unlabelled_rows(Evaluator& evaluator) {
   for (int i = 0; i < 100; ++i) {

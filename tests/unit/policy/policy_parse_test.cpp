@@ -52,6 +52,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_DOUBLE_EQ(x.threshold, y.threshold);
     EXPECT_DOUBLE_EQ(x.temperature, y.temperature);
     EXPECT_EQ(x.decides, y.decides);
+    EXPECT_EQ(x.trained, y.trained);
     EXPECT_EQ(x.score_at_level0, y.score_at_level0);
     EXPECT_EQ(x.reference_share, y.reference_share);
     EXPECT_EQ(x.reference_threshold, y.reference_threshold);
@@ -126,7 +127,26 @@ TEST(PolicyParse, DefaultsWhenOptionalKeysAreAbsent) {
   EXPECT_DOUBLE_EQ(p.categories[0].threshold, 0.5);
   EXPECT_DOUBLE_EQ(p.categories[0].temperature, 1.0);
   EXPECT_TRUE(p.categories[0].decides);
+  EXPECT_TRUE(p.categories[0].trained);
   EXPECT_FALSE(p.categories[0].score_at_level0.has_value());
+}
+
+TEST(PolicyParse, AnUntrainedCategoryRoundTripsAndCannotDecideOrGate) {
+  Policy p = Policy::parse(std::string(kMinimal) + "decides = false\ntrained = false\n", "u.toml");
+  EXPECT_FALSE(p.categories[0].trained);
+  EXPECT_NE(p.to_toml().find("trained = false"), std::string::npos);
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+  p.categories[0].trained = true;  // the usual case writes nothing
+  EXPECT_EQ(p.to_toml().find("trained"), std::string::npos);
+
+  std::string m = parse_error(std::string(kMinimal) + "trained = false\n");  // decides defaults to true
+  EXPECT_NE(m.find("bad.toml"), std::string::npos) << m;
+  EXPECT_NE(m.find("'hate' is untrained"), std::string::npos) << m;
+  m = parse_error("name = \"p\"\ngate = \"toxic\"\n[[category]]\nname = \"toxic\"\nlevels = [\"a\", \"b\"]\n"
+                  "decides = false\ntrained = false\n");
+  EXPECT_NE(m.find("'toxic' is untrained"), std::string::npos) << m;
+  m = parse_error(std::string(kMinimal) + "trained = \"no\"\n");
+  EXPECT_NE(m.find("trained"), std::string::npos) << m;
 }
 
 TEST(PolicyParse, RoundTripKeepsEveryFieldIncludingAwkwardValues) {

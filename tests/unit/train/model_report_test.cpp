@@ -53,5 +53,23 @@ TEST(SetReference, EachLanguageOfABilingualReferenceGetsItsOwnShare) {
   EXPECT_DOUBLE_EQ(*p.categories[0].reference_share, 0.3);
 }
 
+TEST(SetReference, AnUntrainedCategoryGetsNoReference) {
+  auto p = binary();
+  p.categories[0].reference_share = 0.5;  // from before it was known to be untrained
+  p.categories[0].reference_threshold = 0.6;
+  p.categories[0].decides = false;
+  p.categories[0].trained = false;
+  auto r = report(300, 0.3, 100, 0.02);
+  r["all"]["categories"][0]["flagged_share"] = nullptr;  // as the evaluator reports an untrained one
+  r["by_language"]["en"]["categories"][0]["flagged_share"] = nullptr;
+  r["by_language"]["ko"]["categories"][0]["flagged_share"] = nullptr;
+  set_reference(p, r, "validation", {"a:val"});
+  EXPECT_FALSE(p.categories[0].reference_share.has_value());
+  EXPECT_FALSE(p.categories[0].reference_threshold.has_value());
+  EXPECT_TRUE(p.categories[0].reference_language_share.empty());
+  EXPECT_EQ(p.reference_rows, 400);  // the policy's other categories still have their reference
+  EXPECT_NO_THROW(p.validate());
+}
+
 }  // namespace
 }  // namespace guardian::train

@@ -2,7 +2,8 @@
 # Issue 4's quality bench: guardian's models against the classic peers a careful user would try
 # (fastText word/char/autotune, TF-IDF + logistic regression plain/tuned), on the same splits, in
 # the same run. One JSON line per (task, system) on stdout:
-#   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc"}
+#   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc",
+#    "ece","brier"} (ece, brier: calibration of P(level >= 1) on the test split, ten bins; lower is better)
 #   (guardian's rows add "f1_offsets_applied": on how many seeds the ensemble's checked F1 offsets
 #   were kept, and "served": per seed what serve = "best" chose, the stack or a member alone)
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
@@ -114,7 +115,7 @@ import json, sys, statistics
 task, system, out, seeds, seconds, test = sys.argv[1:]
 seeds = int(seeds)
 dirs = [out] if seeds == 1 else [f"{out}/seed-{i + 1}" for i in range(seeds)]
-f1, acc, valid, auc, offsets, served = [], [], [], [], [], []
+f1, acc, valid, auc, offsets, served, ece, brier = [], [], [], [], [], [], [], []
 for d in dirs:
     training = json.load(open(f"{d}/training.json"))
     metrics = training["metrics"]
@@ -124,6 +125,7 @@ for d in dirs:
         served.append("+".join(training["served"].values()))
     m = metrics["eval"][test]["all"]["categories"][0]
     f1.append(100 * m["macro_f1"]); acc.append(100 * m["accuracy"]); auc.append(100 * m["roc_auc"])
+    ece.append(m.get("ece")); brier.append(m.get("brier"))
     valid.append(100 * metrics["valid"]["all"]["categories"][0]["macro_f1"])
 std = statistics.stdev(f1) if len(f1) > 1 else 0.0
 # valid_macro_f1: the validation split's score (what a user sees before the test); roc_auc: the
@@ -132,6 +134,9 @@ print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.m
                   "macro_f1_std": round(std, 2), "seeds": len(f1), "accuracy": round(statistics.mean(acc), 2),
                   "train_seconds": round(float(seconds), 1), "valid_macro_f1": round(statistics.mean(valid), 2),
                   "roc_auc": round(statistics.mean(auc), 2),
+                  # calibration of P(level >= 1) on the test split (eval::calibration; older builds: absent)
+                  **({"ece": round(statistics.mean(ece), 4), "brier": round(statistics.mean(brier), 4)}
+                     if None not in ece else {}),
                   # an ensemble's F1 offsets: on how many seeds the check kept them (then the
                   # valid_macro_f1 is fitted on, so optimistic)
                   **({"f1_offsets_applied": sum(offsets)} if offsets else {}),

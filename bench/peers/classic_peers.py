@@ -52,7 +52,23 @@ def transfer_predictions(system, predict):
             json.dump({"predicted": [int(p) for p in predicted], "flag_prob": [float(p) for p in flag_prob]}, f)
 
 
-def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None, predicted=None):
+def calibration(truth, flag_prob, bins=10):
+    """ECE and Brier of P(label >= 1) against label >= 1, binned as guardian's eval (eval::calibration):
+    ten equal-width bins of [0, 1], a score of 1 in the last."""
+    counts, scores, positives = [0] * bins, [0.0] * bins, [0] * bins
+    for t, p in zip(truth, flag_prob):
+        p = min(max(p, 0.0), 1.0)
+        b = min(int(p * bins), bins - 1)
+        counts[b] += 1
+        scores[b] += p
+        positives[b] += t
+    n = len(truth)
+    ece = sum(abs(scores[b] / counts[b] - positives[b] / counts[b]) * counts[b] / n for b in range(bins) if counts[b])
+    brier = sum((min(max(p, 0.0), 1.0) - t) ** 2 for t, p in zip(truth, flag_prob)) / n
+    return ece, brier
+
+
+def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None, predicted=None, calibrated=None):
     if PREDICTIONS_DIR and predicted is not None:
         with open(os.path.join(PREDICTIONS_DIR, "pred-%s.json" % system), "w") as f:
             json.dump([int(p) for p in predicted], f)
@@ -68,6 +84,9 @@ def emit(task, system, f1s, accs, seconds, valid_f1=None, auc=None, predicted=No
         row["valid_macro_f1"] = round(100 * valid_f1, 2)
     if auc is not None:
         row["roc_auc"] = round(100 * auc, 2)
+    # How far P(label >= 1) can be taken at its word on the test split (calibration(); lower is better).
+    if calibrated is not None:
+        row["ece"], row["brier"] = round(calibrated[0], 4), round(calibrated[1], 4)
     print(json.dumps(row), flush=True)
 
 
@@ -102,7 +121,7 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
     predicted, flag_prob = fasttext_predict(model, test[0])
     emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds,
          valid_f1=f1_score(valid[1], valid_predicted, average="macro"), auc=roc_auc_score(flagged_truth(test[1]), flag_prob),
-         predicted=predicted)
+         predicted=predicted, calibrated=calibration(flagged_truth(test[1]), flag_prob))
 
 
 def fasttext_predict(model, texts):
@@ -137,7 +156,8 @@ def tfidf_run(task, train, valid, test):
     p = plain.predict(xte)
     transfer_predictions("tfidf-lr", lambda name, texts: lr_predict(plain, xtransfer[name]))
     emit(task, "tfidf-lr", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
-         valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]), predicted=p)
+         valid_f1=f1_score(valid[1], plain.predict(xva), average="macro"), auc=flag_auc(plain, xte, test[1]), predicted=p,
+         calibrated=flag_calibration(plain, xte, test[1]))
     # The grid's fits are independent: one per core, as a user with this machine would run them.
     grid = [(c, weight) for c in (0.25, 0.5, 1, 2, 4, 8, 16) for weight in (None, "balanced")]
     fitted = Parallel(n_jobs=os.cpu_count() or 1)(
@@ -152,11 +172,16 @@ def tfidf_run(task, train, valid, test):
     p = best[1].predict(xte)
     transfer_predictions("tfidf-lr-tuned", lambda name, texts: lr_predict(best[1], xtransfer[name]))
     emit(task, "tfidf-lr-tuned", [f1_score(test[1], p, average="macro")], [accuracy_score(test[1], p)], seconds,
-         valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]), predicted=p)
+         valid_f1=best[0], auc=flag_auc(best[1], xte, test[1]), predicted=p,
+         calibrated=flag_calibration(best[1], xte, test[1]))
 
 
 def flag_auc(model, x, labels):
     return roc_auc_score(flagged_truth(labels), lr_predict(model, x)[1])
+
+
+def flag_calibration(model, x, labels):
+    return calibration(flagged_truth(labels), lr_predict(model, x)[1])
 
 
 def lr_predict(model, x):

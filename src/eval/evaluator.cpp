@@ -13,6 +13,8 @@ namespace guardian::eval {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// The log loss of a probability of 0 would be infinite; scikit-learn clips at about this too.
+constexpr double kMinProbability = 1e-15;
 
 // Local copies of two one-liners from data/ and policy/, so eval links on its own.
 const char* language_key(data::Language language) {
@@ -142,6 +144,7 @@ void Evaluator::add(const data::Example& example,
       state.meter.add(label, argmax(probs[c]));
       state.scores.push_back(severities[c]);
       state.truth.push_back(label >= 1 ? 1 : 0);
+      state.log_loss_sum -= std::log(std::max(probs[c][static_cast<size_t>(label)], kMinProbability));
     }
     if (!known) return;
     slice.decision_margins.push_back(margin);
@@ -173,7 +176,7 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
     report.confusion = meter.confusion();
     if (meter.count() == 0) {
       report.accuracy = report.precision = report.recall = report.macro_f1 = kNaN;
-      report.roc_auc = kNaN;
+      report.roc_auc = report.ece = report.brier = report.log_loss = kNaN;
     } else {
       // Binary collapse of the confusion matrix: level 0 vs levels >= 1.
       int64_t tp = 0, fp = 0, fn = 0;
@@ -190,6 +193,11 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
       report.recall = ratio(tp, tp + fn);
       report.macro_f1 = meter.macro_f1();
       report.roc_auc = roc_auc(state.scores, state.truth);
+      const auto calibrated = calibration(state.scores, state.truth);
+      report.ece = calibrated.ece;
+      report.brier = calibrated.brier;
+      report.reliability = calibrated.bins;
+      report.log_loss = state.log_loss_sum / static_cast<double>(meter.count());
       accuracy_sum += report.accuracy;
       ++accuracy_count;
     }

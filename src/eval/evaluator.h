@@ -50,6 +50,7 @@ class Evaluator {
     ClassMeter meter;               // levels, known labels only
     std::vector<double> scores;     // P(level >= 1), one per known label
     std::vector<int> truth;         // true level >= 1, aligned with scores
+    double log_loss_sum = 0.0;      // -log P(true level), summed over known labels
   };
   struct Slice {
     size_t examples = 0;                   // rows in the slice

@@ -148,6 +148,39 @@ double roc_auc(const std::vector<double>& scores, const std::vector<int>& binary
   return u / (p * static_cast<double>(negatives));
 }
 
+Calibration calibration(const std::vector<double>& scores, const std::vector<int>& binary_truth, int bins) {
+  check_binary_input(scores, binary_truth, "calibration");
+  if (bins < 1) throw InputError("calibration: bins must be at least 1, got " + std::to_string(bins));
+  std::vector<ReliabilityBin> all(static_cast<size_t>(bins));
+  Calibration out;
+  for (size_t i = 0; i < scores.size(); ++i) {
+    // A sum of level probabilities can land a rounding error past 1.
+    if (scores[i] < -1e-9 || scores[i] > 1.0 + 1e-9) {
+      throw InputError("calibration: score " + std::to_string(i) + " is " + std::to_string(scores[i]) +
+                       ", outside [0, 1]");
+    }
+    const double s = std::clamp(scores[i], 0.0, 1.0);
+    auto& bin = all[std::min(static_cast<size_t>(s * bins), all.size() - 1)];
+    ++bin.count;
+    bin.mean_score += s;
+    bin.positive_rate += binary_truth[i];
+    out.brier += (s - binary_truth[i]) * (s - binary_truth[i]);
+  }
+  const double n = static_cast<double>(scores.size());
+  out.brier /= n;
+  for (size_t b = 0; b < all.size(); ++b) {
+    auto& bin = all[b];
+    bin.low = static_cast<double>(b) / bins;
+    bin.high = static_cast<double>(b + 1) / bins;
+    if (bin.count == 0) continue;
+    bin.mean_score /= static_cast<double>(bin.count);
+    bin.positive_rate /= static_cast<double>(bin.count);
+    out.ece += static_cast<double>(bin.count) / n * std::abs(bin.mean_score - bin.positive_rate);
+    out.bins.push_back(bin);
+  }
+  return out;
+}
+
 PrCurve precision_recall_curve(const std::vector<double>& scores,
                                const std::vector<int>& binary_truth) {
   check_binary_input(scores, binary_truth, "precision_recall_curve");

@@ -57,6 +57,23 @@ class ClassMeter {
 // non-finite score or a truth value other than 0 and 1.
 double roc_auc(const std::vector<double>& scores, const std::vector<int>& binary_truth);
 
+// How far a binary score's probabilities can be taken at their word: the scores in ten (`bins`)
+// equal-width bins of [0, 1] (a score of 1 in the last), each bin's mean score beside the share of
+// positives in it (the reliability diagram), and two summaries.
+struct ReliabilityBin {
+  double low = 0.0, high = 0.0;  // the bin [low, high)
+  int64_t count = 0;             // scores in it
+  double mean_score = 0.0;       // what they claim
+  double positive_rate = 0.0;    // what happened
+};
+struct Calibration {
+  double ece = 0.0;    // expected calibration error: sum over bins of count / n * |mean_score - positive_rate|
+  double brier = 0.0;  // mean (score - truth)^2: calibration and ranking together
+  std::vector<ReliabilityBin> bins;  // the non-empty ones, lowest first
+};
+// Same input errors as roc_auc, and InputError for a score outside [0, 1] (by more than 1e-9) or bins < 1.
+Calibration calibration(const std::vector<double>& scores, const std::vector<int>& binary_truth, int bins = 10);
+
 // Average precision as scikit-learn's average_precision_score: sum over distinct thresholds
 // (highest first) of (R_n - R_{n-1}) * P_n, with tied scores forming one threshold.
 // NaN when there are no positives. Same input errors as roc_auc.

@@ -43,15 +43,15 @@ void write_row(std::ostringstream& out, size_t width, const std::string& name,
 void write_table(std::ostringstream& out, const Scores& scores) {
   const size_t width = name_width(scores);
   write_row(out, width, "category",
-            {"accuracy", "precision", "recall", "macro-F1", "ROC-AUC", "support"});
+            {"accuracy", "precision", "recall", "macro-F1", "ROC-AUC", "ECE", "support"});
   for (const auto& c : scores.categories) {
     write_row(out, width, c.trained ? c.name : c.name + " (untrained)",
               {cell(c.accuracy), cell(c.precision), cell(c.recall), cell(c.macro_f1),
-               cell(c.roc_auc), std::to_string(c.support)});
+               cell(c.roc_auc), cell(c.ece), std::to_string(c.support)});
   }
   const auto& d = scores.decision;
   write_row(out, width, "decision",
-            {cell(d.accuracy), cell(d.precision), cell(d.recall), cell(d.f1), cell(d.roc_auc),
+            {cell(d.accuracy), cell(d.precision), cell(d.recall), cell(d.f1), cell(d.roc_auc), "",
              std::to_string(d.support)});
   write_row(out, width, "aggregate", {cell(scores.aggregate)});
   if (d.support > 0) {
@@ -68,6 +68,19 @@ void write_table(std::ostringstream& out, const Scores& scores) {
     out << c.name << " flags " << cell(c.flagged_share) << " of these rows at its threshold, " << cell(c.reference_share)
         << " of its reference data (z " << z << ")"
         << (c.drifted ? ": DRIFT, the threshold does not fit this data (guardian calibrate)" : "") << '\n';
+  }
+}
+
+// A category's reliability diagram as rows: what P(level >= 1) claimed in each tenth of [0, 1]
+// against how often the level was >= 1.
+void write_reliability(std::ostringstream& out, const CategoryReport& c) {
+  out << c.name << "    ECE " << cell(c.ece) << "    Brier " << cell(c.brier) << "    log loss " << cell(c.log_loss)
+      << '\n';
+  for (const auto& bin : c.reliability) {
+    char row[96];
+    std::snprintf(row, sizeof row, "  [%.1f, %.1f%c  %7lld  predicted %.3f  observed %.3f\n", bin.low, bin.high,
+                  bin.high >= 1.0 ? ']' : ')', static_cast<long long>(bin.count), bin.mean_score, bin.positive_rate);
+    out << row;
   }
 }
 
@@ -90,6 +103,19 @@ void write_confusion(std::ostringstream& out, const CategoryReport& c) {
 
 }  // namespace
 
+namespace {
+
+nlohmann::json reliability_json(const std::vector<ReliabilityBin>& bins) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& bin : bins) {
+    out.push_back({{"low", bin.low}, {"high", bin.high}, {"count", bin.count}, {"mean_score", bin.mean_score},
+                   {"positive_rate", bin.positive_rate}});
+  }
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Scores& scores) {
   nlohmann::json categories = nlohmann::json::array();
   for (const auto& c : scores.categories) {
@@ -101,6 +127,10 @@ nlohmann::json to_json(const Scores& scores) {
                           {"recall", number(c.recall)},
                           {"macro_f1", number(c.macro_f1)},
                           {"roc_auc", number(c.roc_auc)},
+                          {"ece", number(c.ece)},
+                          {"brier", number(c.brier)},
+                          {"log_loss", number(c.log_loss)},
+                          {"reliability", reliability_json(c.reliability)},
                           {"confusion", c.confusion},
                           {"flagged_share", number(c.flagged_share)},
                           {"reference_share", number(c.reference_share)},
@@ -142,6 +172,13 @@ std::string to_text(const Report& report) {
   for (const auto& c : report.all.categories) {
     out << '\n';
     write_confusion(out, c);
+  }
+  out << "\ncalibration, all examples: P(level >= 1) in tenths, what it predicted against the share whose "
+         "level was >= 1 (guardian calibrate fits the temperatures)\n";
+  for (const auto& c : report.all.categories) {
+    if (c.support == 0) continue;
+    out << '\n';
+    write_reliability(out, c);
   }
   return out.str();
 }

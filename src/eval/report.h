@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "eval/metrics.h"
+
 namespace guardian::eval {
 
 // One policy category. Rows whose label is unknown do not count. A metric with nothing to
@@ -23,6 +25,13 @@ struct CategoryReport {
   double recall = 0.0;           // binary, same collapse as precision
   double macro_f1 = 0.0;         // mean F1 over levels present in truth or predictions (sklearn)
   double roc_auc = 0.0;          // of P(level >= 1) against true level >= 1
+  // Calibration: do the probabilities mean what they say? (`guardian calibrate` fits temperatures
+  // for it.) ECE, Brier and the reliability bins of P(level >= 1) against true level >= 1
+  // (eval::calibration), and the log loss of the true level's probability, every level counted.
+  double ece = 0.0;
+  double brier = 0.0;
+  double log_loss = 0.0;
+  std::vector<ReliabilityBin> reliability;
   std::vector<std::vector<int64_t>> confusion;  // [true level][predicted level]
   // The drift check (eval/drift.h), over every row of the slice, labelled or not:
   double flagged_share = 0.0;    // rows whose P(level >= 1) reached the category's threshold

@@ -98,6 +98,25 @@ TEST(Evaluator, PerCategoryMetricsMaskUnknownLabels) {
   EXPECT_DOUBLE_EQ(report.all.aggregate, (0.5 + 1.0 + 1.0) / 3.0);
 }
 
+TEST(Evaluator, CalibrationOfEachCategory) {
+  const Report report = evaluate(two_category_policy(), examples(), probabilities());
+  const auto& hate = report.all.categories[0];
+  // P(true level): a .7 (level 2), b .8, c .4 (level 1), d .3.
+  EXPECT_NEAR(hate.log_loss, -(std::log(.7) + std::log(.8) + std::log(.4) + std::log(.3)) / 4, 1e-12);
+  // P(>=1) .9 .2 .5 .7 against 1 0 1 0, each alone in its bin: |.1|, |.2|, |.5|, |.7| averaged.
+  EXPECT_NEAR(hate.ece, (.1 + .2 + .5 + .7) / 4, 1e-12);
+  EXPECT_NEAR(hate.brier, (.01 + .04 + .25 + .49) / 4, 1e-12);
+  EXPECT_EQ(hate.reliability.size(), 4u);
+  const auto json = to_json(report);
+  EXPECT_NEAR(json["all"]["categories"][0]["ece"].get<double>(), .375, 1e-12);
+  EXPECT_EQ(json["all"]["categories"][0]["reliability"].size(), 4u);
+  // general has one Korean label (e, P(>=1) .2, level 0): its slice's ECE is that one bin's .2.
+  EXPECT_NEAR(json["by_language"]["ko"]["categories"][2]["ece"].get<double>(), .2, 1e-12);
+  const std::string text = to_text(report);
+  EXPECT_NE(text.find("ECE"), std::string::npos) << text;
+  EXPECT_NE(text.find("hate    ECE 0.375"), std::string::npos) << text;
+}
+
 TEST(Evaluator, DecisionUsesThresholdsOfDecidingCategoriesOnly) {
   const Report report = evaluate(two_category_policy(), examples(), probabilities());
   const auto& d = report.all.decision;
@@ -287,6 +306,9 @@ TEST(Evaluator, EmptyEvaluatorReportsNaN) {
   EXPECT_TRUE(report.by_language.empty());
   EXPECT_TRUE(std::isnan(report.all.aggregate));
   EXPECT_TRUE(std::isnan(report.all.categories[0].accuracy));
+  EXPECT_TRUE(std::isnan(report.all.categories[0].ece));
+  EXPECT_TRUE(std::isnan(report.all.categories[0].log_loss));
+  EXPECT_TRUE(report.all.categories[0].reliability.empty());
   EXPECT_EQ(report.all.decision.support, 0u);
   EXPECT_TRUE(std::isnan(report.all.decision.accuracy));
   EXPECT_TRUE(std::isnan(report.all.decision.flagged_share));

@@ -94,6 +94,30 @@ TEST(WilsonInterval, MatchesTheWorkedValues) {
   EXPECT_THROW(wilson_interval(11, 10), InputError);
 }
 
+TEST(Calibration, BinsEceAndBrierByHand) {
+  // Bins [0, .1): .05 (0); [.1, .2): .15 (1); [.9, 1]: .95 and 1.0 (both 1).
+  const auto c = calibration({0.05, 0.15, 0.95, 1.0}, {0, 1, 1, 1});
+  ASSERT_EQ(c.bins.size(), 3u);
+  EXPECT_DOUBLE_EQ(c.bins[0].low, 0.0);
+  EXPECT_DOUBLE_EQ(c.bins[0].high, 0.1);
+  EXPECT_EQ(c.bins[2].count, 2);
+  EXPECT_DOUBLE_EQ(c.bins[2].low, 0.9);
+  EXPECT_NEAR(c.bins[2].mean_score, 0.975, 1e-12);
+  EXPECT_DOUBLE_EQ(c.bins[2].positive_rate, 1.0);
+  EXPECT_NEAR(c.ece, 0.25 * 0.05 + 0.25 * 0.85 + 0.5 * 0.025, 1e-12);
+  EXPECT_NEAR(c.brier, (0.0025 + 0.7225 + 0.0025 + 0.0) / 4, 1e-12);
+  // Perfectly calibrated in every bin: ECE 0.
+  EXPECT_NEAR(calibration({0.5, 0.5, 0.0, 1.0}, {1, 0, 0, 1}).ece, 0.0, 1e-12);
+  // One bin: |mean score - positive rate|.
+  EXPECT_NEAR(calibration({0.2, 0.4}, {1, 1}, 1).ece, 0.7, 1e-12);
+  // A rounding error past 1 is the last bin; more is an error, as is no bin.
+  EXPECT_EQ(calibration({1.0 + 1e-12}, {1}).bins.back().high, 1.0);
+  EXPECT_THROW(calibration({1.5}, {1}), InputError);
+  EXPECT_THROW(calibration({-0.1}, {0}), InputError);
+  EXPECT_THROW(calibration({0.5}, {1}, 0), InputError);
+  EXPECT_THROW(calibration({0.5}, {2}), InputError);
+}
+
 TEST(RocAuc, MatchesScikitLearnExample) {
   // roc_auc_score([0,0,1,1], [0.1,0.4,0.35,0.8]) == 0.75
   EXPECT_DOUBLE_EQ(roc_auc({0.1, 0.4, 0.35, 0.8}, {0, 0, 1, 1}), 0.75);

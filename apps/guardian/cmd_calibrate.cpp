@@ -1,5 +1,5 @@
-// guardian calibrate: temperatures and thresholds per category, fitted on validation data and
-// written into the model's policy (the thresholds the server uses).
+// guardian calibrate: temperatures, offsets and thresholds per category, fitted on validation data
+// and written into the model's policy (the thresholds the server uses).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -33,6 +33,7 @@ struct CalibrateArgs {
   bool skip_bad = false;
   bool dry_run = false;
   bool keep_temperature = false;
+  bool offset = false;
   bool per_language = false;
 };
 
@@ -173,12 +174,14 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
 }
 
 // The labelled targets: per category with labelled positives and negatives, the temperature
-// (unless kept) and the threshold for the target, with the precision-at-recall table; with
-// per_language, a threshold per language too (by_language).
+// (and with args.offset the offset; neither with args.keep_temperature) and the threshold for the
+// target, with the precision-at-recall table; with args.per_language, a threshold per language too
+// (by_language).
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
                                   const std::vector<data::Example>& examples,
                                   const std::vector<std::string>& example_languages, const eval::Target& target,
-                                  bool keep_temperature, bool per_language) {
+                                  const CalibrateArgs& args) {
+  const bool per_language = args.per_language;
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
@@ -203,7 +206,14 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
       continue;
     }
-    if (!keep_temperature) category.temperature = eval::fit_temperature(rows, labels);
+    if (args.offset) {
+      const auto scaling = eval::fit_scaling(rows, labels);
+      category.temperature = scaling.temperature;
+      category.offset = scaling.offset;
+    } else if (!args.keep_temperature) {
+      category.temperature = eval::fit_temperature(rows, labels);
+      category.offset = 0.0;  // an earlier offset belongs to an earlier temperature
+    }
     // Per language, the category's threshold is chosen on the scores without offsets and each
     // language's offset against it; a category that never flags alone needs neither.
     const bool fit_languages = per_language && category.decides;
@@ -216,8 +226,8 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     // An unreachable target keeps the previous threshold: a threshold that misses what the user
     // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended.
     if (choice.met) category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
-    std::printf("%s: temperature %.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(), category.temperature,
-                category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
+    std::printf("%s: temperature %.3f, offset %+.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(),
+                category.temperature, category.offset, category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
                 labels.size());
     auto entry = report_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
     bool uncertain = entry["uncertain"].get<bool>();
@@ -245,7 +255,8 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
                        {"threshold", p.threshold}});
     }
-    entry.update({{"name", category.name}, {"temperature", category.temperature}, {"threshold", category.threshold},
+    entry.update({{"name", category.name}, {"temperature", category.temperature}, {"offset", category.offset},
+                  {"threshold", category.threshold},
                   {"uncertain", uncertain}, {"met", choice.met}, {"precision_at_recall", table}});
     if (!languages_summary.empty()) entry["languages"] = languages_summary;
     if (!served.is_null()) entry["with_language_offsets"] = served;
@@ -271,6 +282,10 @@ void run_calibrate(const CalibrateArgs& args) {
   if (share && args.per_language) {
     throw ConfigError("calibrate --per-language needs labels: a share target keeps each language's offset as it is");
   }
+  if (share && args.offset) throw ConfigError("calibrate --offset needs labels: a share target keeps the scores as they are");
+  if (args.offset && args.keep_temperature) {
+    throw ConfigError("calibrate --offset fits the offset with the temperature: it cannot keep the temperature");
+  }
   auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad, /*unlabelled=*/share);
   if (set.examples.empty()) throw InputError("calibrate: the data (" + specs.front() + "...) holds no messages");
   std::vector<std::string> texts;
@@ -282,7 +297,7 @@ void run_calibrate(const CalibrateArgs& args) {
   for (const auto& e : set.examples) languages.push_back(data::message_language(e.text));
   summary["categories"] = share ? calibrate_share(policy, logits, languages, target)
                               : calibrate_labelled(policy, logits, set.examples, languages, target,
-                                                   args.keep_temperature, args.per_language);
+                                                   args);
   // The calibration data becomes the reference, at the final thresholds and temperatures.
   std::vector<std::vector<std::vector<double>>> probs;
   for (size_t i = 0; i < logits.size(); ++i) probs.push_back(models::to_probabilities(logits[i], policy, languages[i]));
@@ -300,7 +315,7 @@ void run_calibrate(const CalibrateArgs& args) {
 
 void add_calibrate_command(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
-  auto* cmd = app.add_subcommand("calibrate", "Fit temperatures and pick per-category thresholds on validation data");
+  auto* cmd = app.add_subcommand("calibrate", "Fit temperatures and offsets and pick per-category thresholds on validation data");
   cmd->add_option("-m,--model", args->model, "Model directory (its policy.toml is updated)")->required();
   cmd->add_option("-d,--data", args->data,
                   "Validation card:split[slice] (repeatable; unlabelled text for a share target); never a scored test split");
@@ -314,8 +329,12 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
   cmd->add_flag("--keep-temperature", args->keep_temperature,
-                "Move the thresholds only: keep each category's temperature (for labels that say flagged or "
+                "Move the thresholds only: keep each category's temperature and offset (for labels that say flagged or "
                 "not, without the level a multi-level category would need to fit one)");
+  cmd->add_flag("--offset", args->offset,
+                "Fit a log-odds offset per category with its temperature (policy offset), so that its scores "
+                "claim positives as often as the data give them; a model trained with class-balanced weights "
+                "claims too many, which a temperature alone cannot correct");
   cmd->add_flag("--per-language", args->per_language,
                 "Also pick each category's threshold on each language's rows alone (ko, en: by script; at least "
                 "30 labelled positives and negatives in it), kept as a log-odds offset (language_offset) so that "

@@ -45,18 +45,40 @@ std::vector<size_t> labelled_rows(const std::vector<std::vector<double>>& logits
   return rows;
 }
 
+// Mean NLL of softmax(z / T - offset at level 0) at the labels of `rows`.
 double mean_nll(const std::vector<std::vector<double>>& logits, const std::vector<int>& labels,
-                const std::vector<size_t>& rows, double temperature) {
+                const std::vector<size_t>& rows, double temperature, double offset = 0.0) {
   double total = 0.0;
+  std::vector<double> scaled;
   for (size_t i : rows) {
-    const auto& z = logits[i];
-    double top = z[0];
-    for (double v : z) top = std::max(top, v);
+    scaled.assign(logits[i].begin(), logits[i].end());
+    for (double& v : scaled) v /= temperature;
+    scaled[0] -= offset;
+    const double top = *std::max_element(scaled.begin(), scaled.end());
     double sum = 0.0;
-    for (double v : z) sum += std::exp((v - top) / temperature);
-    total += std::log(sum) - (z[labels[i]] - top) / temperature;
+    for (double v : scaled) sum += std::exp(v - top);
+    total += std::log(sum) - (scaled[static_cast<size_t>(labels[i])] - top);
   }
   return total / static_cast<double>(rows.size());
+}
+
+// The x in [low, high] minimising a unimodal f, to within tolerance (golden-section search).
+template <typename F>
+double golden_minimum(F&& f, double low, double high, double tolerance) {
+  const double inv_phi = (std::sqrt(5.0) - 1.0) / 2.0;
+  double a = low, b = high;
+  double c = b - inv_phi * (b - a), d = a + inv_phi * (b - a);
+  double fc = f(c), fd = f(d);
+  while (b - a > tolerance) {
+    if (fc <= fd) {
+      b = d, d = c, fd = fc;
+      c = b - inv_phi * (b - a), fc = f(c);
+    } else {
+      a = c, c = d, fc = fd;
+      d = a + inv_phi * (b - a), fd = f(d);
+    }
+  }
+  return (a + b) / 2;
 }
 
 double f1_at(const PrCurve& curve, size_t i) { return curve.f1(i); }
@@ -101,22 +123,26 @@ double temperature_nll(const std::vector<std::vector<double>>& logits,
 double fit_temperature(const std::vector<std::vector<double>>& logits,
                        const std::vector<int>& labels) {
   const auto rows = labelled_rows(logits, labels);
-  auto nll = [&](double log_t) { return mean_nll(logits, labels, rows, std::exp(log_t)); };
-  // Golden-section search on log T: the NLL is convex in 1/T, hence unimodal in log T.
-  const double inv_phi = (std::sqrt(5.0) - 1.0) / 2.0;
-  double a = std::log(kMinTemperature), b = std::log(kMaxTemperature);
-  double c = b - inv_phi * (b - a), d = a + inv_phi * (b - a);
-  double fc = nll(c), fd = nll(d);
-  while (b - a > 1e-7) {
-    if (fc <= fd) {
-      b = d, d = c, fd = fc;
-      c = b - inv_phi * (b - a), fc = nll(c);
-    } else {
-      a = c, c = d, fc = fd;
-      d = a + inv_phi * (b - a), fd = nll(d);
-    }
-  }
-  return std::exp((a + b) / 2);
+  // On log T: the NLL is convex in 1/T, hence unimodal in log T.
+  const double log_t = golden_minimum([&](double x) { return mean_nll(logits, labels, rows, std::exp(x)); },
+                                      std::log(kMinTemperature), std::log(kMaxTemperature), 1e-7);
+  return std::exp(log_t);
+}
+
+Scaling fit_scaling(const std::vector<std::vector<double>>& logits, const std::vector<int>& labels) {
+  const auto rows = labelled_rows(logits, labels);
+  auto best_offset = [&](double temperature) {
+    return golden_minimum([&](double b) { return mean_nll(logits, labels, rows, temperature, b); }, -kMaxOffset,
+                          kMaxOffset, 1e-6);
+  };
+  const double log_t = golden_minimum(
+      [&](double x) {
+        const double t = std::exp(x);
+        return mean_nll(logits, labels, rows, t, best_offset(t));
+      },
+      std::log(kMinTemperature), std::log(kMaxTemperature), 1e-5);
+  const double temperature = std::exp(log_t);
+  return {temperature, best_offset(temperature)};
 }
 
 Target Target::parse(const std::string& text) {

@@ -130,6 +130,9 @@ void Policy::validate() const {
         throw ConfigError(where + ": category '" + c.name + "' reference_language_share." + language + " must be in [0, 1]");
       }
     }
+    if (!(c.offset >= -kMaxLanguageOffset && c.offset <= kMaxLanguageOffset)) {
+      throw ConfigError(where + ": category '" + c.name + "' offset must be in [-20, 20]");
+    }
     check_languages(c.language_offset, where + ": category '" + c.name + "' language_offset");
     for (const auto& [language, offset] : c.language_offset) {
       if (!(offset >= -kMaxLanguageOffset && offset <= kMaxLanguageOffset)) {
@@ -175,7 +178,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
   }
   for (const auto& node : *categories->as_array()) {
     const auto& table = *node.as_table();
-    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "decides", "trained", "score_at_level0",
+    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "offset", "decides", "trained", "score_at_level0",
                                 "reference_share", "reference_threshold", "reference_language_share", "language_offset"},
                         where, "category");
     Category c;
@@ -191,6 +194,7 @@ Policy Policy::parse(const std::string& text, const std::string& where) {
     }
     c.threshold = get<double>(table, "threshold", where, "a number").value_or(0.5);
     c.temperature = get<double>(table, "temperature", where, "a number").value_or(1.0);
+    c.offset = get<double>(table, "offset", where, "a number").value_or(0.0);
     c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
     c.trained = get<bool>(table, "trained", where, "true or false").value_or(true);
     if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
@@ -216,7 +220,7 @@ bool Category::stale_reference() const {
 
 double Category::offset_for(const std::string& language) const {
   const auto it = language_offset.find(language);
-  return it == language_offset.end() ? 0.0 : it->second;
+  return offset + (it == language_offset.end() ? 0.0 : it->second);
 }
 
 std::optional<double> Category::live_reference() const {
@@ -266,8 +270,9 @@ std::string Policy::to_toml() const {
     if (!c.description.empty()) out << "description = " << quoted(c.description) << "\n";
     out << "levels = [";
     for (size_t i = 0; i < c.levels.size(); ++i) out << (i ? ", " : "") << quoted(c.levels[i]);
-    out << "]\nthreshold = " << c.threshold << "\ntemperature = " << c.temperature << "\ndecides = "
-        << (c.decides ? "true" : "false") << "\n";
+    out << "]\nthreshold = " << c.threshold << "\ntemperature = " << c.temperature << "\n";
+    if (c.offset != 0.0) out << "offset = " << c.offset << "\n";
+    out << "decides = " << (c.decides ? "true" : "false") << "\n";
     if (!c.trained) out << "trained = false\n";
     if (c.score_at_level0) out << "score_at_level0 = " << *c.score_at_level0 << "\n";
     if (c.reference_share) out << "reference_share = " << *c.reference_share << "\n";

@@ -15,6 +15,8 @@
 //   levels = ["none", "mild", "severe"]  # required, at least 2; index 0 is the harmless level
 //   threshold = 0.5                  # optional (0.5): flag when P(level >= 1) >= this; in (0, 1]
 //   temperature = 1.0                # optional (1.0): logits / temperature; in (0, 100]
+//   offset = -0.4                    # optional (0): log-odds added to P(level >= 1) of every message
+//                                    #   (in [-20, 20]), fitted with the temperature by `calibrate --offset`
 //   decides = true                   # optional (true): false = scored and reported, never flags
 //   trained = false                  # optional (true): false = no training message was labelled for
 //                                    #   it; it never decides and answers leave its score out
@@ -71,13 +73,17 @@ struct Category {
   // 0.83 so rarely that its one threshold caught 4% of it (`guardian calibrate --per-language`
   // fits these). A language without an entry keeps the model's score.
   std::map<std::string, double> language_offset;
+  // Log-odds added to P(level >= 1) of every message (taken from the harmless level's logit after
+  // the temperature), fitted with it by `guardian calibrate --offset`: a model trained with class-balanced
+  // weights claims positives more often than they come, which no temperature can correct.
+  double offset = 0.0;
   // False when no training message carried a label for this category (the default policy's
   // "cultural" on the shelf's data): its head kept its initial weights, so its score is noise
   // (about 0.65 for any text). Training sets it; it never decides, answers and metrics leave it
   // out, and it has no drift reference.
   bool trained = true;
 
-  // language_offset's entry for a language code, 0 without one.
+  // offset plus language_offset's entry for a language code (0 without one).
   double offset_for(const std::string& language) const;
   // reference_share when it describes the current threshold (or no threshold was recorded with
   // it, as in a hand-written policy); empty when there is none or it is stale.

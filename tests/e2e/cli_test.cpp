@@ -213,7 +213,27 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
   ASSERT_EQ(kept_summary["categories"].size(), summary["categories"].size());
   for (size_t c = 0; c < summary["categories"].size(); ++c) {
     EXPECT_EQ(kept_summary["categories"][c]["temperature"], summary["categories"][c]["temperature"]);
+    EXPECT_EQ(kept_summary["categories"][c]["offset"], summary["categories"][c]["offset"]);
   }
+  // --offset fits each category's offset with its temperature into the policy; a plain calibrate
+  // afterwards fits the temperature alone and clears the offset (fitted for another temperature).
+  auto with_offset = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[75%:]",
+                                   "--target", "macro_f1", "--offset"}, dir_ / "data");
+  ASSERT_EQ(with_offset.code, 0) << with_offset.output;
+  EXPECT_TRUE(contains(with_offset.output, ", offset ")) << with_offset.output;
+  const auto offset_summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  const auto offset_policy = toml::parse_file((copy / "policy.toml").string());
+  const double fitted = offset_summary["categories"][0]["offset"].get<double>();
+  EXPECT_EQ(offset_policy["category"][0]["offset"].value_or(0.0), fitted);
+  EXPECT_NE(fitted, 0.0) << "a fitted offset is never exactly 0";
+  auto plain = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[75%:]", "--target",
+                             "macro_f1"}, dir_ / "data");
+  ASSERT_EQ(plain.code, 0) << plain.output;
+  EXPECT_FALSE(toml::parse_file((copy / "policy.toml").string())["category"][0]["offset"].is_value());
+  auto both = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train[75%:]", "--target",
+                            "macro_f1", "--offset", "--keep-temperature"}, dir_ / "data");
+  EXPECT_EQ(both.code, 1);
+  EXPECT_TRUE(contains(both.output, "--offset")) << both.output;
   auto bad = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train", "--target", "f1=2"},
                           dir_ / "data");
   EXPECT_EQ(bad.code, 1);

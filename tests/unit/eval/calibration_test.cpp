@@ -70,6 +70,39 @@ TEST(FitTemperature, SkipsUnknownLabels) {
   EXPECT_DOUBLE_EQ(fit_temperature(logits, {0, 1, -1}), fit_temperature({{2, 0}, {0, 3}}, {0, 1}));
 }
 
+// Binary rows whose P(toxic) is sigmoid(x / T + offset) exactly: at each logit x in [-6, 6], 1000
+// rows with that share of them toxic (to 1/1000).
+void binary_rows(double true_t, double true_offset, std::vector<std::vector<double>>& logits, std::vector<int>& labels) {
+  for (int k = -24; k <= 24; ++k) {
+    const double x = 0.25 * k;
+    const int positives = static_cast<int>(std::lround(1000.0 / (1.0 + std::exp(-(x / true_t + true_offset)))));
+    for (int i = 0; i < 1000; ++i) {
+      logits.push_back({0.0, x});
+      labels.push_back(i < positives ? 1 : 0);
+    }
+  }
+}
+
+TEST(FitScaling, RecoversAKnownTemperatureAndOffset) {
+  for (const auto& [true_t, true_offset] : std::vector<std::pair<double, double>>{{2.0, -1.0}, {0.7, 0.5}, {1.0, 0.0}}) {
+    std::vector<std::vector<double>> logits;
+    std::vector<int> labels;
+    binary_rows(true_t, true_offset, logits, labels);
+    const auto fitted = fit_scaling(logits, labels);
+    EXPECT_NEAR(fitted.temperature, true_t, 0.01 * true_t) << true_t << " " << true_offset;
+    EXPECT_NEAR(fitted.offset, true_offset, 0.01) << true_t << " " << true_offset;
+  }
+}
+
+TEST(FitScaling, SkipsUnknownLabelsAndRejectsWhatFitTemperatureRejects) {
+  const auto with_unknown = fit_scaling({{2, 0}, {0, 1}, {1, 0}, {0, 0.5}, {5, -5}}, {0, 1, 1, 0, -1});
+  const auto without = fit_scaling({{2, 0}, {0, 1}, {1, 0}, {0, 0.5}}, {0, 1, 1, 0});
+  EXPECT_DOUBLE_EQ(with_unknown.temperature, without.temperature);
+  EXPECT_DOUBLE_EQ(with_unknown.offset, without.offset);
+  EXPECT_THROW(fit_scaling({}, {}), InputError);
+  EXPECT_THROW(fit_scaling({{1, 2}}, {2}), InputError);
+}
+
 TEST(FitTemperature, RejectsBadInput) {
   EXPECT_THROW(fit_temperature({{1, 2}}, {0, 1}), InputError);
   EXPECT_THROW(fit_temperature({}, {}), InputError);

@@ -1,5 +1,5 @@
-// models::to_probabilities: the temperature and the language offsets a policy applies to a
-// model's logits.
+// models::to_probabilities: the temperature and the offsets (the category's and its languages') a
+// policy applies to a model's logits.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -32,6 +32,25 @@ TEST(ToProbabilities, ALanguageOffsetShiftsTheOddsOfHarmForThatLanguageOnly) {
   EXPECT_NEAR(odds(korean), 3.0 * odds(plain), 1e-9);
   EXPECT_NEAR(korean[1] / korean[2], plain[1] / plain[2], 1e-12);
   EXPECT_NEAR(korean[0] + korean[1] + korean[2], 1.0, 1e-12);
+}
+
+// The category's own offset (fitted with the temperature by calibrate) moves every language's odds,
+// and a language offset adds to it.
+TEST(ToProbabilities, TheCategoryOffsetShiftsEveryMessagesOddsAndALanguageOffsetAddsToIt) {
+  policy::Policy p;
+  p.name = "p";
+  policy::Category c;
+  c.name = "toxic";
+  c.levels = {"clean", "toxic"};
+  p.categories.push_back(c);
+  const CategoryLogits logits = {{0.2f, 1.0f}};
+  const auto before = to_probabilities(logits, p, "en")[0];
+  p.categories[0].offset = -std::log(4.0);
+  p.categories[0].language_offset["ko"] = std::log(2.0);
+  auto odds = [](const std::vector<double>& q) { return q[1] / q[0]; };
+  EXPECT_NEAR(odds(to_probabilities(logits, p, "en")[0]), odds(before) / 4.0, 1e-6);
+  EXPECT_NEAR(odds(to_probabilities(logits, p, "unknown")[0]), odds(before) / 4.0, 1e-6);
+  EXPECT_NEAR(odds(to_probabilities(logits, p, "ko")[0]), odds(before) / 2.0, 1e-6);
 }
 
 }  // namespace

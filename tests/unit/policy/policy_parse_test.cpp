@@ -51,6 +51,7 @@ void expect_same(const Policy& a, const Policy& b) {
     EXPECT_EQ(x.levels, y.levels);
     EXPECT_DOUBLE_EQ(x.threshold, y.threshold);
     EXPECT_DOUBLE_EQ(x.temperature, y.temperature);
+    EXPECT_EQ(x.offset, y.offset);
     EXPECT_EQ(x.decides, y.decides);
     EXPECT_EQ(x.trained, y.trained);
     EXPECT_EQ(x.score_at_level0, y.score_at_level0);
@@ -186,6 +187,19 @@ TEST(PolicyParse, ReferenceSharesRoundTripAndAreOptional) {
   expect_same(p, r);
   EXPECT_FALSE(r.categories[0].stale_reference());
   EXPECT_EQ(r.categories[0].live_reference(), 0.123456789012345);
+}
+
+TEST(PolicyParse, TheCategoryOffsetRoundTripsExactlyAndAddsToTheLanguages) {
+  Policy p = Policy::parse(std::string(kMinimal) + "offset = -0.67613417254810012\nlanguage_offset = { ko = 1 }\n", "o.toml");
+  const auto& c = p.categories[0];
+  EXPECT_EQ(c.offset, -0.67613417254810012);
+  EXPECT_EQ(c.offset_for("en"), -0.67613417254810012);
+  EXPECT_EQ(c.offset_for("ko"), -0.67613417254810012 + 1.0);
+  expect_same(p, Policy::parse(p.to_toml(), "rt.toml"));
+  p.categories[0].offset = 0.0;  // none written when there is none
+  EXPECT_EQ(p.to_toml().find("\noffset"), std::string::npos);
+  EXPECT_NE(parse_error(std::string(kMinimal) + "offset = 21\n").find("offset must be in [-20, 20]"), std::string::npos);
+  EXPECT_NE(parse_error(std::string(kMinimal) + "offset = \"a\"\n").find("offset"), std::string::npos);
 }
 
 TEST(PolicyParse, LanguageOffsetsRoundTripExactly) {

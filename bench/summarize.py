@@ -8,10 +8,12 @@ Tables:
   1. per task, the headline (guardian) against the best peer of the same run by test macro-F1,
      with the paired bootstrap's difference and 95% interval when the run printed it;
   2. every system's test macro-F1 per task (guardian's systems, then the peers);
-  3. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
+  3. per task, the calibration of P(level >= 1) on the test split: guardian's ECE and Brier beside
+     the best-calibrated peer's (lines with "ece" only);
+  4. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
      the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice) with
      its own paired interval against the best adapted peer when the run printed it;
-  4. per transfer set (and "in-domain", a binary task's own scored split), the share-adapted
+  5. per transfer set (and "in-domain", a binary task's own scored split), the share-adapted
      macro-F1: no labels, each threshold flags the task validation's toxic share of the set.
 Peers are the systems whose name does not start with "guardian".
 """
@@ -87,6 +89,18 @@ def main():
     for task, rows in scores.items():
         by_system = {r["system"]: r["macro_f1"] for r in rows}
         print(f"| {task} | " + " | ".join(fmt(by_system.get(s)) for s in systems) + " |")
+
+    if any("ece" in r for rows in scores.values() for r in rows):
+        print("\n## Calibration of P(level >= 1) on the test split (ECE over ten bins; lower is better)\n")
+        print("| task | guardian ECE (Brier) | best-calibrated peer ECE (Brier) | peers' ECE, best – worst |")
+        print("|---|---|---|---|")
+        for task, rows in scores.items():
+            headline = next((r for r in rows if r["system"] == "guardian" and "ece" in r), None)
+            peers = sorted((r for r in rows if is_peer(r["system"]) and "ece" in r), key=lambda r: r["ece"])
+            ours = f"{fmt(headline['ece'], 3)} ({fmt(headline['brier'], 3)})" if headline else "–"
+            theirs = f"{peers[0]['system']} {fmt(peers[0]['ece'], 3)} ({fmt(peers[0]['brier'], 3)})" if peers else "–"
+            spread = f"{fmt(peers[0]['ece'], 3)} – {fmt(peers[-1]['ece'], 3)}" if peers else "–"
+            print(f"| {task} | {ours} | {theirs} | {spread} |")
 
     if transfer:
         print("\n## Transfer: trained on the task, scored on another source's messages\n")

@@ -214,7 +214,7 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       category.temperature = eval::fit_temperature(rows, labels);
       category.offset = 0.0;  // an earlier offset belongs to an earlier temperature
     }
-    // Per language, the category's threshold is chosen on the scores without offsets and each
+    // Per language, the category's threshold is chosen on the scores without language offsets and each
     // language's offset against it; a category that never flags alone needs neither.
     const bool fit_languages = per_language && category.decides;
     const auto previous_offsets = category.language_offset;

@@ -174,7 +174,7 @@ std::string to_text(const Report& report) {
     write_confusion(out, c);
   }
   out << "\ncalibration, all examples: P(level >= 1) in tenths, what it predicted against the share whose "
-         "level was >= 1 (guardian calibrate fits the temperatures)\n";
+         "level was >= 1 (guardian calibrate fits temperatures, and offsets with --offset)\n";
   for (const auto& c : report.all.categories) {
     if (c.support == 0) continue;
     out << '\n';

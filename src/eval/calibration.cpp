@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "eval/metrics.h"
+#include "policy/policy.h"
 
 namespace guardian::eval {
 
@@ -132,8 +133,8 @@ double fit_temperature(const std::vector<std::vector<double>>& logits,
 Scaling fit_scaling(const std::vector<std::vector<double>>& logits, const std::vector<int>& labels) {
   const auto rows = labelled_rows(logits, labels);
   auto best_offset = [&](double temperature) {
-    return golden_minimum([&](double b) { return mean_nll(logits, labels, rows, temperature, b); }, -kMaxOffset,
-                          kMaxOffset, 1e-6);
+    return golden_minimum([&](double b) { return mean_nll(logits, labels, rows, temperature, b); }, -policy::kMaxOffset,
+                          policy::kMaxOffset, 1e-6);
   };
   const double log_t = golden_minimum(
       [&](double x) {

@@ -20,9 +20,6 @@ inline constexpr double kMaxTemperature = 20.0;
 double fit_temperature(const std::vector<std::vector<double>>& logits,
                        const std::vector<int>& labels);
 
-// The limit on the offset fit_scaling searches (policy::Category::offset allows the same).
-inline constexpr double kMaxOffset = 20.0;
-
 // A category's probability scaling: softmax of the logits divided by `temperature`, with `offset`
 // taken from the harmless level's logit (which multiplies the odds of P(level >= 1) by e^offset).
 struct Scaling {
@@ -30,7 +27,7 @@ struct Scaling {
   double offset = 0.0;
 };
 
-// The temperature and offset minimising the same NLL (the offset in [-kMaxOffset, kMaxOffset]):
+// The temperature and offset minimising the same NLL (the offset within policy::kMaxOffset):
 // temperature alone sharpens or softens the scores but cannot move them as a whole, and a model
 // trained with class-balanced weights claims a positive more often than the data give one (a
 // bench model on BEEP! bias: test ECE 0.169 raw, 0.147 with a temperature, 0.082 with both). The

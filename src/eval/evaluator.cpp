@@ -16,21 +16,6 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // The log loss of a probability of 0 would be infinite; scikit-learn clips at about this too.
 constexpr double kMinProbability = 1e-15;
 
-// Local copies of two one-liners from data/ and policy/, so eval links on its own.
-const char* language_key(data::Language language) {
-  switch (language) {
-    case data::Language::kKorean: return "ko";
-    case data::Language::kEnglish: return "en";
-    default: return "unknown";
-  }
-}
-
-double severity(const std::vector<double>& level_probs) {
-  double p = 0.0;
-  for (size_t l = 1; l < level_probs.size(); ++l) p += level_probs[l];
-  return p;
-}
-
 int argmax(const std::vector<double>& level_probs) {
   return static_cast<int>(std::max_element(level_probs.begin(), level_probs.end()) -
                           level_probs.begin());
@@ -42,7 +27,7 @@ double ratio(int64_t num, int64_t den) {
 
 }  // namespace
 
-Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name), policy_(policy) {
+Evaluator::Evaluator(const policy::Policy& policy) : policy_(policy) {
   if (policy.categories.empty()) {
     throw ConfigError("evaluator: policy '" + policy.name + "' has no categories");
   }
@@ -52,12 +37,10 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name), 
                         "' has " + std::to_string(category.levels.size()) +
                         " levels, needs at least 2");
     }
-    categories_.push_back({category.name, static_cast<int>(category.levels.size()),
-                           category.threshold, category.decides, category.stale_reference(), category.trained});
   }
   if (policy.gate) {
-    for (size_t c = 0; c < categories_.size(); ++c) {
-      if (categories_[c].name == *policy.gate) gate_ = static_cast<int>(c);
+    for (size_t c = 0; c < policy_.categories.size(); ++c) {
+      if (policy_.categories[c].name == *policy.gate) gate_ = static_cast<int>(c);
     }
     if (!gate_) {
       throw ConfigError("evaluator: policy '" + policy.name + "' gate '" + *policy.gate +
@@ -69,15 +52,17 @@ Evaluator::Evaluator(const policy::Policy& policy) : policy_name_(policy.name), 
 
 Evaluator::Slice Evaluator::make_slice() const {
   Slice slice;
-  for (const auto& info : categories_) slice.categories.push_back({ClassMeter(info.levels), {}, {}});
-  slice.crossed.assign(categories_.size(), 0);
+  for (const auto& category : policy_.categories) {
+    slice.categories.push_back({ClassMeter(static_cast<int>(category.levels.size())), {}, {}});
+  }
+  slice.crossed.assign(policy_.categories.size(), 0);
   return slice;
 }
 
 void Evaluator::add(const data::Example& example,
                     const std::vector<std::vector<double>>& probs) {
   const std::string where = "evaluator: example '" + example.id + "'";
-  const size_t n = categories_.size();
+  const size_t n = policy_.categories.size();
   if (example.labels.size() != n) {
     throw InputError(where + " has " + std::to_string(example.labels.size()) +
                      " labels, the policy has " + std::to_string(n) + " categories");
@@ -87,11 +72,12 @@ void Evaluator::add(const data::Example& example,
                      " categories, the policy has " + std::to_string(n));
   }
   for (size_t c = 0; c < n; ++c) {
-    const auto& info = categories_[c];
-    if (probs[c].size() != static_cast<size_t>(info.levels)) {
+    const auto& info = policy_.categories[c];
+    const int levels = static_cast<int>(info.levels.size());
+    if (probs[c].size() != info.levels.size()) {
       throw InputError(where + " category '" + info.name + "': " +
                        std::to_string(probs[c].size()) + " probabilities, expected " +
-                       std::to_string(info.levels) + " levels");
+                       std::to_string(levels) + " levels");
     }
     for (double p : probs[c]) {
       if (!std::isfinite(p)) {
@@ -99,14 +85,14 @@ void Evaluator::add(const data::Example& example,
       }
     }
     const int label = example.labels[c];
-    if (label != data::kUnknownLabel && (label < 0 || label >= info.levels)) {
+    if (label != data::kUnknownLabel && (label < 0 || label >= levels)) {
       throw InputError(where + " category '" + info.name + "': label " + std::to_string(label) +
-                       " is outside [0, " + std::to_string(info.levels) + ")");
+                       " is outside [0, " + std::to_string(levels) + ")");
     }
   }
 
   std::vector<double> severities(n);  // P(level >= 1) per category, read by the decision and the shares
-  for (size_t c = 0; c < n; ++c) severities[c] = severity(probs[c]);
+  for (size_t c = 0; c < n; ++c) severities[c] = policy::severity_probability(probs[c]);
 
   // The decision, as policy::decide makes it.
   bool any_deciding = false;
@@ -115,7 +101,7 @@ void Evaluator::add(const data::Example& example,
   bool known = false;
   bool toxic = false;
   for (size_t c = 0; c < n; ++c) {
-    const auto& info = categories_[c];
+    const auto& info = policy_.categories[c];
     if (!info.decides) continue;
     any_deciding = true;
     const double p = severities[c];
@@ -128,7 +114,7 @@ void Evaluator::add(const data::Example& example,
   }
   if (gate_) {
     const double p = severities[*gate_];
-    const double threshold = categories_[*gate_].threshold;
+    const double threshold = policy_.categories[*gate_].threshold;
     crossed = crossed && p >= threshold;
     margin = std::min(margin, policy::threshold_margin(p, threshold));
   }
@@ -137,7 +123,7 @@ void Evaluator::add(const data::Example& example,
   auto record = [&](Slice& slice) {
     ++slice.examples;
     for (size_t c = 0; c < n; ++c) {
-      if (severities[c] >= categories_[c].threshold) ++slice.crossed[c];
+      if (severities[c] >= policy_.categories[c].threshold) ++slice.crossed[c];
       const int label = example.labels[c];
       if (label == data::kUnknownLabel) continue;
       auto& state = slice.categories[c];
@@ -156,7 +142,7 @@ void Evaluator::add(const data::Example& example,
     }
   };
   record(all_);
-  const std::string key = language_key(example.language);
+  const std::string key = data::language_code(example.language);
   auto it = languages_.find(key);
   if (it == languages_.end()) it = languages_.emplace(key, make_slice()).first;
   record(it->second);
@@ -167,11 +153,11 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
   scores.examples = slice.examples;
   double accuracy_sum = 0.0;
   int accuracy_count = 0;
-  for (size_t c = 0; c < categories_.size(); ++c) {
+  for (size_t c = 0; c < policy_.categories.size(); ++c) {
     const auto& state = slice.categories[c];
     const auto& meter = state.meter;
     CategoryReport report;
-    report.name = categories_[c].name;
+    report.name = policy_.categories[c].name;
     report.support = static_cast<size_t>(meter.count());
     report.confusion = meter.confusion();
     if (meter.count() == 0) {
@@ -201,13 +187,13 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
       accuracy_sum += report.accuracy;
       ++accuracy_count;
     }
-    report.trained = categories_[c].trained;
+    report.trained = policy_.categories[c].trained;
     // An untrained category's flags are its initial weights' noise: no share to report or watch.
     report.flagged_share = slice.examples == 0 || !report.trained
                                ? kNaN
                                : ratio(slice.crossed[c], static_cast<int64_t>(slice.examples));
     report.reference_share = report.drift_z = kNaN;
-    report.reference_stale = categories_[c].reference_stale;
+    report.reference_stale = policy_.categories[c].stale_reference();
     // Against the reference of the slice's own language mix: a bilingual model flags its languages
     // at different rates, and a set in another mix than the reference is not drift for that.
     if (const auto reference = policy_.expected_reference(c, messages_by_language)) {
@@ -242,7 +228,7 @@ Scores Evaluator::summarise(const Slice& slice, const std::map<std::string, int6
 
 Report Evaluator::report() const {
   Report report;
-  report.policy = policy_name_;
+  report.policy = policy_.name;
   std::map<std::string, int64_t> mix;
   for (const auto& [key, slice] : languages_) mix[key] = static_cast<int64_t>(slice.examples);
   report.all = summarise(all_, mix);

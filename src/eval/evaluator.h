@@ -68,18 +68,8 @@ class Evaluator {
   // messages_by_language: the slice's message counts per language, for the drift check's reference.
   Scores summarise(const Slice& slice, const std::map<std::string, int64_t>& messages_by_language) const;
 
-  struct CategoryInfo {
-    std::string name;        // category name
-    int levels = 0;          // number of levels
-    double threshold = 0.5;  // flag when P(level >= 1) >= threshold
-    bool decides = true;     // counts toward the decision
-    bool reference_stale = false;  // the policy's was measured at another threshold
-    bool trained = true;           // policy::Category::trained
-  };
-  std::string policy_name_;                  // for the report
-  std::vector<CategoryInfo> categories_;     // in policy order
   std::optional<int> gate_;                  // index of the gate category
-  policy::Policy policy_;                    // for the drift check's reference (expected_reference)
+  policy::Policy policy_;                    // categories, thresholds, gate and the drift check's reference
   Slice all_;                                // every row
   std::map<std::string, Slice> languages_;   // per language code
 };

@@ -25,8 +25,8 @@ struct CategoryReport {
   double recall = 0.0;           // binary, same collapse as precision
   double macro_f1 = 0.0;         // mean F1 over levels present in truth or predictions (sklearn)
   double roc_auc = 0.0;          // of P(level >= 1) against true level >= 1
-  // Calibration: do the probabilities mean what they say? (`guardian calibrate` fits temperatures
-  // for it.) ECE, Brier and the reliability bins of P(level >= 1) against true level >= 1
+  // Calibration: do the probabilities mean what they say? (`guardian calibrate` fits temperatures,
+  // and offsets with --offset, for it.) ECE, Brier and the reliability bins of P(level >= 1) against true level >= 1
   // (eval::calibration), and the log loss of the true level's probability, every level counted.
   double ece = 0.0;
   double brier = 0.0;

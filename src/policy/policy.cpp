@@ -15,7 +15,6 @@ namespace guardian::policy {
 
 namespace {
 
-constexpr double kMaxLanguageOffset = 20.0;  // log-odds: beyond this every score is 0 or 1
 
 std::string at_line(const std::string& where, const toml::node& node) {
   return where + ":" + std::to_string(node.source().begin.line);
@@ -130,12 +129,12 @@ void Policy::validate() const {
         throw ConfigError(where + ": category '" + c.name + "' reference_language_share." + language + " must be in [0, 1]");
       }
     }
-    if (!(c.offset >= -kMaxLanguageOffset && c.offset <= kMaxLanguageOffset)) {
+    if (!(c.offset >= -kMaxOffset && c.offset <= kMaxOffset)) {
       throw ConfigError(where + ": category '" + c.name + "' offset must be in [-20, 20]");
     }
     check_languages(c.language_offset, where + ": category '" + c.name + "' language_offset");
     for (const auto& [language, offset] : c.language_offset) {
-      if (!(offset >= -kMaxLanguageOffset && offset <= kMaxLanguageOffset)) {
+      if (!(offset >= -kMaxOffset && offset <= kMaxOffset)) {
         throw ConfigError(where + ": category '" + c.name + "' language_offset." + language + " must be in [-20, 20]");
       }
     }

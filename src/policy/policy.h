@@ -44,6 +44,10 @@
 
 namespace guardian::policy {
 
+// The largest offset (Category::offset, language_offset) a policy allows, in log-odds: beyond it
+// every score is 0 or 1.
+inline constexpr double kMaxOffset = 20.0;
+
 struct Category {
   std::string name;                  // identifier used by cards and APIs: "hate"
   std::string description;           // one line for people

@@ -33,7 +33,6 @@ DriftWatch::PolicyState& DriftWatch::state_for(const policy::Policy& policy) {
     c.threshold = category.threshold;
     c.reference = category.live_reference();
     c.reference_stale = category.stale_reference();
-    c.trained = category.trained;
     if (c.reference_stale) {
       spdlog::warn("drift: policy '{}' category '{}' has threshold {:.4f} but its reference share was measured at {:.4f}: "
                    "no drift check for it until `guardian calibrate` measures the reference again",
@@ -132,8 +131,9 @@ std::string DriftWatch::render() const {
   series("guardian_threshold_crossings_total", "counter",
          "Messages whose category score reached its threshold (flagged or not), by policy and category.",
          [&](const char* name, const std::string& policy, const PolicyState& s) {
-           for (const auto& c : s.categories) {
-             if (c.trained) out += name + labels(policy, c) + " " + std::to_string(c.crossings) + "\n";
+           for (size_t i = 0; i < s.categories.size(); ++i) {
+             const auto& c = s.categories[i];
+             if (s.policy.categories[i].trained) out += name + labels(policy, c) + " " + std::to_string(c.crossings) + "\n";
            }
          });
   series("guardian_reference_share", "gauge",
@@ -172,7 +172,7 @@ nlohmann::json DriftWatch::to_json() const {
     nlohmann::json categories = nlohmann::json::array();
     for (size_t i = 0; i < s.categories.size(); ++i) {
       const auto& c = s.categories[i];
-      if (!c.trained) continue;
+      if (!s.policy.categories[i].trained) continue;  // its flags are noise
       categories.push_back({{"name", c.name},
                             {"threshold", c.threshold},
                             {"reference_share", or_null(c.reference)},

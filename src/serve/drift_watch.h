@@ -59,7 +59,6 @@ class DriftWatch {
     double threshold = 0.5;
     std::optional<double> reference;  // the policy's reference share (none when stale)
     bool reference_stale = false;     // measured at another threshold than this one
-    bool trained = true;              // policy::Category::trained: an untrained one is not shown
     int64_t in_window = 0;            // crossings in the current window
     int64_t crossings = 0;            // crossings since the policy (this version) was first seen
     std::optional<eval::ShareDrift> last;  // the last complete window against the reference

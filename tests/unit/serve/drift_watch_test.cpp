@@ -144,6 +144,21 @@ TEST(DriftWatch, PrometheusSeriesPerPolicyAndCategory) {
   EXPECT_EQ(text.find("guardian_drift{policy=\"p\",category=\"insult\"}"), std::string::npos) << text;
 }
 
+TEST(DriftWatch, AnUntrainedCategoryIsNeitherCountedOnMetricsNorListed) {
+  auto policy = watched();
+  policy.categories[1].decides = false;
+  policy.categories[1].trained = false;  // insult: never learned
+  DriftWatch watch(10);
+  watch.observe(policy, rows(10, 0.9, 0.7));
+  const auto text = watch.render();
+  EXPECT_NE(text.find("guardian_threshold_crossings_total{policy=\"p\",category=\"toxic\"} 10"), std::string::npos) << text;
+  EXPECT_EQ(text.find("category=\"insult\""), std::string::npos) << text;
+  const auto json = watch.to_json();
+  ASSERT_EQ(json["policies"].size(), 1u) << json.dump();
+  ASSERT_EQ(json["policies"][0]["categories"].size(), 1u) << json.dump();
+  EXPECT_EQ(json["policies"][0]["categories"][0]["name"], "toxic");
+}
+
 std::vector<std::string> ids(int from, int n) {
   std::vector<std::string> out;
   for (int i = from; i < from + n; ++i) out.push_back("m" + std::to_string(i));

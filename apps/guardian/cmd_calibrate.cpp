@@ -206,6 +206,7 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
       std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
       continue;
     }
+    const policy::Category before = category;  // restored whole when the target is unreachable
     if (args.offset) {
       const auto scaling = eval::fit_scaling(rows, labels);
       category.temperature = scaling.temperature;
@@ -216,19 +217,27 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     }
     // Per language, the category's threshold is chosen on the scores without language offsets and each
     // language's offset against it; a category that never flags alone needs neither.
-    const bool fit_languages = per_language && category.decides;
+    bool fit_languages = per_language && category.decides;
     const auto previous_offsets = category.language_offset;
     if (fit_languages) category.language_offset.clear();
-    const auto scores = severity_scores(labelled, languages, policy, c);
+    auto scores = severity_scores(labelled, languages, policy, c);
     std::vector<int> truth;
     for (int label : labels) truth.push_back(label >= 1 ? 1 : 0);
-    const auto choice = eval::pick_threshold(scores, truth, target);
-    // An unreachable target keeps the previous threshold: a threshold that misses what the user
-    // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended.
+    auto choice = eval::pick_threshold(scores, truth, target);
+    if (!choice.met) {
+      // An unreachable target leaves the category as it was: a threshold that misses what the user
+      // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended, and
+      // the old threshold under a refitted temperature or offset would move the decisions too. The
+      // figures below are the old scores'.
+      category = before;
+      fit_languages = false;
+      scores = severity_scores(labelled, languages, policy, c);
+      choice = eval::pick_threshold(scores, truth, target);
+    }
     if (choice.met) category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
     std::printf("%s: temperature %.3f, offset %+.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(),
-                category.temperature, category.offset, category.threshold, choice.met ? "" : "  [target not reachable on this data: threshold kept]",
-                labels.size());
+                category.temperature, category.offset, category.threshold,
+                choice.met ? "" : "  [target not reachable on this data: the category is left as it was]", labels.size());
     auto entry = report_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
     bool uncertain = entry["uncertain"].get<bool>();
     // Each language's figures (at its own threshold with per_language), then the whole data's as served.

@@ -240,6 +240,40 @@ TEST_F(TrainedEncoder, CalibrateWritesThresholdsIntoThePolicy) {
   EXPECT_TRUE(contains(bad.output, "f1=2")) << bad.output;
 }
 
+// A target the data cannot reach leaves the category as it was: its threshold and also its
+// temperature, since the old threshold under a refitted temperature would move the decisions.
+// The labels are the shelf's, flipped: the model's most toxic-looking message is then "clean", so
+// no threshold reaches precision 1.
+TEST_F(TrainedEncoder, AnUnreachableTargetLeavesTheCategoryAsItWas) {
+  ASSERT_EQ(train_code_, 0) << train_output_;
+  const fs::path copy = dir_ / "unreachable";
+  fs::remove_all(copy);
+  fs::copy(model(), copy, fs::copy_options::recursive);
+  auto card_text = read_text(card());
+  const auto mapping = card_text.find("[mapping.e2e.label]");
+  ASSERT_NE(mapping, std::string::npos) << card_text;
+  card_text = card_text.substr(0, mapping) + "[mapping.e2e.label]\nclean = { toxic = 1 }\ntoxic = { toxic = 0 }\n";
+  const fs::path flipped = dir_ / "flipped.toml";
+  write_text(flipped, card_text);
+  // A plain calibrate first, so that the category's temperature is one this data would refit.
+  auto r = run_guardian({"calibrate", "--model", copy.string(), "--data", card() + ":train", "--target", "macro_f1",
+                         "--offset"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto before = toml::parse_file((copy / "policy.toml").string());
+  r = run_guardian({"calibrate", "--model", copy.string(), "--data", flipped.string() + ":train", "--target",
+                    "precision=1", "--offset"}, dir_ / "data");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "target not reachable on this data: the category is left as it was")) << r.output;
+  const auto after = toml::parse_file((copy / "policy.toml").string());
+  for (const char* key : {"threshold", "temperature", "offset"}) {
+    EXPECT_EQ(after["category"][0][key].value_or(0.0), before["category"][0][key].value_or(0.0)) << key;
+  }
+  EXPECT_NE(before["category"][0]["offset"].value_or(0.0), 0.0) << "the first calibrate fitted an offset to keep";
+  const auto summary = nlohmann::json::parse(read_text(copy / "calibration.json"));
+  EXPECT_FALSE(summary["categories"][0]["met"].get<bool>()) << summary;
+  EXPECT_EQ(summary["categories"][0]["temperature"].get<double>(), before["category"][0]["temperature"].value_or(0.0));
+}
+
 // The drift check end to end: training records the validation data's flagged share as the
 // policy's reference; calibrate --target share moves thresholds without labels (on a card of plain
 // lines too) and makes its data the reference; eval sets each category's share beside it.

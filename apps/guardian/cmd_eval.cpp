@@ -1,5 +1,7 @@
 // guardian eval: score a model on a card:split and report per category, decision, per language.
+#include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +10,7 @@
 #include "core/fs.h"
 #include "eval/evaluator.h"
 #include "models/model.h"
+#include "serve/explain.h"
 #include "serve/moderation.h"
 #include "train/data_sets.h"
 
@@ -23,6 +26,7 @@ struct EvalArgs {
   std::string predictions;
   bool skip_bad = false;
   std::string policy;
+  int explain = 0;  // words per category in the lines written; with it, the words behind the flags
 };
 
 constexpr size_t kChunk = 512;  // messages scored at a time
@@ -30,6 +34,42 @@ constexpr size_t kChunk = 512;  // messages scored at a time
 size_t argmax_level(const serve::ModerationResult& r, size_t category) {
   const auto& levels = r.categories[category].levels;
   return static_cast<size_t>(std::max_element(levels.begin(), levels.end()) - levels.begin());
+}
+
+// Whether the row is toxic by its deciding categories' labels; none for a row with no known one.
+std::optional<bool> toxic_truth(const data::Example& e, const policy::Policy& policy) {
+  std::optional<bool> toxic;
+  for (size_t c = 0; c < e.labels.size(); ++c) {
+    if (e.labels[c] < 0 || !policy.categories[c].decides) continue;
+    toxic = toxic.value_or(false) || e.labels[c] >= 1;
+  }
+  return toxic;
+}
+
+constexpr size_t kFlagWordsListed = 15;
+
+// The words behind the flags (FlagWords) as a table: a word behind many false flags is a cue the
+// model learned that this data does not share.
+std::string flag_words_text(const serve::FlagWords& words) {
+  std::string out = "Words behind the flags (per flagged message, the word that raised its deciding category most):\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-24s %8s %12s %10s\n", "word", "flags", "false flags", "precision");
+  out += line;
+  for (const auto& e : words.top(kFlagWordsListed)) {
+    std::snprintf(line, sizeof line, "  %-24s %8lld %12lld %10.3f\n", e.word.c_str(), static_cast<long long>(e.flags),
+                  static_cast<long long>(e.false_flags),
+                  static_cast<double>(e.flags - e.false_flags) / static_cast<double>(e.flags));
+    out += line;
+  }
+  return out;
+}
+
+nlohmann::json flag_words_json(const serve::FlagWords& words) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : words.top(kFlagWordsListed)) {
+    out.push_back({{"word", e.word}, {"flags", e.flags}, {"false_flags", e.false_flags}});
+  }
+  return out;
 }
 
 // True when the model got this row wrong: a known category's level, or the decision.
@@ -59,21 +99,47 @@ void run_eval(const EvalArgs& args) {
   for (const auto& spec : args.data) {
     auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
     eval::Evaluator evaluator(policy);
+    serve::FlagWords flag_words;
     for (size_t begin = 0; begin < set.examples.size(); begin += kChunk) {
       const size_t end = std::min(set.examples.size(), begin + kChunk);
       std::vector<std::string> texts;
       for (size_t i = begin; i < end; ++i) texts.push_back(set.examples[i].text);
       auto logits = model->score(texts);
+      std::vector<serve::ModerationResult> results;
+      for (size_t i = begin; i < end; ++i) results.push_back(serve::interpret(logits[i - begin], policy, set.examples[i].text));
+      // With --explain, the rows that need one: each flagged row (for the words behind the flags) and
+      // each row written.
+      std::vector<std::vector<serve::CategoryExplanation>> explanations(end - begin);
+      if (args.explain > 0) {
+        std::vector<size_t> rows;
+        std::vector<std::string> explained;
+        for (size_t i = begin; i < end; ++i) {
+          const auto& result = results[i - begin];
+          if (result.decision.flagged || predictions || (errors && misclassified(set.examples[i], result, policy))) {
+            rows.push_back(i - begin);
+            explained.push_back(set.examples[i].text);
+          }
+        }
+        auto found = serve::explain(*model, explained, static_cast<size_t>(args.explain));
+        for (size_t k = 0; k < rows.size(); ++k) explanations[rows[k]] = std::move(found[k]);
+      }
       for (size_t i = begin; i < end; ++i) {
         const auto& example = set.examples[i];
-        auto result = serve::interpret(logits[i - begin], policy, example.text);
+        const auto& result = results[i - begin];
+        const auto& explanation = explanations[i - begin];
         std::vector<std::vector<double>> probs;
         for (const auto& c : result.categories) probs.push_back(c.levels);
         evaluator.add(example, probs);
+        if (args.explain > 0 && result.decision.flagged) {
+          if (const auto toxic = toxic_truth(example, policy)) {
+            flag_words.add(serve::strongest_push(explanation, result.decision.category), *toxic);
+          }
+        }
         const bool wrong = errors && misclassified(example, result, policy);  // only --errors asks
         if (!predictions && !wrong) continue;
         // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
         nlohmann::json line = serve::to_json(result, policy);
+        if (args.explain > 0) line["explanation"] = serve::to_json(explanation);
         line["id"] = example.id;
         line["text"] = example.text;
         line["language"] = data::language_code(example.language);
@@ -95,9 +161,11 @@ void run_eval(const EvalArgs& args) {
       auto j = eval::to_json(report);
       j["data"] = spec;
       j["model"] = model->id();
+      if (args.explain > 0) j["flag_words"] = flag_words_json(flag_words);
       std::cout << j.dump() << std::endl;
     } else {
       std::cout << "== " << spec << " (" << set.examples.size() << " messages) ==\n" << eval::to_text(report) << "\n";
+      if (args.explain > 0) std::cout << flag_words_text(flag_words) << "\n";
     }
   }
   if (errors) errors->commit();
@@ -116,6 +184,11 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--predictions", args->predictions,
                   "Write every message with its scores, argmax level per category and truth (JSON Lines, "
                   "in the data's order: for paired comparisons with other systems)");
+  cmd->add_option("--explain", args->explain,
+                  "Explain with N words per category (each word left out in turn): the lines of --errors and "
+                  "--predictions get \"explanation\", and the report lists the words behind the flags (per "
+                  "flagged message, the word that raised its deciding category most) with how many were false")
+      ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_option("--policy", args->policy, "Score under another policy with the same categories (thresholds)");
   cmd->callback([args] { run_eval(*args); });

@@ -15,6 +15,7 @@
 #include "core/json_lines.h"
 #include "eval/evaluator.h"
 #include "models/model.h"
+#include "serve/explain.h"
 #include "serve/moderation.h"
 #include "text/normalize.h"
 #include "train/data_sets.h"
@@ -31,6 +32,7 @@ struct ModerateArgs {
   bool with_text = false;
   std::string format = "json";
   bool stats = false;
+  int explain = 0;  // words listed per category (0: no explanation)
 };
 
 // Where the time goes after the model is loaded, for --stats.
@@ -94,8 +96,10 @@ struct DriftCheck {
   std::vector<int> unlabelled;  // every category's label unknown
 };
 
-// One readable line: the decision, the deciding score against its threshold, General, the text.
-std::string text_line(const serve::ModerationResult& r, const std::string& text) {
+// One readable line: the decision, the deciding score against its threshold, General, the words
+// behind the deciding category's score with --explain, the text.
+std::string text_line(const serve::ModerationResult& r, const std::string& text,
+                      const std::vector<serve::CategoryExplanation>* explanation) {
   char head[160];
   const auto& d = r.decision;
   std::snprintf(head, sizeof head, "%-5s %-10s %.2f %s %.2f", d.flagged ? "FLAG" : "ALLOW", d.category.c_str(), d.score,
@@ -106,6 +110,17 @@ std::string text_line(const serve::ModerationResult& r, const std::string& text)
       char general[48];
       std::snprintf(general, sizeof general, "  %s %.1f", c.name.c_str(), *c.holistic);
       line += general;
+    }
+  }
+  if (explanation) {
+    for (const auto& c : *explanation) {
+      if (c.name != d.category) continue;
+      line += "  because";
+      for (const auto& w : c.words) {
+        char word[48];
+        std::snprintf(word, sizeof word, " %+.1f ", w.influence);
+        line += word + w.word;
+      }
     }
   }
   return line + "  | " + text;
@@ -128,6 +143,8 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
   }
   const auto started = Throughput::Clock::now();
   auto results = serve::moderate(model, texts);
+  std::vector<std::vector<serve::CategoryExplanation>> explanations;
+  if (args.explain > 0) explanations = serve::explain(model, texts, static_cast<size_t>(args.explain));
   throughput.scoring_seconds += std::chrono::duration<double>(Throughput::Clock::now() - started).count();
   throughput.messages += static_cast<int64_t>(texts.size());
   size_t next = 0;
@@ -136,14 +153,16 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
       std::cout << p.error.dump() << "\n";
       continue;
     }
+    const auto* explanation = explanations.empty() ? nullptr : &explanations[next];
     const auto& result = results[next++];
     drift.add(result);
     if (args.format == "text") {
-      std::cout << text_line(result, p.text) << "\n";
+      std::cout << text_line(result, p.text, explanation) << "\n";
       continue;
     }
     auto line = serve::to_json(result, model.policy());
     line["id"] = p.id;
+    if (explanation) line["explanation"] = serve::to_json(*explanation);
     if (args.with_text) line["text"] = p.text;
     std::cout << line.dump() << "\n";
   }
@@ -218,6 +237,11 @@ void add_moderate_command(CLI::App& app) {
   cmd->add_flag("--with-text", args->with_text, "Echo each text in its output line");
   cmd->add_option("--format", args->format, "json (one object per input) or text (one readable line per input)")
       ->check(CLI::IsMember({"json", "text"}));
+  cmd->add_option("--explain", args->explain,
+                  "List the N words that moved each category's score most (each left out in turn, one forward "
+                  "pass per word): \"explanation\": {category: [{word, offset, influence}]}, influence in log-odds, "
+                  "> 0 toward flagging")
+      ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
   cmd->add_flag("--stats", args->stats,
                 "Print the throughput after loading (messages/s, overall and scoring alone) and the drift check (each "
                 "category's share of these messages at its threshold against the policy's reference) to stderr as JSON");

@@ -92,4 +92,24 @@ std::vector<std::string> read_inputs(const nlohmann::json& body, const LimitsCon
   return texts;
 }
 
+int read_explain(const nlohmann::json& body, size_t inputs, int max_top) {
+  if (!body.contains("explain") || body["explain"].is_null()) return 0;
+  const auto& value = body["explain"];
+  int top = 0;
+  if (value.is_boolean()) {
+    top = value.get<bool>() ? kDefaultExplanationTop : 0;
+  } else if (value.is_number_integer() && value.get<int64_t>() >= 1 && value.get<int64_t>() <= max_top) {
+    top = static_cast<int>(value.get<int64_t>());
+  } else {
+    throw RequestError{400, "'explain' must be true, false or the number of words to list per category, 1 to " +
+                                std::to_string(max_top), "explain"};
+  }
+  if (top > 0 && inputs > kExplainedInputsPerRequest) {
+    throw RequestError{400, "'explain' takes at most " + std::to_string(kExplainedInputsPerRequest) +
+                                " texts per request (each word is one more forward pass); this one has " +
+                                std::to_string(inputs), "explain"};
+  }
+  return top;
+}
+
 }  // namespace guardian::serve

@@ -47,4 +47,13 @@ std::string optional_string(const nlohmann::json& body, const char* field);
 // type, an empty text or one over max_chars characters; 413 for more than max_inputs texts.
 std::vector<std::string> read_inputs(const nlohmann::json& body, const LimitsConfig& limits);
 
+// Texts one request may ask to explain: each word is one more forward pass.
+inline constexpr size_t kExplainedInputsPerRequest = 16;
+// Words listed per category for "explain": true.
+inline constexpr int kDefaultExplanationTop = 5;
+// body["explain"]: 0 when absent, null or false; kDefaultExplanationTop for true; an integer in
+// [1, max_top] as given. RequestError 400 for another value, or for more than
+// kExplainedInputsPerRequest inputs.
+int read_explain(const nlohmann::json& body, size_t inputs, int max_top);
+
 }  // namespace guardian::serve

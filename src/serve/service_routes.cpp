@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "serve/explain.h"
 #include "serve/moderation.h"
 #include "serve/service.h"
 #include "text/normalize.h"
@@ -76,9 +77,19 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
       throw RequestError{400, "unknown policy '" + policy_name + "' (loaded: " + policy_names(*current) + ")", "policy"};
     }
   }
+  // "explain" (/v1/classify): each text's variants without one word go in the same submission, so
+  // that the deployment that scores the texts scores them too.
+  const int explain_top = openai ? 0 : read_explain(body, texts.size(), static_cast<int>(kMaxExplanationTop));
   std::vector<std::string> normalized;
+  std::vector<Occlusion> occlusions;
   normalized.reserve(texts.size());
   for (const auto& t : texts) normalized.push_back(text::normalize(t));
+  if (explain_top > 0) {
+    for (const auto& t : texts) {
+      occlusions.push_back(occlude(t));
+      normalized.insert(normalized.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
+    }
+  }
 
   auto future = engine_->submit(std::move(normalized));
   if (future.wait_for(kScoreTimeout) != std::future_status::ready) {
@@ -95,8 +106,9 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   std::vector<AuditRecord> records;
   std::vector<std::vector<double>> category_scores;  // for the drift watch
   std::vector<std::string> decision_ids, languages;
-  decision_ids.reserve(scored.logits.size());
-  for (size_t i = 0; i < scored.logits.size(); ++i) {
+  decision_ids.reserve(texts.size());
+  size_t next_variant = texts.size();  // the first variant's logits, after the texts'
+  for (size_t i = 0; i < texts.size(); ++i) {
     const auto result = interpret(scored.logits[i], *policy, texts[i]);
     const auto& decision_id = decision_ids.emplace_back(id + "-" + std::to_string(i));
     languages.push_back(result.language);
@@ -108,6 +120,16 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     } else {
       auto full = to_json(result, *policy);
       full["decision_id"] = decision_id;
+      if (explain_top > 0) {
+        const auto& occlusion = occlusions[i];
+        std::vector<ModerationResult> without;
+        for (size_t w = 0; w < occlusion.variants.size(); ++w) {
+          without.push_back(interpret(scored.logits[next_variant++], *policy, occlusion.text));
+        }
+        const auto whole = interpret(scored.logits[i], *policy, occlusion.text);  // in the variants' language
+        full["explanation"] =
+            to_json(explain_scores(texts[i], occlusion, whole, without, *policy, static_cast<size_t>(explain_top)));
+      }
       results.push_back(std::move(full));
     }
     if (audit_) {
@@ -131,7 +153,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
       records.push_back(std::move(r));
     }
   }
-  metrics_.inputs(scored.logits.size());
+  metrics_.inputs(texts.size());
   auto drift_sample = drift_.observe(*policy, category_scores, decision_ids, languages);
   if (audit_) {
     auto written = audit_->record(std::move(records));

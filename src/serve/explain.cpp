@@ -68,19 +68,34 @@ std::vector<std::vector<CategoryExplanation>> explain(models::Model& model, cons
     throw InputError("explain: the number of words to list must be in [1, " + std::to_string(kMaxExplanationTop) +
                      "], not " + std::to_string(top));
   }
-  std::vector<std::vector<CategoryExplanation>> out;
-  out.reserve(texts.size());
-  for (const auto& text : texts) {
-    const auto occlusion = occlude(text);
-    std::vector<std::string> batch = {occlusion.text};
-    batch.insert(batch.end(), occlusion.variants.begin(), occlusion.variants.end());
+  std::vector<std::vector<CategoryExplanation>> out(texts.size());
+  // Several messages' variants go to the model together (a batch of a few hundred texts): one
+  // message's few words alone would leave a batched forward pass mostly idle.
+  constexpr size_t kBatch = 256;
+  size_t first = 0;  // the first message not explained yet
+  while (first < texts.size()) {
+    std::vector<Occlusion> occlusions;
+    std::vector<std::string> batch;
+    size_t last = first;
+    while (last < texts.size() && (batch.empty() || batch.size() < kBatch)) {
+      occlusions.push_back(occlude(texts[last++]));
+      batch.push_back(occlusions.back().text);
+      batch.insert(batch.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
+    }
     const auto logits = model.score(batch);
-    // Every variant in the whole message's language (interpret detects it from the text it is given).
-    const auto whole = interpret(logits[0], model.policy(), occlusion.text);
-    std::vector<ModerationResult> without;
-    without.reserve(occlusion.variants.size());
-    for (size_t i = 1; i < logits.size(); ++i) without.push_back(interpret(logits[i], model.policy(), occlusion.text));
-    out.push_back(explain_scores(text, occlusion, whole, without, model.policy(), top));
+    size_t row = 0;
+    for (size_t k = 0; k < occlusions.size(); ++k) {
+      const auto& occlusion = occlusions[k];
+      // Every variant in the whole message's language (interpret detects it from the text it is given).
+      const auto whole = interpret(logits[row++], model.policy(), occlusion.text);
+      std::vector<ModerationResult> without;
+      without.reserve(occlusion.variants.size());
+      for (size_t w = 0; w < occlusion.variants.size(); ++w) {
+        without.push_back(interpret(logits[row++], model.policy(), occlusion.text));
+      }
+      out[first + k] = explain_scores(texts[first + k], occlusion, whole, without, model.policy(), top);
+    }
+    first = last;
   }
   return out;
 }

@@ -26,6 +26,7 @@ class LexiconModel : public models::Model {
   }
   std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) override {
     std::vector<models::CategoryLogits> out;
+    ++calls;
     for (const auto& text : texts) {
       seen.push_back(text);
       std::istringstream words(text);
@@ -43,6 +44,7 @@ class LexiconModel : public models::Model {
 
   std::map<std::string, float> weights = {{"idiot", 2.5f}, {"you", 0.5f}, {"nice", -1.5f}};
   std::vector<std::string> seen;  // every text scored
+  int calls = 0;                  // forward passes
 };
 
 TEST(Occlude, EachWordIsLeftOutWithOneSpaceAndItsOffsetIsInTheTextAsGiven) {
@@ -96,6 +98,26 @@ TEST(Explain, AWordsInfluenceIsTheLogOddsItAdds) {
   EXPECT_EQ(j["toxic"][0]["word"], "idiot");
   EXPECT_EQ(j["toxic"][0]["offset"], 4);
   EXPECT_FALSE(j.contains("unlearned"));
+}
+
+TEST(Explain, MessagesExplainedTogetherGetWhatEachGetsAloneInFewerPasses) {
+  LexiconModel together;
+  std::vector<std::string> texts = {"you idiot", "nice idiot you", "x", "idiot"};
+  for (int i = 0; i < 100; ++i) texts.push_back("you are an idiot number " + std::to_string(i));
+  const auto all = explain(together, texts, 4);
+  ASSERT_EQ(all.size(), texts.size());
+  EXPECT_LT(together.calls, 10) << "batched across messages";
+  for (size_t t = 0; t < texts.size(); ++t) {
+    LexiconModel alone;
+    const auto one = explain(alone, {texts[t]}, 4);
+    ASSERT_EQ(one[0][0].words.size(), all[t][0].words.size()) << texts[t];
+    for (size_t w = 0; w < one[0][0].words.size(); ++w) {
+      EXPECT_EQ(one[0][0].words[w].word, all[t][0].words[w].word) << texts[t];
+      EXPECT_EQ(one[0][0].words[w].influence, all[t][0].words[w].influence) << texts[t];
+    }
+  }
+  // A one-word message's variant is empty: the word's influence is against the empty message.
+  EXPECT_NEAR(all[3][0].words[0].influence, 2.5, 1e-5);
 }
 
 TEST(Explain, ATemperatureScalesTheInfluencesAndALanguageOffsetLeavesThemAlone) {

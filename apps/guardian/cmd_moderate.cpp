@@ -96,6 +96,8 @@ struct DriftCheck {
   std::vector<int> unlabelled;  // every category's label unknown
 };
 
+constexpr size_t kFlagWordsListed = 15;  // with --stats --explain
+
 // One readable line: the decision, the deciding score against its threshold, General, the words
 // behind the deciding category's score with --explain, the text.
 std::string text_line(const serve::ModerationResult& r, const std::string& text,
@@ -135,7 +137,7 @@ struct Pending {
 
 // Scores the batch's texts and prints every entry, in input order.
 void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput,
-           DriftCheck& drift) {
+           DriftCheck& drift, serve::FlagWords& flag_words) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
   for (const auto& p : pending) {
@@ -156,6 +158,9 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
     const auto* explanation = explanations.empty() ? nullptr : &explanations[next];
     const auto& result = results[next++];
     drift.add(result);
+    if (explanation && result.decision.flagged) {
+      flag_words.add(serve::strongest_push(*explanation, result.decision.category), std::nullopt);
+    }
     if (args.format == "text") {
       std::cout << text_line(result, p.text, explanation) << "\n";
       continue;
@@ -176,12 +181,13 @@ int run_moderate(const ModerateArgs& args) {
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
   Throughput throughput;
   DriftCheck drift(model->policy());
+  serve::FlagWords flag_words;  // with --explain: the word behind each flag
   std::vector<Pending> pending;
   int failures = 0;
   auto push = [&](Pending p) {
     if (!p.error.is_null()) ++failures;
     pending.push_back(std::move(p));
-    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput, drift);
+    if (static_cast<int>(pending.size()) >= args.batch) flush(*model, pending, args, throughput, drift, flag_words);
   };
   auto accept = [&](nlohmann::json id, std::string text, const std::string& where) {
     if (!text::is_valid_utf8(text)) {
@@ -213,10 +219,20 @@ int run_moderate(const ModerateArgs& args) {
       accept(value.contains("id") ? value["id"] : nlohmann::json(number), value["text"].get<std::string>(), where);
     }
   }
-  flush(*model, pending, args, throughput, drift);
+  flush(*model, pending, args, throughput, drift, flag_words);
   if (args.stats) {
     auto report = throughput.report();
     if (drift.evaluator.size() > 0) report["drift"] = drift.report(model->policy());
+    if (args.explain > 0) {
+      // What these messages' flags rest on: beside a drift warning, the cue that moved.
+      report["flag_words"] = nlohmann::json::array();
+      std::string listed;
+      for (const auto& e : flag_words.top(kFlagWordsListed)) {
+        report["flag_words"].push_back({{"word", e.word}, {"flags", e.flags}});
+        listed += (listed.empty() ? "" : ", ") + e.word + " " + std::to_string(e.flags);
+      }
+      if (!listed.empty()) std::cerr << "guardian: the words behind most flags: " << listed << "\n";
+    }
     std::cerr << report.dump() << "\n";
   }
   if (failures) std::cerr << "guardian: " << failures << " input(s) could not be moderated (see the error lines)\n";
@@ -244,7 +260,8 @@ void add_moderate_command(CLI::App& app) {
       ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
   cmd->add_flag("--stats", args->stats,
                 "Print the throughput after loading (messages/s, overall and scoring alone) and the drift check (each "
-                "category's share of these messages at its threshold against the policy's reference) to stderr as JSON");
+                "category's share of these messages at its threshold against the policy's reference) to stderr as JSON; "
+                "with --explain, also the words behind the most flags");
   cmd->callback([args] {
     const int code = run_moderate(*args);
     if (code != 0) throw CLI::RuntimeError(code);

@@ -136,13 +136,13 @@ std::string FlagWords::key(const std::string& word) {
   return k.empty() ? word : k;  // a word of punctuation only stays itself
 }
 
-void FlagWords::add(const std::string& word, bool toxic) {
+void FlagWords::add(const std::string& word, std::optional<bool> toxic) {
   if (word.empty()) return;
   const auto k = key(word);
   auto& entry = entries_[k];
   entry.word = k;
   ++entry.flags;
-  if (!toxic) ++entry.false_flags;
+  if (toxic == false) ++entry.false_flags;
 }
 
 std::vector<FlagWords::Entry> FlagWords::top(size_t n) const {

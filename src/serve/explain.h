@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,14 +65,15 @@ nlohmann::json to_json(const std::vector<CategoryExplanation>& explanation);
 // The word that pushed a category's score up the most (positive influence only): "" for none.
 std::string strongest_push(const std::vector<CategoryExplanation>& explanation, const std::string& category);
 
-// What `eval --explain` tallies over a data set: for each flagged message the word that pushed its
-// deciding category up the most (strongest_push), folded to a key (ASCII lower case, punctuation
-// around it trimmed, # and @ kept), counted with whether the flag was right. A word behind many
-// wrong flags is what a shifted data set shows first (TweetEval hate's test split: profanity that
-// its training data labelled hate).
+// What `eval --explain` and `moderate --stats --explain` tally over messages: for each flagged
+// message the word that pushed its deciding category up the most (strongest_push), folded to a key
+// (ASCII lower case, punctuation around it trimmed, # and @ kept), counted with whether the flag
+// was right when the labels say. A word behind many wrong flags is what a shifted data set shows
+// first (TweetEval hate's test split: profanity that its training data labelled hate).
 class FlagWords {
  public:
-  void add(const std::string& word, bool toxic);
+  // toxic: the message's truth, none for unlabelled traffic. An empty word (none pushed) is not counted.
+  void add(const std::string& word, std::optional<bool> toxic);
   struct Entry {
     std::string word;
     int64_t flags = 0;        // flagged messages this word pushed most

@@ -47,6 +47,29 @@ TEST(ExplainTest, ModerateAndServeNameTheSameWordsWithTheSameInfluence) {
   r = run_guardian({"moderate", "--model", model.string(), "--explain", "2", "--format", "text", kText});
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("because +"), std::string::npos) << r.output;
+  // --stats with --explain: the words behind the flags of the messages moderated, on stderr.
+  std::string jsonl;
+  int64_t toxic_texts = 0;
+  for (const auto& [text, toxic] : tiny_examples()) {
+    jsonl += json({{"text", text}}).dump() + "\n";
+    toxic_texts += toxic;
+  }
+  r = run_guardian({"moderate", "--model", model.string(), "--stats", "--explain", "1"}, {}, jsonl);
+  ASSERT_EQ(r.code, 0) << r.output;
+  json stats;
+  int64_t flagged = 0;
+  for (const auto& line : json_lines(r.output)) {
+    if (line.contains("flag_words")) stats = line;
+    if (line.contains("flagged") && line["flagged"].get<bool>()) ++flagged;
+  }
+  ASSERT_TRUE(stats.is_object()) << r.output;
+  ASSERT_FALSE(stats["flag_words"].empty()) << stats;
+  int64_t counted = 0;
+  for (const auto& w : stats["flag_words"]) counted += w["flags"].get<int64_t>();
+  EXPECT_GT(flagged, toxic_texts / 2) << r.output;
+  EXPECT_LE(counted, flagged);
+  EXPECT_NE(r.output.find("guardian: the words behind most flags: " + stats["flag_words"][0]["word"].get<std::string>()),
+            std::string::npos) << r.output;
   r = run_guardian({"moderate", "--model", model.string(), "--explain", "0", kText});
   EXPECT_NE(r.code, 0) << "--explain takes 1 to 32 words";
   EXPECT_NE(r.output.find("--explain"), std::string::npos) << r.output;

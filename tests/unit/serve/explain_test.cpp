@@ -152,12 +152,15 @@ TEST(FlagWords, CountsTheWordBehindEachFlagFoldedAndListsTheWorstFirst) {
   tally.add("idiot", true);
   tally.add("wall", false);
   tally.add("", false);  // no word pushed: not counted
+  tally.add("wall", std::nullopt);  // unlabelled: a flag, not a false one
   const auto top = tally.top(2);
   ASSERT_EQ(top.size(), 2u);
   EXPECT_EQ(top[0].word, "bitch");
   EXPECT_EQ(top[0].flags, 3);
   EXPECT_EQ(top[0].false_flags, 2);
   EXPECT_EQ(top[1].word, "wall");
+  EXPECT_EQ(top[1].flags, 2);
+  EXPECT_EQ(top[1].false_flags, 1);
   EXPECT_EQ(tally.top(10).size(), 3u);
   EXPECT_EQ(tally.top(10)[2].word, "idiot");
 }

@@ -8,7 +8,8 @@
 //   POST /v1/guard         501 until the generative guardian exists
 //   GET  /healthz /readyz  unauthenticated liveness and readiness
 //   GET  /metrics          Prometheus text
-//   GET  /v1/review        the review queue (?status=open|resolved|all&reason=flagged|low_confidence|drift|random&limit=&after=)
+//   GET  /v1/review        the review queue (?status=open|resolved|all&reason=flagged|low_confidence|drift|random&limit=&after=
+//                          &explain=true|N: the words behind each item's scores)
 //   GET  /v1/decisions/ID  one audited decision
 //   POST /v1/feedback      {id | text, labels: {category: level}, reviewer?, note?}
 //   POST /v1/admin/reload  reload model and policies (admin key)
@@ -61,6 +62,9 @@ class Service {
   ApiResponse route(const ApiRequest& request, std::string& route_label);
   ApiResponse score(const ApiRequest& request, const Caller& caller, bool openai);
   ApiResponse review(const ApiRequest& request);
+  // Adds "explanation" (the words behind each category's score, scored now) and "explained_by" to
+  // each review item whose text is kept.
+  void explain_review_items(nlohmann::json& items, int top);
   ApiResponse decision(const std::string& id);
   ApiResponse feedback(const ApiRequest& request, const Caller& caller);
   ApiResponse admin_reload(const Caller& caller);

@@ -57,6 +57,18 @@ int query_int(const ApiRequest& request, const char* name, int64_t fallback, int
                               ", " + std::to_string(high) + "]", name};
 }
 
+// ?explain= on the review queue: "true" for kDefaultExplanationTop words, or an integer in
+// [0, kMaxExplanationTop] (0 or "false": none).
+int query_explain(const ApiRequest& request) {
+  auto it = request.query.find("explain");
+  if (it == request.query.end() || it->second == "false") return 0;
+  if (it->second == "true") return kDefaultExplanationTop;
+  return query_int(request, "explain", 0, 0, static_cast<int64_t>(kMaxExplanationTop));
+}
+
+// The most review items one page may explain (each word is one more forward pass).
+constexpr int kExplainedReviewItems = 100;
+
 }  // namespace
 
 ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool openai) {
@@ -217,7 +229,51 @@ ApiResponse Service::review(const ApiRequest& request) {
   }
   const int limit = query_int(request, "limit", 50, 1, 1000);
   const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);
-  return json_response(200, audit_->review(status, limit, after, reason));
+  const int explain_top = query_explain(request);
+  if (explain_top > 0 && limit > kExplainedReviewItems) {
+    throw RequestError{400, "explain takes at most " + std::to_string(kExplainedReviewItems) +
+                                " items per page (limit); each word is one more forward pass", "explain"};
+  }
+  auto page = audit_->review(status, limit, after, reason);
+  if (explain_top > 0) explain_review_items(page["data"], explain_top);
+  return json_response(200, page);
+}
+
+void Service::explain_review_items(nlohmann::json& items, int top) {
+  // Items whose text is kept (not hash-only, not purged); their variants in one submission.
+  std::vector<size_t> explained;
+  std::vector<Occlusion> occlusions;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i]["text"].is_string()) continue;
+    explained.push_back(i);
+    occlusions.push_back(occlude(items[i]["text"].get<std::string>()));
+    texts.push_back(occlusions.back().text);
+    texts.insert(texts.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
+  }
+  if (explained.empty()) return;
+  auto future = engine_->submit(std::move(texts));
+  if (future.wait_for(kScoreTimeout) != std::future_status::ready) {
+    throw RequestError{504, "explaining the review items took longer than 60 s", ""};
+  }
+  const Scored scored = future.get();
+  const auto& deployment = *scored.deployment;
+  size_t row = 0;
+  for (size_t k = 0; k < explained.size(); ++k) {
+    auto& item = items[explained[k]];
+    const auto& occlusion = occlusions[k];
+    // Under the policy that decided, when it is still loaded.
+    const policy::Policy* policy = deployment.find(item["policy"].get<std::string>());
+    if (!policy) policy = deployment.find(deployment.default_policy);
+    const auto whole = interpret(scored.logits[row++], *policy, occlusion.text);
+    std::vector<ModerationResult> without;
+    for (size_t w = 0; w < occlusion.variants.size(); ++w) {
+      without.push_back(interpret(scored.logits[row++], *policy, occlusion.text));
+    }
+    item["explanation"] = to_json(explain_scores(item["text"].get<std::string>(), occlusion, whole, without, *policy,
+                                                 static_cast<size_t>(top)));
+    item["explained_by"] = deployment.model->id();  // the model now served, which may not be the one that decided
+  }
 }
 
 ApiResponse Service::decision(const std::string& id) {

@@ -406,6 +406,23 @@ TEST_F(ServeTest, ReviewQueueAndFeedback) {
   const auto listing = body_of(review);
   for (const auto& item : listing["data"]) queued.insert(item["id"].get<std::string>());
   EXPECT_TRUE(queued.count(id + "-0") && queued.count(id + "-1")) << id << "\n" << review.body;
+  // ?explain: each item with its text gets the words behind its scores, under the policy that decided.
+  const auto explained = body_of(http(port(), "GET", "/v1/review?limit=100&explain=2", "", auth()));
+  bool found = false;
+  for (const auto& item : explained["data"]) {
+    if (item["id"] != id + "-0") continue;
+    found = true;
+    ASSERT_TRUE(item.contains("explanation")) << item.dump();
+    const auto& insult = item["explanation"]["insult"];
+    ASSERT_EQ(insult.size(), 2u) << item.dump();
+    EXPECT_TRUE(insult[0]["word"] == "idiot" || insult[0]["word"] == "stupid") << item.dump();
+    EXPECT_GT(insult[0]["influence"].get<double>(), 0.0) << item.dump();
+    EXPECT_EQ(item["explained_by"], item["model"]) << "the same model still serves";
+  }
+  EXPECT_TRUE(found) << explained.dump();
+  EXPECT_FALSE(listing["data"][0].contains("explanation")) << "only when asked";
+  expect_json_error(http(port(), "GET", "/v1/review?explain=yes", "", auth()), 400, "explain");
+  expect_json_error(http(port(), "GET", "/v1/review?explain=true&limit=500", "", auth()), 400, "at most 100");
   // One decision as audited.
   auto decision = body_of(http(port(), "GET", "/v1/decisions/" + id + "-0", "", auth()));
   EXPECT_EQ(decision["text"], "you stupid idiot");
@@ -540,8 +557,10 @@ TEST_F(ServeTest, HashOnlyAuditStoresNoText) {
   auto decision = body_of(http(port(), "GET", "/v1/decisions/" + id + "-0", "", auth()));
   EXPECT_TRUE(decision["text"].is_null()) << decision.dump();
   EXPECT_EQ(decision["text_sha256"].get<std::string>().size(), 64u);
-  auto review = http(port(), "GET", "/v1/review", "", auth());
+  auto review = http(port(), "GET", "/v1/review?explain=true", "", auth());
+  ASSERT_EQ(review.status, 200) << review.body;
   EXPECT_EQ(review.body.find("010-4242-7777"), std::string::npos) << review.body;
+  EXPECT_EQ(review.body.find("explanation"), std::string::npos) << "no text kept, nothing to explain: " << review.body;
   // Feedback on a hashed decision needs the text, which must match the hash.
   json labels = {{"toxic", 1}, {"insult", 1}};
   const std::string note = "a second private note";

@@ -37,22 +37,27 @@ Occlusion occlude(const std::string& text) {
   return occlusion;
 }
 
-std::vector<CategoryExplanation> explain_scores(const std::string& text, const Occlusion& occlusion,
-                                                const ModerationResult& whole,
-                                                const std::vector<ModerationResult>& without,
+std::vector<CategoryExplanation> explain_logits(const std::string& text, const Occlusion& occlusion,
+                                                const models::CategoryLogits& whole,
+                                                std::span<const models::CategoryLogits> without,
                                                 const policy::Policy& policy, size_t top) {
   if (without.size() != occlusion.words.size()) {
     throw InputError("explain: " + std::to_string(without.size()) + " variant results for " +
                      std::to_string(occlusion.words.size()) + " words");
   }
+  // interpret detects the language from the text it is given: the whole message's for every variant.
+  const auto with = interpret(whole, policy, occlusion.text);
+  std::vector<ModerationResult> left_out;
+  left_out.reserve(without.size());
+  for (const auto& logits : without) left_out.push_back(interpret(logits, policy, occlusion.text));
   std::vector<CategoryExplanation> out;
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     if (!policy.categories[c].trained) continue;  // its score is noise: nothing to explain
     CategoryExplanation explanation{policy.categories[c].name, {}};
-    const double with = log_odds(whole.categories[c].score);
+    const double score = log_odds(with.categories[c].score);
     for (size_t w = 0; w < occlusion.words.size(); ++w) {
       const auto [begin, end] = occlusion.words[w];
-      explanation.words.push_back({text.substr(begin, end - begin), begin, with - log_odds(without[w].categories[c].score)});
+      explanation.words.push_back({text.substr(begin, end - begin), begin, score - log_odds(left_out[w].categories[c].score)});
     }
     std::stable_sort(explanation.words.begin(), explanation.words.end(),
                      [](const WordInfluence& a, const WordInfluence& b) { return std::abs(a.influence) > std::abs(b.influence); });
@@ -83,17 +88,12 @@ std::vector<std::vector<CategoryExplanation>> explain(models::Model& model, cons
       batch.insert(batch.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
     }
     const auto logits = model.score(batch);
-    size_t row = 0;
+    size_t row = 0;  // each message's logits, then its variants'
     for (size_t k = 0; k < occlusions.size(); ++k) {
-      const auto& occlusion = occlusions[k];
-      // Every variant in the whole message's language (interpret detects it from the text it is given).
-      const auto whole = interpret(logits[row++], model.policy(), occlusion.text);
-      std::vector<ModerationResult> without;
-      without.reserve(occlusion.variants.size());
-      for (size_t w = 0; w < occlusion.variants.size(); ++w) {
-        without.push_back(interpret(logits[row++], model.policy(), occlusion.text));
-      }
-      out[first + k] = explain_scores(texts[first + k], occlusion, whole, without, model.policy(), top);
+      const size_t words = occlusions[k].variants.size();
+      out[first + k] = explain_logits(texts[first + k], occlusions[k], logits[row],
+                                      std::span(logits).subspan(row + 1, words), model.policy(), top);
+      row += 1 + words;
     }
     first = last;
   }

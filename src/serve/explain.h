@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,12 +47,13 @@ struct CategoryExplanation {
   std::vector<WordInfluence> words;  // the `top` largest |influence|, largest first
 };
 
-// One message's explanation from its result and each variant's (whole: occlusion.text's; without[i]:
-// occlusion.variants[i]'s, interpreted in the message's language so that leaving a word out never
-// switches the language offset). Every trained category of the policy, in policy order.
-std::vector<CategoryExplanation> explain_scores(const std::string& text, const Occlusion& occlusion,
-                                                const ModerationResult& whole,
-                                                const std::vector<ModerationResult>& without,
+// One message's explanation from the logits of its normalised text (whole) and of each variant
+// (without[i]: occlusion.variants[i]'s), all interpreted under policy in the message's language, so
+// that leaving a word out never switches the language offset. Every trained category of the
+// policy, in policy order. InputError when without and the words differ in number.
+std::vector<CategoryExplanation> explain_logits(const std::string& text, const Occlusion& occlusion,
+                                                const models::CategoryLogits& whole,
+                                                std::span<const models::CategoryLogits> without,
                                                 const policy::Policy& policy, size_t top);
 
 // Scores each text and its variants with the model under its policy, in one batch per text.

@@ -133,14 +133,11 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
       auto full = to_json(result, *policy);
       full["decision_id"] = decision_id;
       if (explain_top > 0) {
-        const auto& occlusion = occlusions[i];
-        std::vector<ModerationResult> without;
-        for (size_t w = 0; w < occlusion.variants.size(); ++w) {
-          without.push_back(interpret(scored.logits[next_variant++], *policy, occlusion.text));
-        }
-        const auto whole = interpret(scored.logits[i], *policy, occlusion.text);  // in the variants' language
-        full["explanation"] =
-            to_json(explain_scores(texts[i], occlusion, whole, without, *policy, static_cast<size_t>(explain_top)));
+        const size_t words = occlusions[i].variants.size();
+        full["explanation"] = to_json(explain_logits(texts[i], occlusions[i], scored.logits[i],
+                                                     std::span(scored.logits).subspan(next_variant, words), *policy,
+                                                     static_cast<size_t>(explain_top)));
+        next_variant += words;
       }
       results.push_back(std::move(full));
     }
@@ -265,13 +262,11 @@ void Service::explain_review_items(nlohmann::json& items, int top) {
     // Under the policy that decided, when it is still loaded.
     const policy::Policy* policy = deployment.find(item["policy"].get<std::string>());
     if (!policy) policy = deployment.find(deployment.default_policy);
-    const auto whole = interpret(scored.logits[row++], *policy, occlusion.text);
-    std::vector<ModerationResult> without;
-    for (size_t w = 0; w < occlusion.variants.size(); ++w) {
-      without.push_back(interpret(scored.logits[row++], *policy, occlusion.text));
-    }
-    item["explanation"] = to_json(explain_scores(item["text"].get<std::string>(), occlusion, whole, without, *policy,
+    const size_t words = occlusion.variants.size();
+    item["explanation"] = to_json(explain_logits(item["text"].get<std::string>(), occlusion, scored.logits[row],
+                                                 std::span(scored.logits).subspan(row + 1, words), *policy,
                                                  static_cast<size_t>(top)));
+    row += 1 + words;
     item["explained_by"] = deployment.model->id();  // the model now served, which may not be the one that decided
   }
 }

@@ -135,6 +135,9 @@ TEST(Explain, TheNumberOfWordsToListIsChecked) {
   LexiconModel model;
   EXPECT_THROW(explain(model, {"x"}, 0), InputError);
   EXPECT_THROW(explain(model, {"x"}, kMaxExplanationTop + 1), InputError);
+  const std::vector<models::CategoryLogits> one_variant(1, {{0.0f, 1.0f}, {0.0f, 1.0f}, {0.0f, 1.0f}});
+  EXPECT_THROW(explain_logits("a b", occlude("a b"), one_variant[0], one_variant, model.policy(), 1), InputError)
+      << "two words, one variant's logits";
 }
 
 TEST(FlagWords, CountsTheWordBehindEachFlagFoldedAndListsTheWorstFirst) {

@@ -30,12 +30,17 @@
 # the models were not built on. The binary tasks' own scored split is listed there too, as
 # "in-domain", for its share-adapted macro-F1 (transfer.py).
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
-#                    [--default-model models/default] [--no-peers] [--no-transfer]
+# Robustness (--perturb): the same lines for the task's test split with the spelling games users
+# play to slip past a filter (bench/peers/perturb.py: a space or a symbol inside words, and Hangul
+# syllables as initial consonants in Korean or look-alike characters in English), "transfer":
+# "perturbed-KIND", every model as trained on the clean text.
+#   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
+#                    [--default-model models/default] [--no-peers] [--no-transfer] [--perturb]
 #                    [--systems guardian,guardian-pretrained-words,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
-encoder_budget="90s" peers=1 transfer=1 default_model="models/default"
+encoder_budget="90s" peers=1 transfer=1 perturb=0 default_model="models/default"
 # guardian-encoder-pretrained only when asked: its backbone (a few minutes of CPU pretraining) is
 # worse than none on 4 of 5 tasks (session 10), and its rows cost ~8 minutes of the hour.
 systems="guardian,guardian-ngram,guardian-encoder,guardian-default,peers"
@@ -48,6 +53,7 @@ while [ $# -gt 0 ]; do
     --default-model) default_model="$2"; shift 2 ;;
     --no-peers) peers=0; shift ;;
     --no-transfer) transfer=0; shift ;;
+    --perturb) perturb=1; shift ;;
     --systems) systems="$2"; shift 2 ;;
     *) echo "quality.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -83,6 +89,14 @@ transfer_spec() {
     beep-hate) echo "apeach binary toxic apeach:test" ;;
     beep-bias) echo "kosbi binary toxic kosbi:valid kosbi:test" ;;
     unsmile-clean) printf '%s\n' "apeach binary toxic apeach:test" "kosbi binary toxic kosbi:valid kosbi:test" "in-domain binary toxic unsmile:valid" ;;
+  esac
+}
+
+# task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py).
+perturb_kinds() {
+  case "$1" in
+    tweeteval-*) echo "split noise leet" ;;
+    *) echo "split noise choseong" ;;
   esac
 }
 
@@ -203,13 +217,23 @@ for task in "${task_list[@]}"; do
   else
     echo "quality.sh: no default model in $default_model (scripts/run.sh trains it); no guardian-default row" >&2
   fi
-  transfer_names=() transfer_args=()
-  if [ "$transfer" = 1 ]; then
+  transfer_names=() transfer_args=() specs=""
+  [ "$transfer" = 1 ] && specs=$(transfer_spec "$task")
+  if [ "$perturb" = 1 ]; then
+    for kind in $(perturb_kinds "$task"); do specs+=$'\n'"perturbed-$kind perturb $kind -"; done
+  fi
+  if [ -n "$specs" ]; then
     while read -r name tpolicy category sets; do
-      data_args=()
-      for set in $sets; do data_args+=(--data "$set"); done
-      "$guardian" data export "${data_args[@]}" --policy "$tpolicy" --category "$category" --skip-bad \
-        --out "$work/$task/transfer-$name.jsonl" 2>/dev/null
+      [ -z "$name" ] && continue
+      if [ "$tpolicy" = perturb ]; then  # the test split with the spelling game "$category"
+        /usr/bin/python3 bench/peers/perturb.py --kind "$category" < "$work/$task/test.jsonl" \
+          > "$work/$task/transfer-$name.jsonl" 2>/dev/null
+      else
+        data_args=()
+        for set in $sets; do data_args+=(--data "$set"); done
+        "$guardian" data export "${data_args[@]}" --policy "$tpolicy" --category "$category" --skip-bad \
+          --out "$work/$task/transfer-$name.jsonl" 2>/dev/null
+      fi
       transfer_names+=("$name") transfer_args+=(--transfer "$name")
       # adapted_macro_f1 (transfer.py): each seed's threshold is chosen by `guardian calibrate` on
       # the seeded adapt slice, in a copy of the model (links to its files; calibrate replaces the
@@ -229,7 +253,7 @@ for task in "${task_list[@]}"; do
           rm -rf "$calibrated"
         done
       done
-    done <<< "$(transfer_spec "$task")"
+    done <<< "$specs"
   fi
   if [ "$peers" = 1 ]; then
     /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" \

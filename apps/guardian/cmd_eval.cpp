@@ -46,8 +46,6 @@ std::optional<bool> toxic_truth(const data::Example& e, const policy::Policy& po
   return toxic;
 }
 
-constexpr size_t kFlagWordsListed = 15;
-
 // The words behind the flags (FlagWords) as a table: a word behind many false flags is a cue the
 // model learned that this data does not share.
 std::string flag_words_text(const serve::FlagWords& words) {
@@ -55,19 +53,11 @@ std::string flag_words_text(const serve::FlagWords& words) {
   char line[160];
   std::snprintf(line, sizeof line, "  %-24s %8s %12s %10s\n", "word", "flags", "false flags", "precision");
   out += line;
-  for (const auto& e : words.top(kFlagWordsListed)) {
+  for (const auto& e : words.top(serve::kFlagWordsListed)) {
     std::snprintf(line, sizeof line, "  %-24s %8lld %12lld %10.3f\n", e.word.c_str(), static_cast<long long>(e.flags),
                   static_cast<long long>(e.false_flags),
                   static_cast<double>(e.flags - e.false_flags) / static_cast<double>(e.flags));
     out += line;
-  }
-  return out;
-}
-
-nlohmann::json flag_words_json(const serve::FlagWords& words) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : words.top(kFlagWordsListed)) {
-    out.push_back({{"word", e.word}, {"flags", e.flags}, {"false_flags", e.false_flags}});
   }
   return out;
 }
@@ -161,7 +151,7 @@ void run_eval(const EvalArgs& args) {
       auto j = eval::to_json(report);
       j["data"] = spec;
       j["model"] = model->id();
-      if (args.explain > 0) j["flag_words"] = flag_words_json(flag_words);
+      if (args.explain > 0) j["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/true);
       std::cout << j.dump() << std::endl;
     } else {
       std::cout << "== " << spec << " (" << set.examples.size() << " messages) ==\n" << eval::to_text(report) << "\n";

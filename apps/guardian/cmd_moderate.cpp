@@ -96,8 +96,6 @@ struct DriftCheck {
   std::vector<int> unlabelled;  // every category's label unknown
 };
 
-constexpr size_t kFlagWordsListed = 15;  // with --stats --explain
-
 // One readable line: the decision, the deciding score against its threshold, General, the words
 // behind the deciding category's score with --explain, the text.
 std::string text_line(const serve::ModerationResult& r, const std::string& text,
@@ -225,10 +223,9 @@ int run_moderate(const ModerateArgs& args) {
     if (drift.evaluator.size() > 0) report["drift"] = drift.report(model->policy());
     if (args.explain > 0) {
       // What these messages' flags rest on: beside a drift warning, the cue that moved.
-      report["flag_words"] = nlohmann::json::array();
+      report["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/false);
       std::string listed;
-      for (const auto& e : flag_words.top(kFlagWordsListed)) {
-        report["flag_words"].push_back({{"word", e.word}, {"flags", e.flags}});
+      for (const auto& e : flag_words.top(serve::kFlagWordsListed)) {
         listed += (listed.empty() ? "" : ", ") + e.word + " " + std::to_string(e.flags);
       }
       if (!listed.empty()) std::cerr << "guardian: the words behind most flags: " << listed << "\n";

@@ -51,6 +51,8 @@ char32_t fold_case(char32_t c) {
 }
 
 bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// What squeeze takes out of a word: ASCII other than letters (punctuation, symbols, digits).
+bool is_ascii_symbol_or_digit(char32_t c) { return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')); }
 
 std::u32string decode(std::string_view text) {
   std::u32string out;
@@ -147,16 +149,14 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
     }
   }
 
-  // Character n-grams inside "<word>".
-  std::u32string marked, initials;
-  for (const auto& [b, e] : words) {
-    const char32_t* w = chars.data() + b;
-    const size_t length = e - b;
+  // Character n-grams inside "<word>", and a Hangul word's initial consonants.
+  std::u32string marked, initials, squeezed;
+  auto in_word = [&](const char32_t* w, size_t length) {
     marked.assign(1, U'<');
     marked.append(w, length);
     marked.push_back(U'>');
     add_spans('c', marked, options_.char_min, options_.char_max, true);
-    if (!options_.choseong || length < 2) continue;
+    if (!options_.choseong || length < 2) return;
     const bool syllables = std::all_of(w, w + length, is_hangul_syllable);
     const bool abbreviation = !syllables && std::all_of(w, w + length, is_compat_consonant);  // "ㅂㅅ" typed as is
     if (syllables || abbreviation) {
@@ -165,13 +165,30 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
       add('j', initials.data(), initials.data() + initials.size());
       for (size_t i = 0; i + 2 <= initials.size(); ++i) add('k', initials.data() + i, initials.data() + i + 2);
     }
+  };
+  for (const auto& [b, e] : words) {
+    in_word(chars.data() + b, e - b);
+    if (!options_.squeeze) continue;
+    // The word without its ASCII symbols and digits, when that leaves something else: its unigram
+    // and its in-word features.
+    squeezed.clear();
+    for (size_t i = b; i < e; ++i) {
+      if (!is_ascii_symbol_or_digit(chars[i])) squeezed.push_back(chars[i]);
+    }
+    if (squeezed.empty() || squeezed.size() == e - b) continue;
+    family[kWords]->push_back(static_cast<uint32_t>(hash_codepoints('w', squeezed.data(), squeezed.data() + squeezed.size())) & mask_);
+    in_word(squeezed.data(), squeezed.size());
   }
 
   // Character n-grams across word boundaries with the spaces removed.
   if (options_.despaced_max >= 2) {
     std::u32string joined;
     joined.reserve(chars.size());
-    for (const auto& [b, e] : words) joined.append(chars.data() + b, e - b);
+    for (const auto& [b, e] : words) {
+      for (size_t i = b; i < e; ++i) {
+        if (!options_.squeeze || !is_ascii_symbol_or_digit(chars[i])) joined.push_back(chars[i]);  // squeezed too
+      }
+    }
     hits = family[kDespaced];
     add_spans('d', joined, 2, options_.despaced_max, false);
   }

@@ -1,7 +1,8 @@
 // Hashed n-gram features for the n-gram model kind (the fastText design): word uni- and bigrams,
 // character n-grams inside each word, character n-grams of the text with the spaces taken out
 // (robust to the spacing games of "병 신" vs "병신"), and the initial consonants of Hangul words
-// ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters). Weighted by sublinear term
+// ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters), and optionally each word with its
+// inserted symbols taken out ("시.발" -> "시발"). Weighted by sublinear term
 // frequency and, once fitted, inverse document frequency; L2-normalised, as one vector or per
 // feature family.
 #pragma once
@@ -26,6 +27,12 @@ struct NgramFeatureOptions {
   // scikit-learn's union of one TfidfVectorizer per family: a short tweet emits ~40 word n-grams
   // against ~600 character ones, so under one norm the characters drown the words.
   bool norm_per_family = false;
+  // Each word with a symbol or digit inside ("id.iot", "시1발", "f*ck", "idiot,") also counts as its
+  // ASCII letters and other characters alone ("idiot", "시발", "fck", "idiot"): a word unigram and
+  // its in-word character n-grams; and the de-spaced n-grams are taken over the text without those
+  // symbols. The symbols users insert to break a filter's words then leave the word's features in
+  // place; off in models saved before it.
+  bool squeeze = false;
 };
 
 using Features = std::vector<std::pair<uint32_t, float>>;  // (bucket, weight), buckets unique

@@ -157,4 +157,13 @@ std::vector<FlagWords::Entry> FlagWords::top(size_t n) const {
   return all;
 }
 
+nlohmann::json FlagWords::to_json(size_t n, bool labelled) const {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : top(n)) {
+    out.push_back({{"word", e.word}, {"flags", e.flags}});
+    if (labelled) out.back()["false_flags"] = e.false_flags;
+  }
+  return out;
+}
+
 }  // namespace guardian::serve

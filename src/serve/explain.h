@@ -67,6 +67,9 @@ nlohmann::json to_json(const std::vector<CategoryExplanation>& explanation);
 // The word that pushed a category's score up the most (positive influence only): "" for none.
 std::string strongest_push(const std::vector<CategoryExplanation>& explanation, const std::string& category);
 
+// The words behind the flags that eval and moderate list.
+inline constexpr size_t kFlagWordsListed = 15;
+
 // What `eval --explain` and `moderate --stats --explain` tally over messages: for each flagged
 // message the word that pushed its deciding category up the most (strongest_push), folded to a key
 // (ASCII lower case, punctuation around it trimmed, # and @ kept), counted with whether the flag
@@ -83,6 +86,8 @@ class FlagWords {
   };
   // The n words behind the most false flags (then the most flags, then the word).
   std::vector<Entry> top(size_t n) const;
+  // top(n) as [{"word", "flags", "false_flags"}], without false_flags for unlabelled messages.
+  nlohmann::json to_json(size_t n, bool labelled) const;
   static std::string key(const std::string& word);
 
  private:

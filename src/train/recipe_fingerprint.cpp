@@ -10,11 +10,14 @@ namespace guardian::train {
 namespace {
 
 nlohmann::json ngram_settings(const NgramConfig& n) {
-  return {{"features", {n.buckets_log2, n.word_ngrams, n.char_min, n.char_max, n.despaced_max, n.choseong,
-                        n.norm_per_family}},
-          {"nb", {n.nb_scale, n.nb_alpha}},
-          {"bag", {n.dim, n.embedding_dtype, n.pretrained}},
-          {"schedule", {n.epochs, n.lr, n.l2}}};
+  nlohmann::json settings = {{"features", {n.buckets_log2, n.word_ngrams, n.char_min, n.char_max, n.despaced_max,
+                                           n.choseong, n.norm_per_family}},
+                             {"nb", {n.nb_scale, n.nb_alpha}},
+                             {"bag", {n.dim, n.embedding_dtype, n.pretrained}},
+                             {"schedule", {n.epochs, n.lr, n.l2}}};
+  // Only when on, so that the members trained before it keep their fingerprints.
+  if (n.squeeze) settings["features"].push_back("squeeze");
+  return settings;
 }
 
 // The encoder's fields and their order are those of the checkpoints written so far: a change here

@@ -61,6 +61,25 @@ TEST(NgramFeaturesTest, InitialConsonantsMatchTheAbbreviation) {
   EXPECT_GT(shared(a.extract("병신"), a.extract("ㅂㅅ")), shared(b.extract("병신"), b.extract("ㅂㅅ")));
 }
 
+TEST(NgramFeaturesTest, SqueezeGivesAWordWithInsertedSymbolsItsOwnFeaturesBack) {
+  NgramFeatureOptions on;
+  on.squeeze = true;
+  NgramFeaturizer squeezed(on), plain(NgramFeatureOptions{});
+  for (const auto& [dodged, word] : std::vector<std::pair<std::string, std::string>>{
+           {"id.iot", "idiot"}, {"시1발", "시발"}, {"f*ck_er", "fcker"}, {"idiot,", "idiot"}}) {
+    // Every feature of the word alone is among the dodged word's with squeeze.
+    const auto alone = buckets_of(squeezed.extract(word));
+    EXPECT_EQ(shared(squeezed.extract(dodged), squeezed.extract(word)), alone.size()) << dodged;
+    EXPECT_GT(shared(squeezed.extract(dodged), squeezed.extract(word)), shared(plain.extract(dodged), plain.extract(word)))
+        << dodged;
+  }
+  // A text without symbols gets the same features; one of symbols alone loses its de-spaced n-grams.
+  EXPECT_EQ(squeezed.extract("you idiot"), plain.extract("you idiot"));
+  NgramFeatureOptions words_only;
+  words_only.despaced_max = 0;
+  EXPECT_EQ(squeezed.extract("<3 ... 2024"), NgramFeaturizer(words_only).extract("<3 ... 2024"));
+}
+
 TEST(NgramFeaturesTest, BucketsAreStableAcrossVersions) {
   // Saved n-gram models index their weights by these buckets: a change to the hashing would make
   // every model on disk score garbage. Pinned from the first release's implementation.

@@ -166,6 +166,9 @@ TEST(FlagWords, CountsTheWordBehindEachFlagFoldedAndListsTheWorstFirst) {
   EXPECT_EQ(top[1].false_flags, 1);
   EXPECT_EQ(tally.top(10).size(), 3u);
   EXPECT_EQ(tally.top(10)[2].word, "idiot");
+  const auto labelled = tally.to_json(2, true);
+  EXPECT_EQ(labelled, nlohmann::json::parse(R"([{"word":"bitch","flags":3,"false_flags":2},{"word":"wall","flags":2,"false_flags":1}])"));
+  EXPECT_FALSE(tally.to_json(1, false)[0].contains("false_flags")) << "unlabelled traffic has no false flags to count";
 }
 
 }  // namespace

@@ -33,7 +33,8 @@
 # Robustness (--perturb): the same lines for the task's test split with the spelling games users
 # play to slip past a filter (bench/peers/perturb.py: a space or a symbol inside words, and Hangul
 # syllables as initial consonants in Korean or look-alike characters in English), "transfer":
-# "perturbed-KIND", every model as trained on the clean text.
+# "perturbed-KIND", every model as trained on the clean text; "perturbed-none" is the test split as
+# it is, scored the same way (for BEEP!'s three levels, flagged or not), to set the others beside.
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 #                    [--default-model models/default] [--no-peers] [--no-transfer] [--perturb]
 #                    [--systems guardian,guardian-pretrained-words,guardian-ngram,guardian-encoder,guardian-encoder-pretrained,guardian-default,peers]
@@ -95,8 +96,8 @@ transfer_spec() {
 # task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py).
 perturb_kinds() {
   case "$1" in
-    tweeteval-*) echo "split noise leet" ;;
-    *) echo "split noise choseong" ;;
+    tweeteval-*) echo "none split noise leet" ;;
+    *) echo "none split noise choseong" ;;
   esac
 }
 

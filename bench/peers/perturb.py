@@ -10,6 +10,8 @@ generator seeded by the message id, so every run and every system sees the same 
   noise     a symbol inside a word (p = 0.3 per word): one of . * 1 _ -> "시.발", "f*ck"
   choseong  a Hangul syllable written as its initial consonant (p = 0.1 per syllable): "ㅅ발", "ㅂㅅ"
   leet      a letter as a look-alike (p = 0.3 per a, e, i, o, s): "@", "3", "1", "0", "$"
+  none      the text as it is: the same lines' figures without a game, beside them (for a task
+            with levels, the flag-or-not view the perturbed lines are scored in)
 Mentions, hashtags and links (@..., #..., http...) are left alone. Run with Debian's Python
 (/usr/bin/python3).
 """
@@ -35,7 +37,7 @@ def inside(word, rng, insert):
 
 
 def perturb_word(word, kind, rng):
-    if untouched(word):
+    if kind == "none" or untouched(word):
         return word
     if kind in ("split", "noise"):
         if len(word) < 2 or rng.random() >= 0.3:
@@ -58,7 +60,7 @@ def perturb(text, kind, rng):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kind", required=True, choices=["split", "noise", "choseong", "leet"])
+    ap.add_argument("--kind", required=True, choices=["none", "split", "noise", "choseong", "leet"])
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     changed = rows = 0

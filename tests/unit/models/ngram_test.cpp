@@ -221,6 +221,28 @@ TEST(NgramModelTest, ASavedModelKeepsItsPerFamilyNorm) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(NgramModelTest, ASavedModelKeepsItsSqueeze) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.features.squeeze = true;
+  spec.levels = {3, 2};
+  NgramFeaturizer squeezed(spec.features);
+  const NgramWeights w = linear_weights(squeezed);
+  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_squeeze_" + std::to_string(::getpid()));
+  save_ngram_model(dir, spec, w, two_category_policy());
+  const std::string text = "you are such an id.iot";
+  const auto scores = load_model(dir)->score({text});
+  std::vector<float> expected(5), plain(5);
+  w.logits(squeezed.weighted(text, w.idf), 5, expected.data());
+  auto plain_features = spec.features;
+  plain_features.squeeze = false;
+  w.logits(NgramFeaturizer(plain_features).weighted(text, w.idf), 5, plain.data());
+  ASSERT_NE(expected[0], plain[0]);  // squeeze gives this text other features
+  EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]);
+  EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]);
+  std::filesystem::remove_all(dir);
+}
+
 // An embedding bag of width dim whose weights are arbitrary but fixed.
 NgramWeights bag_weights(const NgramFeaturizer& featurizer, int dim, int outputs) {
   NgramWeights w;

@@ -28,6 +28,7 @@ TEST(RecipeFingerprintTest, AnNgramModelsChangesWhenItsOwnSettingsOrDataOrSeedDo
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.nb_scale = true; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.l2 = {1e-3}; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.char_max = 4; }));
+  EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.squeeze = true; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.dim = 16; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.data.train.push_back("jigsaw:train"); }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.policy = "binary"; }));
@@ -37,6 +38,13 @@ TEST(RecipeFingerprintTest, AnNgramModelsChangesWhenItsOwnSettingsOrDataOrSeedDo
   EXPECT_FALSE(changed([](TrainConfig& c) { c.model.hidden_size = 64; }));
   EXPECT_FALSE(changed([](TrainConfig& c) { c.ensemble.fit = "none"; }));
   EXPECT_FALSE(changed([](TrainConfig& c) { c.data.eval = {"beep:dev"}; }));
+}
+
+// A member trained before squeeze existed keeps its fingerprint while squeeze stays off, so
+// training into its directory again does not retrain it. Pinned from the code before squeeze
+// (libstdc++'s std::hash of the settings' JSON).
+TEST(RecipeFingerprintTest, AnNgramMemberWithoutSqueezeKeepsTheFingerprintOfBeforeIt) {
+  EXPECT_EQ(recipe_fingerprint(ngram_recipe(), 1), "f14852e2b51ef142");
 }
 
 TEST(RecipeFingerprintTest, AnEncodersIgnoresTheNgramTables) {

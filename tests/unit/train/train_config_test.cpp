@@ -76,6 +76,8 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_NE(error_of(data + "[ngram_bag]\nnorm_per_family = true\n").find("ngram_bag.norm_per_family needs dim = 0"),
             std::string::npos);
   EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nnorm_per_family = true\n", "recipe.toml").ngram.norm_per_family);
+  EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nsqueeze = true\n", "recipe.toml").ngram.squeeze);
+  EXPECT_FALSE(TrainConfig::parse(data, "recipe.toml").ngram.squeeze);
   // NB-LR scales a linear model's weights; a bag has none per feature to scale.
   EXPECT_NE(error_of(data + "[ngram_bag]\nnb_scale = true\n").find("ngram_bag.nb_scale needs dim = 0"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\nnb_alpha = 0.0\n").find("ngram.nb_alpha"), std::string::npos);

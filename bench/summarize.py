@@ -14,7 +14,10 @@ Tables:
      the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice) with
      its own paired interval against the best adapted peer when the run printed it;
   5. per transfer set (and "in-domain", a binary task's own scored split), the share-adapted
-     macro-F1: no labels, each threshold flags the task validation's toxic share of the set.
+     macro-F1: no labels, each threshold flags the task validation's toxic share of the set;
+  6. robustness (quality.sh --perturb): per task and spelling game, guardian's and the best peer's
+     macro-F1 with each one's change from the unperturbed split scored the same way
+     ("perturbed-none"), and guardian's own drop beside the peer that dropped least.
 Peers are the systems whose name does not start with "guardian".
 """
 import fileinput
@@ -138,7 +141,40 @@ def main():
                   f"| {fmt(headline and headline.get('share_adapted_macro_f1'))} "
                   f"| {peer['system'] + ' ' + fmt(peer['share_adapted_macro_f1']) if peer else '–'} "
                   f"| {interval(paired)} | {fmt(headline and headline['macro_f1'])} |")
+    robustness(transfer, transfer_versus)
     return 0
+
+
+def robustness(transfer, transfer_versus):
+    """Table 6: the perturbed-KIND transfer lines against their task's perturbed-none."""
+    prefix = "perturbed-"
+    clean = {task: {r["system"]: r["macro_f1"] for r in rows}
+             for (task, name), rows in transfer.items() if name == prefix + "none"}
+    games = [(task, name, rows) for (task, name), rows in transfer.items()
+             if name.startswith(prefix) and name != prefix + "none" and task in clean]
+    if not games:
+        return
+    print("\n## Robustness: the test split with the spelling games users play (macro-F1, change from the unperturbed split)\n")
+    print("| task | game | guardian (change) | best peer (change) | guardian − peer [95% CI] "
+          "| peer that dropped least (change) |")
+    print("|---|---|---|---|---|---|")
+    for task, name, rows in games:
+        before = clean[task]
+        change = {r["system"]: r["macro_f1"] - before[r["system"]] for r in rows if r["system"] in before}
+        headline = next((r for r in rows if r["system"] == "guardian"), None)
+        peer = best_peer(rows)
+        steady = max((r for r in rows if is_peer(r["system"]) and r["system"] in change),
+                     key=lambda r: change[r["system"]], default=None)
+        paired = transfer_versus.get((task, name, "guardian", peer["system"], "")) if headline and peer else None
+
+        def with_change(r, label=False):
+            if not r:
+                return "–"
+            delta = f" ({change[r['system']]:+.2f})" if r["system"] in change else ""
+            return f"{r['system'] + ' ' if label else ''}{fmt(r['macro_f1'])}{delta}"
+
+        print(f"| {task} | {name[len(prefix):]} | {with_change(headline)} | {with_change(peer, True)} "
+              f"| {interval(paired)} | {with_change(steady, True)} |")
 
 
 if __name__ == "__main__":

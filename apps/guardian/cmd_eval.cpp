@@ -8,6 +8,7 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "data/perturb.h"
 #include "eval/evaluator.h"
 #include "models/model.h"
 #include "serve/explain.h"
@@ -27,6 +28,7 @@ struct EvalArgs {
   bool skip_bad = false;
   std::string policy;
   int explain = 0;  // words per category in the lines written; with it, the words behind the flags
+  std::vector<std::string> perturb;  // each data set again with these spelling games played
 };
 
 constexpr size_t kChunk = 512;  // messages scored at a time
@@ -76,7 +78,89 @@ bool misclassified(const data::Example& e, const serve::ModerationResult& r, con
   return any_known && toxic != r.decision.flagged;
 }
 
+// One data set (or a perturbed copy of it, game set): its report on stdout, its rows to --errors
+// and --predictions (a perturbed row carries "perturbed").
+void evaluate_set(const EvalArgs& args, models::Model& model, const std::string& spec,
+                  const std::vector<data::Example>& examples, std::optional<data::Perturbation> game,
+                  core::AtomicFile* errors, core::AtomicFile* predictions) {
+  const auto& policy = model.policy();
+  eval::Evaluator evaluator(policy);
+  serve::FlagWords flag_words;
+  for (size_t begin = 0; begin < examples.size(); begin += kChunk) {
+    const size_t end = std::min(examples.size(), begin + kChunk);
+    std::vector<std::string> texts;
+    for (size_t i = begin; i < end; ++i) texts.push_back(examples[i].text);
+    auto logits = model.score(texts);
+    std::vector<serve::ModerationResult> results;
+    for (size_t i = begin; i < end; ++i) results.push_back(serve::interpret(logits[i - begin], policy, examples[i].text));
+    // With --explain, the rows that need one: each flagged row (for the words behind the flags) and
+    // each row written.
+    std::vector<std::vector<serve::CategoryExplanation>> explanations(end - begin);
+    if (args.explain > 0) {
+      std::vector<size_t> rows;
+      std::vector<std::string> explained;
+      for (size_t i = begin; i < end; ++i) {
+        const auto& result = results[i - begin];
+        if (result.decision.flagged || predictions || (errors && misclassified(examples[i], result, policy))) {
+          rows.push_back(i - begin);
+          explained.push_back(examples[i].text);
+        }
+      }
+      auto found = serve::explain(model, explained, static_cast<size_t>(args.explain));
+      for (size_t k = 0; k < rows.size(); ++k) explanations[rows[k]] = std::move(found[k]);
+    }
+    for (size_t i = begin; i < end; ++i) {
+      const auto& example = examples[i];
+      const auto& result = results[i - begin];
+      const auto& explanation = explanations[i - begin];
+      std::vector<std::vector<double>> probs;
+      for (const auto& c : result.categories) probs.push_back(c.levels);
+      evaluator.add(example, probs);
+      if (args.explain > 0 && result.decision.flagged) {
+        if (const auto toxic = toxic_truth(example, policy)) {
+          flag_words.add(serve::strongest_push(explanation, result.decision.category), *toxic);
+        }
+      }
+      const bool wrong = errors && misclassified(example, result, policy);  // only --errors asks
+      if (!predictions && !wrong) continue;
+      // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
+      nlohmann::json line = serve::to_json(result, policy);
+      if (args.explain > 0) line["explanation"] = serve::to_json(explanation);
+      line["id"] = example.id;
+      line["text"] = example.text;
+      if (game) line["perturbed"] = data::perturbation_name(*game);
+      line["language"] = data::language_code(example.language);
+      nlohmann::json predicted = nlohmann::json::object(), truth = nlohmann::json::object();
+      for (size_t c = 0; c < example.labels.size(); ++c) {
+        const auto& category = policy.categories[c];
+        predicted[category.name] = category.levels[argmax_level(result, c)];
+        if (example.labels[c] >= 0) truth[category.name] = category.levels[example.labels[c]];
+      }
+      line["predicted"] = predicted;
+      line["truth"] = truth;
+      const std::string text = line.dump() + "\n";
+      if (predictions) predictions->write(text);
+      if (wrong) errors->write(text);
+    }
+  }
+  auto report = evaluator.report();
+  if (args.json) {
+    auto j = eval::to_json(report);
+    j["data"] = spec;
+    if (game) j["perturbed"] = data::perturbation_name(*game);
+    j["model"] = model.id();
+    if (args.explain > 0) j["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/true);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << "== " << spec << (game ? ", perturbed: " + data::perturbation_name(*game) : "") << " ("
+              << examples.size() << " messages) ==\n" << eval::to_text(report) << "\n";
+    if (args.explain > 0) std::cout << flag_words_text(flag_words) << "\n";
+  }
+}
+
 void run_eval(const EvalArgs& args) {
+  std::vector<data::Perturbation> games;
+  for (const auto& name : args.perturb) games.push_back(data::parse_perturbation(name));
   auto model = models::load_model(args.model);
   models::configure_threads();
   if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
@@ -85,77 +169,12 @@ void run_eval(const EvalArgs& args) {
   if (!args.errors.empty()) errors = std::make_unique<core::AtomicFile>(args.errors);
   std::unique_ptr<core::AtomicFile> predictions;
   if (!args.predictions.empty()) predictions = std::make_unique<core::AtomicFile>(args.predictions);
-  nlohmann::json all_reports = nlohmann::json::object();
   for (const auto& spec : args.data) {
-    auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
-    eval::Evaluator evaluator(policy);
-    serve::FlagWords flag_words;
-    for (size_t begin = 0; begin < set.examples.size(); begin += kChunk) {
-      const size_t end = std::min(set.examples.size(), begin + kChunk);
-      std::vector<std::string> texts;
-      for (size_t i = begin; i < end; ++i) texts.push_back(set.examples[i].text);
-      auto logits = model->score(texts);
-      std::vector<serve::ModerationResult> results;
-      for (size_t i = begin; i < end; ++i) results.push_back(serve::interpret(logits[i - begin], policy, set.examples[i].text));
-      // With --explain, the rows that need one: each flagged row (for the words behind the flags) and
-      // each row written.
-      std::vector<std::vector<serve::CategoryExplanation>> explanations(end - begin);
-      if (args.explain > 0) {
-        std::vector<size_t> rows;
-        std::vector<std::string> explained;
-        for (size_t i = begin; i < end; ++i) {
-          const auto& result = results[i - begin];
-          if (result.decision.flagged || predictions || (errors && misclassified(set.examples[i], result, policy))) {
-            rows.push_back(i - begin);
-            explained.push_back(set.examples[i].text);
-          }
-        }
-        auto found = serve::explain(*model, explained, static_cast<size_t>(args.explain));
-        for (size_t k = 0; k < rows.size(); ++k) explanations[rows[k]] = std::move(found[k]);
-      }
-      for (size_t i = begin; i < end; ++i) {
-        const auto& example = set.examples[i];
-        const auto& result = results[i - begin];
-        const auto& explanation = explanations[i - begin];
-        std::vector<std::vector<double>> probs;
-        for (const auto& c : result.categories) probs.push_back(c.levels);
-        evaluator.add(example, probs);
-        if (args.explain > 0 && result.decision.flagged) {
-          if (const auto toxic = toxic_truth(example, policy)) {
-            flag_words.add(serve::strongest_push(explanation, result.decision.category), *toxic);
-          }
-        }
-        const bool wrong = errors && misclassified(example, result, policy);  // only --errors asks
-        if (!predictions && !wrong) continue;
-        // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
-        nlohmann::json line = serve::to_json(result, policy);
-        if (args.explain > 0) line["explanation"] = serve::to_json(explanation);
-        line["id"] = example.id;
-        line["text"] = example.text;
-        line["language"] = data::language_code(example.language);
-        nlohmann::json predicted = nlohmann::json::object(), truth = nlohmann::json::object();
-        for (size_t c = 0; c < example.labels.size(); ++c) {
-          const auto& category = policy.categories[c];
-          predicted[category.name] = category.levels[argmax_level(result, c)];
-          if (example.labels[c] >= 0) truth[category.name] = category.levels[example.labels[c]];
-        }
-        line["predicted"] = predicted;
-        line["truth"] = truth;
-        const std::string text = line.dump() + "\n";
-        if (predictions) predictions->write(text);
-        if (wrong) errors->write(text);
-      }
-    }
-    auto report = evaluator.report();
-    if (args.json) {
-      auto j = eval::to_json(report);
-      j["data"] = spec;
-      j["model"] = model->id();
-      if (args.explain > 0) j["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/true);
-      std::cout << j.dump() << std::endl;
-    } else {
-      std::cout << "== " << spec << " (" << set.examples.size() << " messages) ==\n" << eval::to_text(report) << "\n";
-      if (args.explain > 0) std::cout << flag_words_text(flag_words) << "\n";
+    const auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
+    evaluate_set(args, *model, spec, set.examples, std::nullopt, errors.get(), predictions.get());
+    // The same messages with each game played (labels as they were): what the filter still catches.
+    for (const auto game : games) {
+      evaluate_set(args, *model, spec, data::perturbed(set.examples, game), game, errors.get(), predictions.get());
     }
   }
   if (errors) errors->commit();
@@ -179,6 +198,11 @@ void add_eval_command(CLI::App& app) {
                   "--predictions get \"explanation\", and the report lists the words behind the flags (per "
                   "flagged message, the word that raised its deciding category most) with how many were false")
       ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
+  cmd->add_option("--perturb", args->perturb,
+                  "Score each data set again with a spelling game users play to slip past a filter (repeatable): "
+                  "split (a space inside words), noise (a symbol inside words), choseong (Hangul syllables as "
+                  "initial consonants), leet (look-alike characters); seeded by message id, labels unchanged")
+      ->check(CLI::IsMember({"split", "noise", "choseong", "leet"}));
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_option("--policy", args->policy, "Score under another policy with the same categories (thresholds)");
   cmd->callback([args] { run_eval(*args); });

@@ -1,0 +1,139 @@
+#include "data/perturb.h"
+
+#include <cstdint>
+#include <random>
+
+#include "core/error.h"
+#include "text/utf8.h"
+
+namespace guardian::data {
+namespace {
+
+constexpr double kWordRate = 0.3;      // split, noise: share of words played with
+constexpr double kSyllableRate = 0.1;  // choseong: share of syllables abbreviated
+constexpr double kLetterRate = 0.3;    // leet: share of a/e/i/o/s replaced
+constexpr char kSymbols[] = {'.', '*', '1', '_'};
+
+// The generator: mt19937_64's sequence is fixed by the standard, and the draws below are written
+// out (the standard distributions are not), so a seed gives the same text on every platform.
+class Draws {
+ public:
+  explicit Draws(uint64_t seed) : engine_(seed) {}
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  size_t below(size_t n) { return static_cast<size_t>(engine_() % n); }
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return h;
+}
+
+std::u32string decode(std::string_view text) {
+  std::u32string out;
+  for (size_t pos = 0; pos < text.size();) {
+    const auto c = text::decode_utf8(text, pos);
+    out.push_back(c.code);
+    pos += c.length;
+  }
+  return out;
+}
+
+std::string encode(const std::u32string& chars) {
+  std::string out;
+  for (char32_t c : chars) text::append_utf8(out, c);
+  return out;
+}
+
+bool untouched(std::string_view word) {
+  return word.starts_with("@") || word.starts_with("#") || word.starts_with("http");
+}
+
+char32_t initial_consonant(char32_t syllable) {
+  static const char32_t kCompat[19] = {0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141,
+                                       0x3142, 0x3143, 0x3145, 0x3146, 0x3147, 0x3148, 0x3149,
+                                       0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
+  return kCompat[(syllable - 0xAC00) / (21 * 28)];
+}
+
+char32_t look_alike(char32_t c) {
+  switch (c | 0x20) {  // ASCII lower case
+    case 'a': return U'@';
+    case 'e': return U'3';
+    case 'i': return U'1';
+    case 'o': return U'0';
+    case 's': return U'$';
+    default: return 0;
+  }
+}
+
+std::string play(std::string_view word, Perturbation kind, Draws& draws) {
+  if (word.empty() || untouched(word)) return std::string(word);
+  std::u32string chars = decode(word);
+  switch (kind) {
+    case Perturbation::kSplit:
+    case Perturbation::kNoise: {
+      if (chars.size() < 2 || draws.uniform() >= kWordRate) return std::string(word);
+      const size_t at = 1 + draws.below(chars.size() - 1);  // strictly inside
+      const char32_t inserted = kind == Perturbation::kSplit ? U' ' : kSymbols[draws.below(sizeof kSymbols)];
+      chars.insert(chars.begin() + static_cast<std::ptrdiff_t>(at), inserted);
+      break;
+    }
+    case Perturbation::kChoseong:
+      for (auto& c : chars) {
+        if (c >= 0xAC00 && c <= 0xD7A3 && draws.uniform() < kSyllableRate) c = initial_consonant(c);
+      }
+      break;
+    case Perturbation::kLeet:
+      for (auto& c : chars) {
+        if (c < 0x80 && look_alike(c) && draws.uniform() < kLetterRate) c = look_alike(c);
+      }
+      break;
+  }
+  return encode(chars);
+}
+
+}  // namespace
+
+Perturbation parse_perturbation(std::string_view name) {
+  if (name == "split") return Perturbation::kSplit;
+  if (name == "noise") return Perturbation::kNoise;
+  if (name == "choseong") return Perturbation::kChoseong;
+  if (name == "leet") return Perturbation::kLeet;
+  throw InputError("unknown perturbation '" + std::string(name) + "' (split, noise, choseong or leet)");
+}
+
+std::string perturbation_name(Perturbation kind) {
+  switch (kind) {
+    case Perturbation::kSplit: return "split";
+    case Perturbation::kNoise: return "noise";
+    case Perturbation::kChoseong: return "choseong";
+    case Perturbation::kLeet: return "leet";
+  }
+  return "?";
+}
+
+std::string perturb(std::string_view text, Perturbation kind, std::string_view seed) {
+  Draws draws(fnv1a(seed, fnv1a(perturbation_name(kind))));
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t begin = 0;
+  while (true) {
+    const size_t end = text.find(' ', begin);
+    out += play(text.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin), kind, draws);
+    if (end == std::string_view::npos) break;
+    out.push_back(' ');
+    begin = end + 1;
+  }
+  return out;
+}
+
+std::vector<Example> perturbed(const std::vector<Example>& examples, Perturbation kind) {
+  std::vector<Example> out = examples;
+  for (auto& e : out) e.text = perturb(e.text, kind, e.id);
+  return out;
+}
+
+}  // namespace guardian::data

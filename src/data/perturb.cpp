@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "text/hangul.h"
 #include "text/utf8.h"
 
 namespace guardian::data {
@@ -51,13 +52,6 @@ bool untouched(std::string_view word) {
   return word.starts_with("@") || word.starts_with("#") || word.starts_with("http");
 }
 
-char32_t initial_consonant(char32_t syllable) {
-  static const char32_t kCompat[19] = {0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141,
-                                       0x3142, 0x3143, 0x3145, 0x3146, 0x3147, 0x3148, 0x3149,
-                                       0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
-  return kCompat[(syllable - 0xAC00) / (21 * 28)];
-}
-
 char32_t look_alike(char32_t c) {
   switch (c | 0x20) {  // ASCII lower case
     case 'a': return U'@';
@@ -83,7 +77,7 @@ std::string play(std::string_view word, Perturbation kind, Draws& draws) {
     }
     case Perturbation::kChoseong:
       for (auto& c : chars) {
-        if (c >= 0xAC00 && c <= 0xD7A3 && draws.uniform() < kSyllableRate) c = initial_consonant(c);
+        if (text::is_hangul_syllable(c) && draws.uniform() < kSyllableRate) c = text::initial_consonant(c);
       }
       break;
     case Perturbation::kLeet:

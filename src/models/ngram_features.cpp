@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "text/hangul.h"
 #include "text/utf8.h"
 
 namespace guardian::models {
@@ -34,16 +35,8 @@ uint64_t hash_codepoints(char kind, const char32_t* begin, const char32_t* end) 
   return h.value();
 }
 
-bool is_hangul_syllable(char32_t c) { return c >= 0xAC00 && c <= 0xD7A3; }
+using text::is_hangul_syllable;
 bool is_compat_consonant(char32_t c) { return c >= 0x3131 && c <= 0x314E; }
-
-// The initial consonant of a syllable as a compatibility jamo (ㄱ..ㅎ), the form users type.
-char32_t choseong_of(char32_t syllable) {
-  static const char32_t kCompat[19] = {0x3131, 0x3132, 0x3134, 0x3137, 0x3138, 0x3139, 0x3141,
-                                       0x3142, 0x3143, 0x3145, 0x3146, 0x3147, 0x3148, 0x3149,
-                                       0x314A, 0x314B, 0x314C, 0x314D, 0x314E};
-  return kCompat[(syllable - 0xAC00) / (21 * 28)];
-}
 
 char32_t fold_case(char32_t c) {
   if (c >= 'A' && c <= 'Z') return c + ('a' - 'A');
@@ -161,7 +154,7 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
     const bool abbreviation = !syllables && std::all_of(w, w + length, is_compat_consonant);  // "ㅂㅅ" typed as is
     if (syllables || abbreviation) {
       initials.clear();
-      for (size_t i = 0; i < length; ++i) initials.push_back(syllables ? choseong_of(w[i]) : w[i]);
+      for (size_t i = 0; i < length; ++i) initials.push_back(syllables ? text::initial_consonant(w[i]) : w[i]);
       add('j', initials.data(), initials.data() + initials.size());
       for (size_t i = 0; i + 2 <= initials.size(); ++i) add('k', initials.data() + i, initials.data() + i + 2);
     }

@@ -79,8 +79,8 @@ bool misclassified(const data::Example& e, const serve::ModerationResult& r, con
 }
 
 // One data set (or a perturbed copy of it, game set): its report on stdout, its rows to --errors
-// and --predictions (a perturbed row carries "perturbed").
-void evaluate_set(const EvalArgs& args, models::Model& model, const std::string& spec,
+// and --predictions (a perturbed row carries "perturbed"); returns the report.
+eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std::string& spec,
                   const std::vector<data::Example>& examples, std::optional<data::Perturbation> game,
                   core::AtomicFile* errors, core::AtomicFile* predictions) {
   const auto& policy = model.policy();
@@ -156,6 +156,30 @@ void evaluate_set(const EvalArgs& args, models::Model& model, const std::string&
               << examples.size() << " messages) ==\n" << eval::to_text(report) << "\n";
     if (args.explain > 0) std::cout << flag_words_text(flag_words) << "\n";
   }
+  return report;
+}
+
+// After a data set's games, in the text report: the flag-or-allow decision under each game beside
+// the unperturbed set's, the figures a team reads first (what the filter still catches).
+std::string robustness_text(const std::string& spec, const eval::Report& clean,
+                            const std::vector<std::pair<std::string, eval::Report>>& games) {
+  std::string out = "== " + spec + ": the decision under each spelling game ==\n";
+  char row[160];
+  std::snprintf(row, sizeof row, "%-10s %8s %10s %8s %8s %10s\n", "game", "flagged", "precision", "recall", "F1",
+                "F1 change");
+  out += row;
+  auto add = [&](const std::string& name, const eval::DecisionReport& d, const std::string& change) {
+    std::snprintf(row, sizeof row, "%-10s %7.1f%% %10.2f %8.2f %8.2f %10s\n", name.c_str(), 100 * d.flagged_share,
+                  100 * d.precision, 100 * d.recall, 100 * d.f1, change.c_str());
+    out += row;
+  };
+  add("none", clean.all.decision, "");
+  for (const auto& [name, report] : games) {
+    char change[32];
+    std::snprintf(change, sizeof change, "%+.2f", 100 * (report.all.decision.f1 - clean.all.decision.f1));
+    add(name, report.all.decision, change);
+  }
+  return out;
 }
 
 void run_eval(const EvalArgs& args) {
@@ -171,11 +195,14 @@ void run_eval(const EvalArgs& args) {
   if (!args.predictions.empty()) predictions = std::make_unique<core::AtomicFile>(args.predictions);
   for (const auto& spec : args.data) {
     const auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
-    evaluate_set(args, *model, spec, set.examples, std::nullopt, errors.get(), predictions.get());
+    const auto clean = evaluate_set(args, *model, spec, set.examples, std::nullopt, errors.get(), predictions.get());
     // The same messages with each game played (labels as they were): what the filter still catches.
+    std::vector<std::pair<std::string, eval::Report>> played;
     for (const auto game : games) {
-      evaluate_set(args, *model, spec, data::perturbed(set.examples, game), game, errors.get(), predictions.get());
+      played.emplace_back(data::perturbation_name(game), evaluate_set(args, *model, spec, data::perturbed(set.examples, game),
+                                                                      game, errors.get(), predictions.get()));
     }
+    if (!played.empty() && !args.json) std::cout << robustness_text(spec, clean, played) << "\n";
   }
   if (errors) errors->commit();
   if (predictions) predictions->commit();

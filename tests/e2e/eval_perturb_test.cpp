@@ -56,6 +56,11 @@ TEST(EvalPerturbTest, EachGameGetsItsOwnReportAndItsRowsSayWhichGame) {
   r = run_guardian({"eval", "--model", model.string(), "--data", card, "--perturb", "leet"}, inputs / "data");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find(", perturbed: leet ("), std::string::npos) << r.output;
+  // ... and ends with the decision under each game beside the unperturbed set's.
+  const auto summary = r.output.find(": the decision under each spelling game ==");
+  ASSERT_NE(summary, std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\nnone ", summary), std::string::npos) << r.output.substr(summary);
+  EXPECT_NE(r.output.find("\nleet ", summary), std::string::npos) << r.output.substr(summary);
 }
 
 TEST(EvalPerturbTest, AnUnknownGameIsRefusedBeforeAnythingRuns) {

@@ -81,8 +81,8 @@ bool misclassified(const data::Example& e, const serve::ModerationResult& r, con
 // One data set (or a perturbed copy of it, game set): its report on stdout, its rows to --errors
 // and --predictions (a perturbed row carries "perturbed"); returns the report.
 eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std::string& spec,
-                  const std::vector<data::Example>& examples, std::optional<data::Perturbation> game,
-                  core::AtomicFile* errors, core::AtomicFile* predictions) {
+                          const std::vector<data::Example>& examples, std::optional<data::Perturbation> game,
+                          core::AtomicFile* errors, core::AtomicFile* predictions) {
   const auto& policy = model.policy();
   eval::Evaluator evaluator(policy);
   serve::FlagWords flag_words;
@@ -162,7 +162,7 @@ eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std:
 // After a data set's games, in the text report: the flag-or-allow decision under each game beside
 // the unperturbed set's, the figures a team reads first (what the filter still catches).
 std::string robustness_text(const std::string& spec, const eval::Report& clean,
-                            const std::vector<std::pair<std::string, eval::Report>>& games) {
+                            const std::vector<std::pair<data::Perturbation, eval::Report>>& games) {
   std::string out = "== " + spec + ": the decision under each spelling game ==\n";
   char row[160];
   std::snprintf(row, sizeof row, "%-10s %8s %10s %8s %8s %10s\n", "game", "flagged", "precision", "recall", "F1",
@@ -174,10 +174,10 @@ std::string robustness_text(const std::string& spec, const eval::Report& clean,
     out += row;
   };
   add("none", clean.all.decision, "");
-  for (const auto& [name, report] : games) {
+  for (const auto& [game, report] : games) {
     char change[32];
     std::snprintf(change, sizeof change, "%+.2f", 100 * (report.all.decision.f1 - clean.all.decision.f1));
-    add(name, report.all.decision, change);
+    add(data::perturbation_name(game), report.all.decision, change);
   }
   return out;
 }
@@ -197,10 +197,10 @@ void run_eval(const EvalArgs& args) {
     const auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
     const auto clean = evaluate_set(args, *model, spec, set.examples, std::nullopt, errors.get(), predictions.get());
     // The same messages with each game played (labels as they were): what the filter still catches.
-    std::vector<std::pair<std::string, eval::Report>> played;
+    std::vector<std::pair<data::Perturbation, eval::Report>> played;
     for (const auto game : games) {
-      played.emplace_back(data::perturbation_name(game), evaluate_set(args, *model, spec, data::perturbed(set.examples, game),
-                                                                      game, errors.get(), predictions.get()));
+      played.emplace_back(game, evaluate_set(args, *model, spec, data::perturbed(set.examples, game), game, errors.get(),
+                                             predictions.get()));
     }
     if (!played.empty() && !args.json) std::cout << robustness_text(spec, clean, played) << "\n";
   }
@@ -229,7 +229,7 @@ void add_eval_command(CLI::App& app) {
                   "Score each data set again with a spelling game users play to slip past a filter (repeatable): "
                   "split (a space inside words), noise (a symbol inside words), choseong (Hangul syllables as "
                   "initial consonants), leet (look-alike characters); seeded by message id, labels unchanged")
-      ->check(CLI::IsMember({"split", "noise", "choseong", "leet"}));
+      ->check(CLI::IsMember(data::perturbation_names()));
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_option("--policy", args->policy, "Score under another policy with the same categories (thresholds)");
   cmd->callback([args] { run_eval(*args); });

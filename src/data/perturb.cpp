@@ -32,28 +32,13 @@ uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
   return h;
 }
 
-std::u32string decode(std::string_view text) {
-  std::u32string out;
-  for (size_t pos = 0; pos < text.size();) {
-    const auto c = text::decode_utf8(text, pos);
-    out.push_back(c.code);
-    pos += c.length;
-  }
-  return out;
-}
-
-std::string encode(const std::u32string& chars) {
-  std::string out;
-  for (char32_t c : chars) text::append_utf8(out, c);
-  return out;
-}
-
 bool untouched(std::string_view word) {
   return word.starts_with("@") || word.starts_with("#") || word.starts_with("http");
 }
 
+// The look-alike of a, e, i, o, s in either case; 0 for any other character.
 char32_t look_alike(char32_t c) {
-  switch (c | 0x20) {  // ASCII lower case
+  switch (c | 0x20) {  // ASCII lower case; a character past ASCII stays past it
     case 'a': return U'@';
     case 'e': return U'3';
     case 'i': return U'1';
@@ -65,7 +50,7 @@ char32_t look_alike(char32_t c) {
 
 std::string play(std::string_view word, Perturbation kind, Draws& draws) {
   if (word.empty() || untouched(word)) return std::string(word);
-  std::u32string chars = decode(word);
+  std::u32string chars = text::decode_utf8(word);
   switch (kind) {
     case Perturbation::kSplit:
     case Perturbation::kNoise: {
@@ -82,32 +67,32 @@ std::string play(std::string_view word, Perturbation kind, Draws& draws) {
       break;
     case Perturbation::kLeet:
       for (auto& c : chars) {
-        if (c < 0x80 && look_alike(c) && draws.uniform() < kLetterRate) c = look_alike(c);
+        if (const char32_t swap = look_alike(c); swap && draws.uniform() < kLetterRate) c = swap;
       }
       break;
   }
-  return encode(chars);
+  return text::encode_utf8(chars);
 }
 
 }  // namespace
 
-Perturbation parse_perturbation(std::string_view name) {
-  if (name == "split") return Perturbation::kSplit;
-  if (name == "noise") return Perturbation::kNoise;
-  if (name == "choseong") return Perturbation::kChoseong;
-  if (name == "leet") return Perturbation::kLeet;
-  throw InputError("unknown perturbation '" + std::string(name) + "' (split, noise, choseong or leet)");
+const std::vector<std::string>& perturbation_names() {
+  // In enum order.
+  static const std::vector<std::string> kNames = {"split", "noise", "choseong", "leet"};
+  return kNames;
 }
 
-std::string perturbation_name(Perturbation kind) {
-  switch (kind) {
-    case Perturbation::kSplit: return "split";
-    case Perturbation::kNoise: return "noise";
-    case Perturbation::kChoseong: return "choseong";
-    case Perturbation::kLeet: return "leet";
+Perturbation parse_perturbation(std::string_view name) {
+  const auto& names = perturbation_names();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<Perturbation>(i);
   }
-  return "?";
+  std::string choices;
+  for (const auto& n : names) choices += (choices.empty() ? "" : ", ") + n;
+  throw InputError("unknown perturbation '" + std::string(name) + "' (one of " + choices + ")");
 }
+
+std::string perturbation_name(Perturbation kind) { return perturbation_names().at(static_cast<size_t>(kind)); }
 
 std::string perturb(std::string_view text, Perturbation kind, std::string_view seed) {
   Draws draws(fnv1a(seed, fnv1a(perturbation_name(kind))));

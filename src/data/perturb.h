@@ -16,7 +16,9 @@ namespace guardian::data {
 
 enum class Perturbation { kSplit, kNoise, kChoseong, kLeet };
 
-// "split", "noise", "choseong" or "leet"; an InputError naming the choices otherwise.
+// The games' names in enum order: "split", "noise", "choseong", "leet".
+const std::vector<std::string>& perturbation_names();
+// A name of perturbation_names(); an InputError naming the choices otherwise.
 Perturbation parse_perturbation(std::string_view name);
 std::string perturbation_name(Perturbation kind);
 

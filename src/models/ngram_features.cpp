@@ -48,15 +48,8 @@ bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 bool is_ascii_symbol_or_digit(char32_t c) { return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')); }
 
 std::u32string decode(std::string_view text) {
-  std::u32string out;
-  out.reserve(text.size());
-  size_t pos = 0;
-  while (pos < text.size()) {
-    auto ch = text::decode_utf8(text, pos);
-    if (ch.length == 0) break;
-    out.push_back(fold_case(ch.code));
-    pos += ch.length;
-  }
+  std::u32string out = text::decode_utf8(text);
+  for (auto& c : out) c = fold_case(c);
   return out;
 }
 

@@ -53,4 +53,22 @@ void append_utf8(std::string& out, char32_t c) {
   }
 }
 
+std::u32string decode_utf8(std::string_view bytes) {
+  std::u32string out;
+  out.reserve(bytes.size());
+  for (std::size_t pos = 0; pos < bytes.size();) {
+    const Utf8Char c = decode_utf8(bytes, pos);
+    out.push_back(c.code);
+    pos += c.length;
+  }
+  return out;
+}
+
+std::string encode_utf8(std::u32string_view chars) {
+  std::string out;
+  out.reserve(chars.size());
+  for (char32_t c : chars) append_utf8(out, c);
+  return out;
+}
+
 }  // namespace guardian::text

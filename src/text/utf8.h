@@ -19,4 +19,8 @@ Utf8Char decode_utf8(std::string_view bytes, std::size_t pos);
 
 void append_utf8(std::string& out, char32_t code);
 
+// Whole strings: every character decoded (an invalid sequence as U+FFFD), and encoded back.
+std::u32string decode_utf8(std::string_view bytes);
+std::string encode_utf8(std::u32string_view chars);
+
 }  // namespace guardian::text

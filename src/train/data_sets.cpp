@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "data/card.h"
+#include "data/perturb.h"
 #include "data/reader.h"
 
 namespace guardian::train {
@@ -104,6 +105,26 @@ Unlearnable disable_unlearnable_categories(policy::Policy& policy, const std::ve
   return out;
 }
 
+void augment(LoadedSet& set, const std::vector<std::string>& games) {
+  const size_t originals = set.examples.size();
+  for (const auto& game : games) {
+    const auto kind = data::parse_perturbation(game);
+    size_t added = 0;
+    for (size_t i = 0; i < originals; ++i) {
+      const auto& e = set.examples[i];
+      std::string text = data::perturb(e.text, kind, "augment:" + e.id);
+      if (text == e.text) continue;  // nothing to learn from a copy the game left alone
+      data::Example copy = e;
+      copy.text = std::move(text);
+      copy.id = e.id + "~" + game;
+      set.examples.push_back(std::move(copy));  // may reallocate: e is not used after this
+      ++added;
+    }
+    set.provenance.push_back({{"augment", game}, {"examples", added}});
+    spdlog::info("augment: {} training messages also seen as '{}'", added, game);
+  }
+}
+
 TrainingData load_training_data(const TrainConfig& config) {
   TrainingData d;
   d.policy = resolve_policy(config.policy);
@@ -113,6 +134,7 @@ TrainingData load_training_data(const TrainConfig& config) {
                       config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain, config.data.skip_bad);
   d.valid = load_sets(config.data.valid, d.policy, d.data_root, Purpose::kValid, config.data.skip_bad);
   if (d.train.examples.empty()) throw InputError("the training data is empty");
+  augment(d.train, config.optim.augment);
   auto unlearnable = disable_unlearnable_categories(d.policy, d.train.examples);
   d.not_deciding = std::move(unlearnable.not_deciding);
   d.untrained = std::move(unlearnable.untrained);

@@ -45,8 +45,14 @@ struct Unlearnable {
 // weights' noise, so it is also marked trained = false and answers leave it out.
 Unlearnable disable_unlearnable_categories(policy::Policy& policy, const std::vector<data::Example>& train);
 
+// Appends to set, for each game, a copy of every example the game changes (its text perturbed by
+// data::perturb seeded with "augment:" + id; id + "~" + game; labels unchanged), and a provenance
+// entry per game. Deterministic: the same examples give the same copies on every run.
+void augment(LoadedSet& set, const std::vector<std::string>& games);
+
 // What every trainer starts from: the recipe's policy (with unlearnable categories switched off),
-// its training and validation sets, and the data root. ConfigError when data.valid is empty,
+// its training set (augmented with the recipe's train.augment games) and validation set (never
+// augmented), and the data root. ConfigError when data.valid is empty,
 // InputError when the training data is.
 struct TrainingData {
   policy::Policy policy;

@@ -34,6 +34,7 @@ nlohmann::json encoder_settings(const TrainConfig& c) {
 
 std::string recipe_fingerprint(const TrainConfig& c, int seed) {
   nlohmann::json j = {{"policy", c.policy}, {"train", c.data.train}, {"valid", c.data.valid}, {"seed", seed}};
+  if (!c.optim.augment.empty()) j["augment"] = c.optim.augment;  // absent: older fingerprints stay valid
   if (c.model.kind == "ngram") {
     j["kind"] = "ngram";
     j["ngram"] = ngram_settings(c.ngram);

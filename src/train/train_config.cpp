@@ -1,11 +1,13 @@
 #include "train/train_config.h"
 
+#include <algorithm>
 #include <set>
 
 #include <toml++/toml.h>
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "data/perturb.h"
 
 namespace guardian::train {
 
@@ -222,6 +224,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   opt.get("eval_every", c.optim.eval_every);
   opt.get("seed", c.optim.seed);
   opt.get("threads", c.optim.threads);
+  opt.get("augment", c.optim.augment);
   opt.finish();
 
   c.validate(where);
@@ -310,6 +313,15 @@ void TrainConfig::validate(const std::string& where) const {
   check(optim.patience > 0, where, "train.patience must be positive");
   check(optim.eval_every >= 0, where, "train.eval_every must be >= 0");
   check(optim.threads >= 0, where, "train.threads must be >= 0");
+  const auto& games = data::perturbation_names();
+  std::string choices;
+  for (const auto& g : games) choices += (choices.empty() ? "" : ", ") + ("\"" + g + "\"");
+  for (size_t i = 0; i < optim.augment.size(); ++i) {
+    const auto& game = optim.augment[i];
+    check(std::find(games.begin(), games.end(), game) != games.end(), where,
+          "train.augment: '" + game + "' is not a spelling game (" + choices + ")");
+    for (size_t j = 0; j < i; ++j) check(optim.augment[j] != game, where, "train.augment: '" + game + "' twice");
+  }
 }
 
 }  // namespace guardian::train

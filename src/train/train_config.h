@@ -22,7 +22,7 @@
 //   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"),
 //                 f1_offsets, serve, cascade, cascade_recall
 //   [train]       epochs, batch_size, lr, weight_decay, warmup, clip, class_weighting,
-//                 patience, eval_every, seed, threads
+//                 patience, eval_every, seed, threads, augment
 #pragma once
 
 #include <filesystem>
@@ -151,6 +151,9 @@ struct OptimConfig {
   int eval_every = 0;                       // steps between evaluations (0 = twice per epoch)
   int seed = 1;                             // initialisation and shuffling
   int threads = 0;                          // intra-op threads (0 = one per core)
+  // Spelling games (data/perturb.h: "split", "noise", "choseong", "leet") each training message is
+  // also trained on, once per game, where the game changes it; the validation data stays as it is.
+  std::vector<std::string> augment;
 };
 
 struct TrainConfig {

@@ -33,6 +33,7 @@ TEST(RecipeFingerprintTest, AnNgramModelsChangesWhenItsOwnSettingsOrDataOrSeedDo
   EXPECT_TRUE(changed([](TrainConfig& c) { c.data.train.push_back("jigsaw:train"); }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.policy = "binary"; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.optim.class_weighting = "none"; }));
+  EXPECT_TRUE(changed([](TrainConfig& c) { c.optim.augment = {"choseong"}; }));
   // What the n-gram model does not read: the encoder's schedule and size, the stack's fit, eval data.
   EXPECT_FALSE(changed([](TrainConfig& c) { c.optim.lr = 1e-3; }));
   EXPECT_FALSE(changed([](TrainConfig& c) { c.model.hidden_size = 64; }));
@@ -55,6 +56,9 @@ TEST(RecipeFingerprintTest, AnEncodersIgnoresTheNgramTables) {
   other.ngram.nb_scale = true;
   EXPECT_EQ(recipe_fingerprint(other, 1), fp);
   other.optim.lr = 1e-3;
+  EXPECT_NE(recipe_fingerprint(other, 1), fp);
+  other = base;
+  other.optim.augment = {"leet"};  // its training data changes, so its checkpoints must not be reused
   EXPECT_NE(recipe_fingerprint(other, 1), fp);
 }
 

@@ -78,6 +78,13 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nnorm_per_family = true\n", "recipe.toml").ngram.norm_per_family);
   EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\nsqueeze = true\n", "recipe.toml").ngram.squeeze);
   EXPECT_FALSE(TrainConfig::parse(data, "recipe.toml").ngram.squeeze);
+  EXPECT_EQ(TrainConfig::parse(data + "[train]\naugment = [\"choseong\", \"leet\"]\n", "recipe.toml").optim.augment,
+            (std::vector<std::string>{"choseong", "leet"}));
+  EXPECT_TRUE(TrainConfig::parse(data, "recipe.toml").optim.augment.empty());
+  const auto typo = error_of(data + "[train]\naugment = [\"typo\"]\n");
+  EXPECT_NE(typo.find("train.augment: 'typo' is not a spelling game"), std::string::npos) << typo;
+  EXPECT_NE(typo.find("\"choseong\""), std::string::npos) << "names the choices: " << typo;
+  EXPECT_NE(error_of(data + "[train]\naugment = [\"leet\", \"leet\"]\n").find("'leet' twice"), std::string::npos);
   // NB-LR scales a linear model's weights; a bag has none per feature to scale.
   EXPECT_NE(error_of(data + "[ngram_bag]\nnb_scale = true\n").find("ngram_bag.nb_scale needs dim = 0"), std::string::npos);
   EXPECT_NE(error_of(data + "[ngram]\nnb_alpha = 0.0\n").find("ngram.nb_alpha"), std::string::npos);

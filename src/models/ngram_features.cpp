@@ -47,6 +47,33 @@ bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // What squeeze takes out of a word: ASCII other than letters (punctuation, symbols, digits).
 bool is_ascii_symbol_or_digit(char32_t c) { return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')); }
 
+// The letter a look-alike character stands for in leet ("1d10t"), or 0.
+char32_t leet_letter(char32_t c) {
+  switch (c) {
+    case '4': case '@': return 'a';
+    case '8': return 'b';
+    case '3': return 'e';
+    case '1': return 'i';
+    case '0': return 'o';
+    case '5': case '$': return 's';
+    case '7': return 't';
+    default: return 0;
+  }
+}
+
+// The word with its look-alikes read as letters, into out; false when that changes nothing worth
+// adding: no look-alike, no ASCII letter beside them, or a mention or hashtag ("@user1" is a name).
+bool read_leet(const char32_t* w, size_t length, std::u32string& out) {
+  if (length < 2 || w[0] == '@' || w[0] == '#') return false;
+  bool letter = false, changed = false;
+  out.assign(w, length);
+  for (auto& c : out) {
+    if (c >= 'a' && c <= 'z') letter = true;
+    if (const char32_t l = leet_letter(c)) c = l, changed = true;
+  }
+  return letter && changed;
+}
+
 std::u32string decode(std::string_view text) {
   std::u32string out = text::decode_utf8(text);
   for (auto& c : out) c = fold_case(c);
@@ -136,7 +163,7 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
   }
 
   // Character n-grams inside "<word>", and a Hangul word's initial consonants.
-  std::u32string marked, initials, squeezed;
+  std::u32string marked, initials, squeezed, unleet;
   auto in_word = [&](const char32_t* w, size_t length) {
     marked.assign(1, U'<');
     marked.append(w, length);
@@ -154,6 +181,10 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
   };
   for (const auto& [b, e] : words) {
     in_word(chars.data() + b, e - b);
+    if (options_.leet && read_leet(chars.data() + b, e - b, unleet)) {
+      family[kWords]->push_back(static_cast<uint32_t>(hash_codepoints('w', unleet.data(), unleet.data() + unleet.size())) & mask_);
+      in_word(unleet.data(), unleet.size());
+    }
     if (!options_.squeeze) continue;
     // The word without its ASCII symbols and digits, when that leaves something else: its unigram
     // and its in-word features.
@@ -171,8 +202,11 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
     std::u32string joined;
     joined.reserve(chars.size());
     for (const auto& [b, e] : words) {
-      for (size_t i = b; i < e; ++i) {
-        if (!options_.squeeze || !is_ascii_symbol_or_digit(chars[i])) joined.push_back(chars[i]);  // squeezed too
+      // Read as letters (leet), then squeezed: "sh1t!" as "shit".
+      const bool read = options_.leet && read_leet(chars.data() + b, e - b, unleet);
+      const char32_t* w = read ? unleet.data() : chars.data() + b;
+      for (size_t i = 0; i < e - b; ++i) {
+        if (!options_.squeeze || !is_ascii_symbol_or_digit(w[i])) joined.push_back(w[i]);
       }
     }
     hits = family[kDespaced];

@@ -2,7 +2,8 @@
 // character n-grams inside each word, character n-grams of the text with the spaces taken out
 // (robust to the spacing games of "병 신" vs "병신"), and the initial consonants of Hangul words
 // ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters), and optionally each word with its
-// inserted symbols taken out ("시.발" -> "시발"). Weighted by sublinear term
+// inserted symbols taken out ("시.발" -> "시발") and with look-alike characters read as letters
+// ("1d10t" -> "idiot"). Weighted by sublinear term
 // frequency and, once fitted, inverse document frequency; L2-normalised, as one vector or per
 // feature family.
 #pragma once
@@ -33,6 +34,12 @@ struct NgramFeatureOptions {
   // symbols. The symbols users insert to break a filter's words then leave the word's features in
   // place; off in models saved before it.
   bool squeeze = false;
+  // Each word with ASCII letters and look-alike characters ("1d10t", "sh1t", "a$$") also counts as
+  // the word read with them as letters ("idiot", "shit", "a$$" as "ass"; 4 @ as a, 8 as b, 3 as e, 1 as i,
+  // 0 as o, 5 $ as s, 7 as t): a word unigram and its in-word features; the de-spaced n-grams read
+  // it that way. Mentions and hashtags ("@user", "#tag") are left alone, and so is "@ss". Off in
+  // models saved before it.
+  bool leet = false;
 };
 
 using Features = std::vector<std::pair<uint32_t, float>>;  // (bucket, weight), buckets unique

@@ -17,6 +17,7 @@ nlohmann::json ngram_settings(const NgramConfig& n) {
                              {"schedule", {n.epochs, n.lr, n.l2}}};
   // Only when on, so that the members trained before it keep their fingerprints.
   if (n.squeeze) settings["features"].push_back("squeeze");
+  if (n.leet) settings["features"].push_back("leet");
   return settings;
 }
 

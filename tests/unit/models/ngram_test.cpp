@@ -80,6 +80,24 @@ TEST(NgramFeaturesTest, SqueezeGivesAWordWithInsertedSymbolsItsOwnFeaturesBack) 
   EXPECT_EQ(squeezed.extract("<3 ... 2024"), NgramFeaturizer(words_only).extract("<3 ... 2024"));
 }
 
+TEST(NgramFeaturesTest, LeetReadsLookAlikesAsTheLettersTheyStandFor) {
+  NgramFeatureOptions on;
+  on.leet = true;
+  NgramFeaturizer leet(on), plain(NgramFeatureOptions{});
+  for (const auto& [dodged, word] : std::vector<std::pair<std::string, std::string>>{
+           {"1d10t", "idiot"}, {"sh1t", "shit"}, {"a$$", "ass"}, {"h4t3", "hate"}, {"B17CH", "bitch"}, {"l053r", "loser"}}) {
+    // Every feature of the word alone is among the dodged word's with leet.
+    const auto alone = buckets_of(leet.extract(word));
+    EXPECT_EQ(shared(leet.extract(dodged), leet.extract(word)), alone.size()) << dodged;
+    EXPECT_GT(shared(leet.extract(dodged), leet.extract(word)), shared(plain.extract(dodged), plain.extract(word)))
+        << dodged;
+  }
+  // Nothing to read: no look-alike, no ASCII letter beside them, a mention or a hashtag.
+  for (const char* text : {"you idiot", "2024 10:30 $5", "@user1 @b0b", "#b3st", "시1발"}) {
+    EXPECT_EQ(leet.extract(text), plain.extract(text)) << text;
+  }
+}
+
 TEST(NgramFeaturesTest, BucketsAreStableAcrossVersions) {
   // Saved n-gram models index their weights by these buckets: a change to the hashing would make
   // every model on disk score garbage. Pinned from the first release's implementation.
@@ -221,26 +239,26 @@ TEST(NgramModelTest, ASavedModelKeepsItsPerFamilyNorm) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(NgramModelTest, ASavedModelKeepsItsSqueeze) {
-  NgramSpec spec;
-  spec.features.buckets_log2 = 12;
-  spec.features.squeeze = true;
-  spec.levels = {3, 2};
-  NgramFeaturizer squeezed(spec.features);
-  const NgramWeights w = linear_weights(squeezed);
-  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_squeeze_" + std::to_string(::getpid()));
-  save_ngram_model(dir, spec, w, two_category_policy());
-  const std::string text = "you are such an id.iot";
-  const auto scores = load_model(dir)->score({text});
-  std::vector<float> expected(5), plain(5);
-  w.logits(squeezed.weighted(text, w.idf), 5, expected.data());
-  auto plain_features = spec.features;
-  plain_features.squeeze = false;
-  w.logits(NgramFeaturizer(plain_features).weighted(text, w.idf), 5, plain.data());
-  ASSERT_NE(expected[0], plain[0]);  // squeeze gives this text other features
-  EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]);
-  EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]);
-  std::filesystem::remove_all(dir);
+TEST(NgramModelTest, ASavedModelKeepsItsSqueezeAndLeet) {
+  for (const bool leet : {false, true}) {
+    NgramSpec spec;
+    spec.features.buckets_log2 = 12;
+    (leet ? spec.features.leet : spec.features.squeeze) = true;
+    spec.levels = {3, 2};
+    NgramFeaturizer featurizer(spec.features);
+    const NgramWeights w = linear_weights(featurizer);
+    const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_squeeze_" + std::to_string(::getpid()));
+    save_ngram_model(dir, spec, w, two_category_policy());
+    const std::string text = leet ? "you are such an 1d10t" : "you are such an id.iot";
+    const auto scores = load_model(dir)->score({text});
+    std::vector<float> expected(5), plain(5);
+    w.logits(featurizer.weighted(text, w.idf), 5, expected.data());
+    w.logits(NgramFeaturizer(NgramFeatureOptions{.buckets_log2 = 12}).weighted(text, w.idf), 5, plain.data());
+    ASSERT_NE(expected[0], plain[0]) << "the option gives this text other features";
+    EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]) << (leet ? "leet" : "squeeze");
+    EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]) << (leet ? "leet" : "squeeze");
+    std::filesystem::remove_all(dir);
+  }
 }
 
 // An embedding bag of width dim whose weights are arbitrary but fixed.

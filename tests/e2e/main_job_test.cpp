@@ -42,13 +42,15 @@ TEST(MainJobTest, TrainsTheDefaultModelAndModeratesTheSamples) {
   // No trainable data set labels cultural sensitivity positive: its head must not flag.
   EXPECT_NE(training["not_deciding"].dump().find("cultural"), std::string::npos) << training["not_deciding"].dump();
   // Nor labels it at all: its head is never trained, so answers leave its score (noise) out, and
-  // the policy records it without a drift reference.
-  EXPECT_EQ(training["untrained"], nlohmann::json::array({"cultural"})) << training["untrained"].dump();
+  // the policy records it without a drift reference. Likewise Adult: Jigsaw's obscene column is
+  // profanity, and the card leaves it off Adult.
+  EXPECT_EQ(training["untrained"], nlohmann::json::array({"adult", "cultural"})) << training["untrained"].dump();
   const auto answer = run_guardian({"moderate", "--model", model.string()}, data, "{\"text\": \"have a nice day\"}\n");
   ASSERT_EQ(answer.code, 0) << answer.output;
   const auto answers = json_lines(answer.output);
   ASSERT_EQ(answers.size(), 1u) << answer.output;
   EXPECT_FALSE(answers[0]["categories"].contains("cultural")) << answers[0].dump();
+  EXPECT_FALSE(answers[0]["categories"].contains("adult")) << answers[0].dump();
   EXPECT_TRUE(answers[0]["categories"].contains("insult")) << answers[0].dump();
   const auto policy = policy::Policy::load(model / "policy.toml");
   const auto& cultural = policy.categories[policy.index_of("cultural")];

@@ -103,6 +103,8 @@ TEST(Shelf, JigsawColumnsCombineByTheHighestLevel) {
   // loses to insult's 2), 1 for the 1,453 toxic rows without insult, else 0.
   EXPECT_EQ(level_counts(r.examples, insult), (std::map<int, int>{{0, 2074}, {1, 1453}, {2, 1473}}));
   EXPECT_EQ(level_counts(r.examples, hate).at(2), 262);
+  // obscene (1,565 rows) is profanity, not sexual content: Adult stays unknown on every row.
+  EXPECT_EQ(level_counts(r.examples, policy.index_of("adult")), (std::map<int, int>{{kUnknownLabel, 5000}}));
   // severe_toxic (303 rows) -> General index 4 (score 1); the 2,000 ok rows -> index 0 (score 5);
   // other bad rows say nothing about General.
   EXPECT_EQ(level_counts(r.examples, general), (std::map<int, int>{{kUnknownLabel, 3000 - 303}, {0, 2000}, {4, 303}}));

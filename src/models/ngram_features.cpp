@@ -179,11 +179,22 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
       for (size_t i = 0; i + 2 <= initials.size(); ++i) add('k', initials.data() + i, initials.data() + i + 2);
     }
   };
+  // The text without spaces for the de-spaced n-grams, each word read as letters (leet) and then
+  // squeezed: "sh1t!" as "shit".
+  std::u32string joined;
+  if (options_.despaced_max >= 2) joined.reserve(chars.size());
   for (const auto& [b, e] : words) {
     in_word(chars.data() + b, e - b);
-    if (options_.leet && read_leet(chars.data() + b, e - b, unleet)) {
+    const bool read = options_.leet && read_leet(chars.data() + b, e - b, unleet);
+    if (read) {
       family[kWords]->push_back(static_cast<uint32_t>(hash_codepoints('w', unleet.data(), unleet.data() + unleet.size())) & mask_);
       in_word(unleet.data(), unleet.size());
+    }
+    if (options_.despaced_max >= 2) {
+      const char32_t* w = read ? unleet.data() : chars.data() + b;
+      for (size_t i = 0; i < e - b; ++i) {
+        if (!options_.squeeze || !is_ascii_symbol_or_digit(w[i])) joined.push_back(w[i]);
+      }
     }
     if (!options_.squeeze) continue;
     // The word without its ASCII symbols and digits, when that leaves something else: its unigram
@@ -199,16 +210,6 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
 
   // Character n-grams across word boundaries with the spaces removed.
   if (options_.despaced_max >= 2) {
-    std::u32string joined;
-    joined.reserve(chars.size());
-    for (const auto& [b, e] : words) {
-      // Read as letters (leet), then squeezed: "sh1t!" as "shit".
-      const bool read = options_.leet && read_leet(chars.data() + b, e - b, unleet);
-      const char32_t* w = read ? unleet.data() : chars.data() + b;
-      for (size_t i = 0; i < e - b; ++i) {
-        if (!options_.squeeze || !is_ascii_symbol_or_digit(w[i])) joined.push_back(w[i]);
-      }
-    }
     hits = family[kDespaced];
     add_spans('d', joined, 2, options_.despaced_max, false);
   }

@@ -1,6 +1,5 @@
 #include "train/train_config.h"
 
-#include <algorithm>
 #include <set>
 
 #include <toml++/toml.h>
@@ -314,13 +313,13 @@ void TrainConfig::validate(const std::string& where) const {
   check(optim.patience > 0, where, "train.patience must be positive");
   check(optim.eval_every >= 0, where, "train.eval_every must be >= 0");
   check(optim.threads >= 0, where, "train.threads must be >= 0");
-  const auto& games = data::perturbation_names();
-  std::string choices;
-  for (const auto& g : games) choices += (choices.empty() ? "" : ", ") + ("\"" + g + "\"");
   for (size_t i = 0; i < optim.augment.size(); ++i) {
     const auto& game = optim.augment[i];
-    check(std::find(games.begin(), games.end(), game) != games.end(), where,
-          "train.augment: '" + game + "' is not a spelling game (" + choices + ")");
+    try {
+      data::parse_perturbation(game);
+    } catch (const InputError& e) {
+      check(false, where, std::string("train.augment: ") + e.what());  // names the games
+    }
     for (size_t j = 0; j < i; ++j) check(optim.augment[j] != game, where, "train.augment: '" + game + "' twice");
   }
 }

@@ -84,8 +84,8 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
             (std::vector<std::string>{"choseong", "leet"}));
   EXPECT_TRUE(TrainConfig::parse(data, "recipe.toml").optim.augment.empty());
   const auto typo = error_of(data + "[train]\naugment = [\"typo\"]\n");
-  EXPECT_NE(typo.find("train.augment: 'typo' is not a spelling game"), std::string::npos) << typo;
-  EXPECT_NE(typo.find("\"choseong\""), std::string::npos) << "names the choices: " << typo;
+  EXPECT_NE(typo.find("train.augment: unknown perturbation 'typo'"), std::string::npos) << typo;
+  EXPECT_NE(typo.find("split, noise, choseong, leet"), std::string::npos) << "names the choices: " << typo;
   EXPECT_NE(error_of(data + "[train]\naugment = [\"leet\", \"leet\"]\n").find("'leet' twice"), std::string::npos);
   // NB-LR scales a linear model's weights; a bag has none per feature to scale.
   EXPECT_NE(error_of(data + "[ngram_bag]\nnb_scale = true\n").find("ngram_bag.nb_scale needs dim = 0"), std::string::npos);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "text/hangul.h"
+#include "text/look_alike.h"
 #include "text/utf8.h"
 
 namespace guardian::data {
@@ -32,25 +33,9 @@ uint64_t fnv1a(std::string_view s, uint64_t h = 1469598103934665603ULL) {
   return h;
 }
 
-bool untouched(std::string_view word) {
-  return word.starts_with("@") || word.starts_with("#") || word.starts_with("http");
-}
-
-// The look-alike of a, e, i, o, s in either case; 0 for any other character.
-char32_t look_alike(char32_t c) {
-  switch (c | 0x20) {  // ASCII lower case; a character past ASCII stays past it
-    case 'a': return U'@';
-    case 'e': return U'3';
-    case 'i': return U'1';
-    case 'o': return U'0';
-    case 's': return U'$';
-    default: return 0;
-  }
-}
-
 std::string play(std::string_view word, Perturbation kind, Draws& draws) {
-  if (word.empty() || untouched(word)) return std::string(word);
   std::u32string chars = text::decode_utf8(word);
+  if (chars.empty() || text::is_mention_tag_or_link(chars)) return std::string(word);
   switch (kind) {
     case Perturbation::kSplit:
     case Perturbation::kNoise: {
@@ -67,7 +52,7 @@ std::string play(std::string_view word, Perturbation kind, Draws& draws) {
       break;
     case Perturbation::kLeet:
       for (auto& c : chars) {
-        if (const char32_t swap = look_alike(c); swap && draws.uniform() < kLetterRate) c = swap;
+        if (const char32_t swap = text::look_alike_of_letter(c); swap && draws.uniform() < kLetterRate) c = swap;
       }
       break;
   }

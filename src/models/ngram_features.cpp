@@ -5,6 +5,7 @@
 #include <string>
 
 #include "text/hangul.h"
+#include "text/look_alike.h"
 #include "text/utf8.h"
 
 namespace guardian::models {
@@ -47,29 +48,15 @@ bool is_space(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // What squeeze takes out of a word: ASCII other than letters (punctuation, symbols, digits).
 bool is_ascii_symbol_or_digit(char32_t c) { return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')); }
 
-// The letter a look-alike character stands for in leet ("1d10t"), or 0.
-char32_t leet_letter(char32_t c) {
-  switch (c) {
-    case '4': case '@': return 'a';
-    case '8': return 'b';
-    case '3': return 'e';
-    case '1': return 'i';
-    case '0': return 'o';
-    case '5': case '$': return 's';
-    case '7': return 't';
-    default: return 0;
-  }
-}
-
 // The word with its look-alikes read as letters, into out; false when that changes nothing worth
-// adding: no look-alike, no ASCII letter beside them, or a mention or hashtag ("@user1" is a name).
+// adding: no look-alike, no ASCII letter beside them, or a mention, hashtag or link ("@user1" is a name).
 bool read_leet(const char32_t* w, size_t length, std::u32string& out) {
-  if (length < 2 || w[0] == '@' || w[0] == '#') return false;
+  if (length < 2 || text::is_mention_tag_or_link(std::u32string_view(w, length))) return false;
   bool letter = false, changed = false;
   out.assign(w, length);
   for (auto& c : out) {
     if (c >= 'a' && c <= 'z') letter = true;
-    if (const char32_t l = leet_letter(c)) c = l, changed = true;
+    if (const char32_t l = text::letter_of_look_alike(c)) c = l, changed = true;
   }
   return letter && changed;
 }
@@ -179,8 +166,7 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
       for (size_t i = 0; i + 2 <= initials.size(); ++i) add('k', initials.data() + i, initials.data() + i + 2);
     }
   };
-  // The text without spaces for the de-spaced n-grams, each word read as letters (leet) and then
-  // squeezed: "sh1t!" as "shit".
+  // The text without spaces for the de-spaced n-grams, built word by word below.
   std::u32string joined;
   if (options_.despaced_max >= 2) joined.reserve(chars.size());
   for (const auto& [b, e] : words) {
@@ -190,20 +176,16 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
       family[kWords]->push_back(static_cast<uint32_t>(hash_codepoints('w', unleet.data(), unleet.data() + unleet.size())) & mask_);
       in_word(unleet.data(), unleet.size());
     }
-    if (options_.despaced_max >= 2) {
-      const char32_t* w = read ? unleet.data() : chars.data() + b;
-      for (size_t i = 0; i < e - b; ++i) {
-        if (!options_.squeeze || !is_ascii_symbol_or_digit(w[i])) joined.push_back(w[i]);
-      }
-    }
-    if (!options_.squeeze) continue;
-    // The word without its ASCII symbols and digits, when that leaves something else: its unigram
-    // and its in-word features.
+    // The word as read, without its ASCII symbols and digits when squeezing ("sh1t!" -> "shit!" ->
+    // "shit"): the de-spaced text's piece, and with squeeze, when that leaves something else, its
+    // own unigram and in-word features.
+    const char32_t* w = read ? unleet.data() : chars.data() + b;
     squeezed.clear();
-    for (size_t i = b; i < e; ++i) {
-      if (!is_ascii_symbol_or_digit(chars[i])) squeezed.push_back(chars[i]);
+    for (size_t i = 0; i < e - b; ++i) {
+      if (!options_.squeeze || !is_ascii_symbol_or_digit(w[i])) squeezed.push_back(w[i]);
     }
-    if (squeezed.empty() || squeezed.size() == e - b) continue;
+    if (options_.despaced_max >= 2) joined += squeezed;
+    if (!options_.squeeze || squeezed.empty() || squeezed.size() == e - b) continue;
     family[kWords]->push_back(static_cast<uint32_t>(hash_codepoints('w', squeezed.data(), squeezed.data() + squeezed.size())) & mask_);
     in_word(squeezed.data(), squeezed.size());
   }

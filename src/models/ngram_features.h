@@ -36,9 +36,10 @@ struct NgramFeatureOptions {
   bool squeeze = false;
   // Each word with ASCII letters and look-alike characters ("1d10t", "sh1t", "a$$") also counts as
   // the word read with them as letters ("idiot", "shit", "a$$" as "ass"; 4 @ as a, 8 as b, 3 as e, 1 as i,
-  // 0 as o, 5 $ as s, 7 as t): a word unigram and its in-word features; the de-spaced n-grams read
-  // it that way. Mentions and hashtags ("@user", "#tag") are left alone, and so is "@ss". Off in
-  // models saved before it.
+  // 0 as o, 5 $ as s, 7 as t; text/look_alike.h): a word unigram and its in-word features; the
+  // de-spaced n-grams read it that way, and with squeeze the word as read is what is squeezed
+  // ("sh1t!" -> "shit"). Mentions, hashtags and links ("@user1", "#tag", "http...") are left alone,
+  // and so is "@ss". Off in models saved before it.
   bool leet = false;
 };
 

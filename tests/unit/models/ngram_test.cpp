@@ -92,9 +92,22 @@ TEST(NgramFeaturesTest, LeetReadsLookAlikesAsTheLettersTheyStandFor) {
     EXPECT_GT(shared(leet.extract(dodged), leet.extract(word)), shared(plain.extract(dodged), plain.extract(word)))
         << dodged;
   }
-  // Nothing to read: no look-alike, no ASCII letter beside them, a mention or a hashtag.
-  for (const char* text : {"you idiot", "2024 10:30 $5", "@user1 @b0b", "#b3st", "시1발"}) {
+  // Nothing to read: no look-alike, no ASCII letter beside them, a mention, hashtag or link.
+  for (const char* text : {"you idiot", "2024 10:30 $5", "@user1 @b0b", "#b3st", "https://t.co/ab1", "시1발"}) {
     EXPECT_EQ(leet.extract(text), plain.extract(text)) << text;
+  }
+}
+
+TEST(NgramFeaturesTest, WithSqueezeTheWordAsReadIsWhatIsSqueezed) {
+  NgramFeatureOptions both;
+  both.leet = both.squeeze = true;
+  NgramFeaturizer featurizer(both);
+  // "sh1t!" is read as "shit!" and squeezed to "shit": every feature of "shit" is among its own
+  // (squeezing the word as written would give "sht", and the unigram "shit" would be missing).
+  for (const auto& [dodged, word] : std::vector<std::pair<std::string, std::string>>{
+           {"sh1t!", "shit"}, {"1d10t,", "idiot"}, {"l0$3r...", "loser"}}) {
+    EXPECT_EQ(shared(featurizer.extract(dodged), featurizer.extract(word)), buckets_of(featurizer.extract(word)).size())
+        << dodged;
   }
 }
 

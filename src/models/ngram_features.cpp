@@ -37,6 +37,11 @@ uint64_t hash_codepoints(char kind, const char32_t* begin, const char32_t* end) 
 }
 
 using text::is_hangul_syllable;
+
+// The letter n-grams of a Hangul word: 3 to 5 jamo, about one to two syllables, so that they reach
+// across the syllables a character n-gram holds whole.
+constexpr int kJamoMin = 3;
+constexpr int kJamoMax = 5;
 bool is_compat_consonant(char32_t c) { return c >= 0x3131 && c <= 0x314E; }
 
 char32_t fold_case(char32_t c) {
@@ -149,13 +154,21 @@ void NgramFeaturizer::collect(const std::u32string& chars, std::vector<uint32_t>
     }
   }
 
-  // Character n-grams inside "<word>", and a Hangul word's initial consonants.
-  std::u32string marked, initials, squeezed, unleet;
+  // Character n-grams inside "<word>", a Hangul word's letter n-grams, and its initial consonants.
+  std::u32string marked, letters, initials, squeezed, unleet;
   auto in_word = [&](const char32_t* w, size_t length) {
     marked.assign(1, U'<');
     marked.append(w, length);
     marked.push_back(U'>');
     add_spans('c', marked, options_.char_min, options_.char_max, true);
+    if (options_.jamo && std::any_of(w, w + length, is_hangul_syllable)) {
+      letters.clear();
+      for (const char32_t c : marked) {
+        if (is_hangul_syllable(c)) text::append_jamo(c, letters);
+        else letters.push_back(c);
+      }
+      add_spans('m', letters, kJamoMin, kJamoMax, true);
+    }
     if (!options_.choseong || length < 2) return;
     const bool syllables = std::all_of(w, w + length, is_hangul_syllable);
     const bool abbreviation = !syllables && std::all_of(w, w + length, is_compat_consonant);  // "ㅂㅅ" typed as is

@@ -2,9 +2,9 @@
 // character n-grams inside each word, character n-grams of the text with the spaces taken out
 // (robust to the spacing games of "병 신" vs "병신"), and the initial consonants of Hangul words
 // ("ㅂㅅ" for "병신", the way users abbreviate and dodge filters), and optionally each word with its
-// inserted symbols taken out ("시.발" -> "시발") and with look-alike characters read as letters
-// ("1d10t" -> "idiot"). Weighted by sublinear term
-// frequency and, once fitted, inverse document frequency; L2-normalised, as one vector or per
+// inserted symbols taken out ("시.발" -> "시발"), with look-alike characters read as letters
+// ("1d10t" -> "idiot"), and a Hangul word's letter (jamo) n-grams ("ㅅ발" shares "ㅂㅏㄹ" with "시발").
+// Weighted by sublinear term frequency and, once fitted, inverse document frequency; L2-normalised, as one vector or per
 // feature family.
 #pragma once
 
@@ -41,6 +41,12 @@ struct NgramFeatureOptions {
   // ("sh1t!" -> "shit"). Mentions, hashtags and links ("@user1", "#tag", "http...") are left alone,
   // and so is "@ss". Off in models saved before it.
   bool leet = false;
+  // Each word with a Hangul syllable also counts the n-grams, 3 to 5 long, of its letters (jamo,
+  // as typed: "발" is ㅂ ㅏ ㄹ) between the word marks, so a word with some syllables typed as their
+  // initials ("ㅅ발") or spelt another way ("씨발", "시바") shares features with the word, where its
+  // character n-grams share few (Park et al. 2018, jamo-level fastText for Korean). Off in models
+  // saved before it.
+  bool jamo = false;
 };
 
 using Features = std::vector<std::pair<uint32_t, float>>;  // (bucket, weight), buckets unique

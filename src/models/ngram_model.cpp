@@ -54,7 +54,7 @@ nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
             {"features",
              {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
               {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong},
-              {"norm_per_family", f.norm_per_family}, {"squeeze", f.squeeze}, {"leet", f.leet}}}}}};
+              {"norm_per_family", f.norm_per_family}, {"squeeze", f.squeeze}, {"leet", f.leet}, {"jamo", f.jamo}}}}}};
 }
 
 NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where) {
@@ -74,6 +74,7 @@ NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesyst
     spec.features.norm_per_family = f.value("norm_per_family", false);  // absent in models saved before it
     spec.features.squeeze = f.value("squeeze", false);                  // likewise
     spec.features.leet = f.value("leet", false);                        // likewise
+    spec.features.jamo = f.value("jamo", false);                        // likewise
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(where.string() + ": " + e.what());
   }

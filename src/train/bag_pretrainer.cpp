@@ -232,7 +232,7 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
   texts.insert(texts.end(), std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.end()));
   const models::NgramFeaturizer featurizer(
       {bag.buckets_log2, bag.word_ngrams, bag.char_min, bag.char_max, bag.despaced_max, bag.choseong,
-       /*norm_per_family=*/false, bag.squeeze, bag.leet});
+       /*norm_per_family=*/false, bag.squeeze, bag.leet, bag.jamo});
   const Corpus corpus = build_corpus(texts, featurizer, settings.min_count);
   texts.clear();
   if (corpus.texts.empty() || corpus.targets == 0) {
@@ -315,7 +315,7 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
       out / kBagPretrainFile,
       {{"name", config.name}, {"table", table}, {"buckets_log2", bag.buckets_log2}, {"dim", bag.dim},
        {"features", {{"word_ngrams", bag.word_ngrams}, {"char_min", bag.char_min}, {"char_max", bag.char_max},
-                     {"despaced_max", bag.despaced_max}, {"choseong", bag.choseong}, {"squeeze", bag.squeeze}, {"leet", bag.leet}}},
+                     {"despaced_max", bag.despaced_max}, {"choseong", bag.choseong}, {"squeeze", bag.squeeze}, {"leet", bag.leet}, {"jamo", bag.jamo}}},
        {"text_specs", settings.text}, {"train_specs", config.data.train}, {"texts", corpus.texts.size()},
        {"tokens", corpus.tokens}, {"words", result.words}, {"targets", result.targets},
        {"epochs", settings.epochs}, {"window", settings.window}, {"negatives", settings.negatives},

@@ -18,6 +18,7 @@ nlohmann::json ngram_settings(const NgramConfig& n) {
   // Only when on, so that the members trained before it keep their fingerprints.
   if (n.squeeze) settings["features"].push_back("squeeze");
   if (n.leet) settings["features"].push_back("leet");
+  if (n.jamo) settings["features"].push_back("jamo");
   return settings;
 }
 

@@ -97,6 +97,7 @@ void read_ngram(const toml::table* table, const std::string& where, const std::s
   ngram.get("norm_per_family", c.norm_per_family);
   ngram.get("squeeze", c.squeeze);
   ngram.get("leet", c.leet);
+  ngram.get("jamo", c.jamo);
   ngram.get("nb_scale", c.nb_scale);
   ngram.get("nb_alpha", c.nb_alpha);
   ngram.get("dim", c.dim);

@@ -12,7 +12,7 @@
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
 //   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
 //                 dropout, max_length, pooling
-//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, norm_per_family, squeeze, leet, dim, embedding_dtype,
+//   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, norm_per_family, squeeze, leet, jamo, dim, embedding_dtype,
 //                 pretrained, epochs, lr, l2, replicas
 //   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
 //                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
@@ -99,6 +99,7 @@ struct NgramConfig {
   bool norm_per_family = false;             // L2 per feature family, not over the whole vector (linear only)
   bool squeeze = false;                     // words also without their inserted ASCII symbols and digits
   bool leet = false;                        // words also with look-alikes read as letters ("1d10t" as "idiot")
+  bool jamo = false;                        // Hangul words also as letter (jamo) n-grams ("ㅅ발" near "시발")
   // NB-LR (Wang and Manning 2012; linear only): each feature scaled, per output level, by its
   // naive-Bayes log-count ratio in the training data (how much more often messages of that level
   // have it than the others, smoothed by nb_alpha), so the L2 penalty falls less on features that

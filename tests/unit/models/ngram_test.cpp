@@ -111,6 +111,23 @@ TEST(NgramFeaturesTest, WithSqueezeTheWordAsReadIsWhatIsSqueezed) {
   }
 }
 
+TEST(NgramFeaturesTest, JamoGivesAHangulWordWithSyllablesTypedOtherwiseFeaturesOfTheWord) {
+  NgramFeatureOptions on;
+  on.jamo = true;
+  NgramFeaturizer jamo(on), plain(NgramFeatureOptions{});
+  // Some syllables typed as their initials, a doubled consonant, a dropped final consonant: with
+  // jamo the pair shares more features than without.
+  for (const auto& [dodged, word] : std::vector<std::pair<std::string, std::string>>{
+           {"ㅅ발", "시발"}, {"병ㅅ", "병신"}, {"씨발", "시발"}, {"시바", "시발"}, {"ㅈ같네", "좆같네"}}) {
+    EXPECT_GT(shared(jamo.extract(dodged), jamo.extract(word)), shared(plain.extract(dodged), plain.extract(word)))
+        << dodged;
+  }
+  // Words without a Hangul syllable get the features they had: English, numbers, initials alone.
+  for (const char* text : {"you idiot", "2024 10:30 $5", "ㅋㅋㅋ ㅅㅂ", "@user1 #tag"}) {
+    EXPECT_EQ(jamo.extract(text), plain.extract(text)) << text;
+  }
+}
+
 TEST(NgramFeaturesTest, BucketsAreStableAcrossVersions) {
   // Saved n-gram models index their weights by these buckets: a change to the hashing would make
   // every model on disk score garbage. Pinned from the first release's implementation.
@@ -252,24 +269,31 @@ TEST(NgramModelTest, ASavedModelKeepsItsPerFamilyNorm) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(NgramModelTest, ASavedModelKeepsItsSqueezeAndLeet) {
-  for (const bool leet : {false, true}) {
+TEST(NgramModelTest, ASavedModelKeepsItsSqueezeLeetAndJamo) {
+  struct Case {
+    const char* name;
+    bool NgramFeatureOptions::*option;
+    std::string text;
+  };
+  for (const Case& c : {Case{"squeeze", &NgramFeatureOptions::squeeze, "you are such an id.iot"},
+                        Case{"leet", &NgramFeatureOptions::leet, "you are such an 1d10t"},
+                        Case{"jamo", &NgramFeatureOptions::jamo, "진짜 ㅅ발 뭐하냐"}}) {
     NgramSpec spec;
     spec.features.buckets_log2 = 12;
-    (leet ? spec.features.leet : spec.features.squeeze) = true;
+    spec.features.*c.option = true;
     spec.levels = {3, 2};
     NgramFeaturizer featurizer(spec.features);
     const NgramWeights w = linear_weights(featurizer);
     const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_squeeze_" + std::to_string(::getpid()));
     save_ngram_model(dir, spec, w, two_category_policy());
-    const std::string text = leet ? "you are such an 1d10t" : "you are such an id.iot";
+    const std::string& text = c.text;
     const auto scores = load_model(dir)->score({text});
     std::vector<float> expected(5), plain(5);
     w.logits(featurizer.weighted(text, w.idf), 5, expected.data());
     w.logits(NgramFeaturizer(NgramFeatureOptions{.buckets_log2 = 12}).weighted(text, w.idf), 5, plain.data());
     ASSERT_NE(expected[0], plain[0]) << "the option gives this text other features";
-    EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]) << (leet ? "leet" : "squeeze");
-    EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]) << (leet ? "leet" : "squeeze");
+    EXPECT_FLOAT_EQ(scores[0][0][0], expected[0]) << c.name;
+    EXPECT_FLOAT_EQ(scores[0][1][1], expected[4]) << c.name;
     std::filesystem::remove_all(dir);
   }
 }

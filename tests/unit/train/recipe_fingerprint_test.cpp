@@ -30,6 +30,7 @@ TEST(RecipeFingerprintTest, AnNgramModelsChangesWhenItsOwnSettingsOrDataOrSeedDo
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.char_max = 4; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.squeeze = true; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.leet = true; }));
+  EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.jamo = true; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.ngram.dim = 16; }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.data.train.push_back("jigsaw:train"); }));
   EXPECT_TRUE(changed([](TrainConfig& c) { c.policy = "binary"; }));

@@ -80,6 +80,8 @@ TEST(TrainConfigTest, OutOfRangeValuesAreErrors) {
   EXPECT_FALSE(TrainConfig::parse(data, "recipe.toml").ngram.squeeze);
   EXPECT_TRUE(TrainConfig::parse(data + "[ngram_bag]\nleet = true\n", "recipe.toml").ngram_members.at("ngram_bag").leet);
   EXPECT_FALSE(TrainConfig::parse(data, "recipe.toml").ngram.leet);
+  EXPECT_TRUE(TrainConfig::parse(data + "[ngram]\njamo = true\n", "recipe.toml").ngram.jamo);
+  EXPECT_FALSE(TrainConfig::parse(data, "recipe.toml").ngram.jamo);
   EXPECT_EQ(TrainConfig::parse(data + "[train]\naugment = [\"choseong\", \"leet\"]\n", "recipe.toml").optim.augment,
             (std::vector<std::string>{"choseong", "leet"}));
   EXPECT_TRUE(TrainConfig::parse(data, "recipe.toml").optim.augment.empty());

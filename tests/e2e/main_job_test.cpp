@@ -57,6 +57,8 @@ TEST(MainJobTest, TrainsTheDefaultModelAndModeratesTheSamples) {
   EXPECT_FALSE(cultural.trained);
   EXPECT_FALSE(cultural.reference_share.has_value());
   EXPECT_TRUE(fs::exists(model / "calibration.json")) << "the main job calibrates the thresholds";
+  // ... and the scores: an offset per labelled category with its temperature (calibrate --offset).
+  EXPECT_NE(policy.categories[policy.index_of("insult")].offset, 0.0) << "the main job fits offsets";
   for (const auto& entry : training["train_data"]) {
     EXPECT_NE(entry["card"], "unsmile") << "the default model must not train on no-derivatives data";
   }

@@ -4,6 +4,8 @@
 # the same run. One JSON line per (task, system) on stdout:
 #   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc",
 #    "ece","brier"} (ece, brier: calibration of P(level >= 1) on the test split, ten bins; lower is better)
+#   (guardian's rows add "ece_calibrated", "brier_calibrated": the same after `guardian calibrate
+#   --offset` on the validation data, which is what the main job does before it serves a model)
 #   (guardian's rows add "f1_offsets_applied": on how many seeds the ensemble's checked F1 offsets
 #   were kept, and "served": per seed what serve = "best" chose, the stack or a member alone)
 # guardian's splits are exported with `guardian data export` so the peers see exactly the same rows.
@@ -131,7 +133,13 @@ task, system, out, seeds, seconds, test = sys.argv[1:]
 seeds = int(seeds)
 dirs = [out] if seeds == 1 else [f"{out}/seed-{i + 1}" for i in range(seeds)]
 f1, acc, valid, auc, offsets, served, ece, brier = [], [], [], [], [], [], [], []
+calibrated = []  # (ece, brier) of each seed's copy calibrated with an offset (calibrate_copies)
 for d in dirs:
+    try:
+        c = json.loads(open(f"{d}.calibrated/test_eval.json").readline())["all"]["categories"][0]
+        calibrated.append((c["ece"], c["brier"]))
+    except (OSError, ValueError, KeyError, IndexError):
+        pass
     training = json.load(open(f"{d}/training.json"))
     metrics = training["metrics"]
     if training.get("f1_offsets"):
@@ -152,11 +160,30 @@ print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.m
                   # calibration of P(level >= 1) on the test split (eval::calibration; older builds: absent)
                   **({"ece": round(statistics.mean(ece), 4), "brier": round(statistics.mean(brier), 4)}
                      if None not in ece else {}),
+                  **({"ece_calibrated": round(statistics.mean(e for e, _ in calibrated), 4),
+                      "brier_calibrated": round(statistics.mean(b for _, b in calibrated), 4)}
+                     if calibrated and len(calibrated) == len(dirs) else {}),
                   # an ensemble's F1 offsets: on how many seeds the check kept them (then the
                   # valid_macro_f1 is fitted on, so optimistic)
                   **({"f1_offsets_applied": sum(offsets)} if offsets else {}),
                   **({"served": served} if served else {})}), flush=True)
 PY
+}
+
+# Each seed's model as a team would serve it: a copy (links to its files) whose scores `guardian
+# calibrate --offset` fits on the validation data, scored on the test split for its calibration
+# only (the offset moves the argmax, so the row's macro-F1 stays the model's as trained).
+calibrate_copies() {  # out seeds valid test
+  local out=$1 n=$2 valid=$3 test=$4 k dir
+  for k in $(seq 1 "$n"); do
+    if [ "$n" -gt 1 ]; then dir="$out/seed-$k"; else dir="$out"; fi
+    rm -rf "$dir.calibrated"
+    cp -rs "$(realpath "$dir")" "$dir.calibrated"
+    "$guardian" calibrate --model "$dir.calibrated" --data "$valid" --target macro_f1 --offset --skip-bad \
+      > "$dir.calibrated.log" 2>&1 || { cat "$dir.calibrated.log" >&2; return 1; }
+    "$guardian" eval --model "$dir.calibrated" --data "$test" --json --skip-bad > "$dir.calibrated/test_eval.json" \
+      2> "$dir.calibrated.log" || { cat "$dir.calibrated.log" >&2; return 1; }
+  done
 }
 
 run_guardian() {  # task system recipe kind seeds budget policy train valid test
@@ -169,6 +196,7 @@ run_guardian() {  # task system recipe kind seeds budget policy train valid test
   "$guardian" train --config "$recipe" --out "$out" --seeds "$n" -q "${budget_args[@]}" > "$work/$task-$system.log" 2>&1 ||
     { cat "$work/$task-$system.log" >&2; return 1; }
   end=$(date +%s.%N)
+  calibrate_copies "$out" "$n" "$3" "$4"
   report "$task" "$system" "$out" "$n" "$(echo "($end - $start) / $n" | bc -l)" "$4"
   trained+=("$system:$n")
 }

@@ -8,8 +8,9 @@ Tables:
   1. per task, the headline (guardian) against the best peer of the same run by test macro-F1,
      with the paired bootstrap's difference and 95% interval when the run printed it;
   2. every system's test macro-F1 per task (guardian's systems, then the peers);
-  3. per task, the calibration of P(level >= 1) on the test split: guardian's ECE and Brier beside
-     the best-calibrated peer's (lines with "ece" only);
+  3. per task, the calibration of P(level >= 1) on the test split: guardian's ECE and Brier, raw and
+     after `calibrate --offset` on the validation data, beside the best-calibrated peer's (lines
+     with "ece" only);
   4. per transfer set, the same as 1 on the transfer lines, with ROC AUC, flagged share against
      the truth's, and the adapted macro-F1 (each system's threshold chosen on the adapt slice) with
      its own paired interval against the best adapted peer when the run printed it;
@@ -95,15 +96,18 @@ def main():
 
     if any("ece" in r for rows in scores.values() for r in rows):
         print("\n## Calibration of P(level >= 1) on the test split (ECE over ten bins; lower is better)\n")
-        print("| task | guardian ECE (Brier) | best-calibrated peer ECE (Brier) | peers' ECE, best – worst |")
-        print("|---|---|---|---|")
+        print("| task | guardian ECE (Brier) | guardian calibrated: ECE (Brier) | best-calibrated peer ECE (Brier) "
+              "| peers' ECE, best – worst |")
+        print("|---|---|---|---|---|")
         for task, rows in scores.items():
             headline = next((r for r in rows if r["system"] == "guardian" and "ece" in r), None)
             peers = sorted((r for r in rows if is_peer(r["system"]) and "ece" in r), key=lambda r: r["ece"])
             ours = f"{fmt(headline['ece'], 3)} ({fmt(headline['brier'], 3)})" if headline else "–"
+            calibrated = (f"{fmt(headline['ece_calibrated'], 3)} ({fmt(headline['brier_calibrated'], 3)})"
+                          if headline and "ece_calibrated" in headline else "–")
             theirs = f"{peers[0]['system']} {fmt(peers[0]['ece'], 3)} ({fmt(peers[0]['brier'], 3)})" if peers else "–"
             spread = f"{fmt(peers[0]['ece'], 3)} – {fmt(peers[-1]['ece'], 3)}" if peers else "–"
-            print(f"| {task} | {ours} | {theirs} | {spread} |")
+            print(f"| {task} | {ours} | {calibrated} | {theirs} | {spread} |")
 
     if transfer:
         print("\n## Transfer: trained on the task, scored on another source's messages\n")

@@ -170,19 +170,26 @@ print(json.dumps({"task": task, "system": system, "macro_f1": round(statistics.m
 PY
 }
 
-# Each seed's model as a team would serve it: a copy (links to its files) whose scores `guardian
-# calibrate --offset` fits on the validation data, scored on the test split for its calibration
-# only (the offset moves the argmax, so the row's macro-F1 stays the model's as trained).
-calibrate_copies() {  # out seeds valid test
-  local out=$1 n=$2 valid=$3 test=$4 k dir
-  for k in $(seq 1 "$n"); do
-    if [ "$n" -gt 1 ]; then dir="$out/seed-$k"; else dir="$out"; fi
-    rm -rf "$dir.calibrated"
-    cp -rs "$(realpath "$dir")" "$dir.calibrated"
-    "$guardian" calibrate --model "$dir.calibrated" --data "$valid" --target macro_f1 --offset --skip-bad \
-      > "$dir.calibrated.log" 2>&1 || { cat "$dir.calibrated.log" >&2; return 1; }
-    "$guardian" eval --model "$dir.calibrated" --data "$test" --json --skip-bad > "$dir.calibrated/test_eval.json" \
-      2> "$dir.calibrated.log" || { cat "$dir.calibrated.log" >&2; return 1; }
+# A copy of a trained model (links to its files) calibrated on labelled data: calibrate replaces the
+# copy's policy.toml link with the calibrated policy, so the model itself is untouched.
+calibrated_copy() {  # model copy log calibrate-options...
+  local model=$1 copy=$2 log=$3; shift 3
+  rm -rf "$copy"
+  cp -rs "$(realpath "$model")" "$copy"
+  "$guardian" calibrate --model "$copy" "$@" > "$log" 2>&1 || { cat "$log" >&2; return 1; }
+}
+
+# Each seed's model as a team would serve it: calibrated with --offset on the validation data,
+# scored on the test split for its calibration only (the offset moves the argmax, so the row's
+# macro-F1 stays the model's as trained; report reads <seed>.calibrated/test_eval.json).
+calibrate_copies() {  # task system seeds valid test
+  local k model
+  for k in $(seq 1 "$3"); do
+    model=$(seed_model "$1" "$2" "$3" "$k")
+    calibrated_copy "$model" "$model.calibrated" "$model.calibrate.log" --data "$4" --target macro_f1 --offset --skip-bad ||
+      return 1
+    "$guardian" eval --model "$model.calibrated" --data "$5" --json --skip-bad > "$model.calibrated/test_eval.json" \
+      2> "$model.eval.log" || { cat "$model.eval.log" >&2; return 1; }
   done
 }
 
@@ -196,7 +203,7 @@ run_guardian() {  # task system recipe kind seeds budget policy train valid test
   "$guardian" train --config "$recipe" --out "$out" --seeds "$n" -q "${budget_args[@]}" > "$work/$task-$system.log" 2>&1 ||
     { cat "$work/$task-$system.log" >&2; return 1; }
   end=$(date +%s.%N)
-  calibrate_copies "$out" "$n" "$3" "$4"
+  calibrate_copies "$task" "$system" "$n" "$3" "$4"
   report "$task" "$system" "$out" "$n" "$(echo "($end - $start) / $n" | bc -l)" "$4"
   trained+=("$system:$n")
 }
@@ -274,9 +281,8 @@ for task in "${task_list[@]}"; do
         system=${entry%%:*} n=${entry#*:}
         for ((k = 1; k <= n; k++)); do
           calibrated="$work/$task/calibrated-$name-$system-$k" seed_out="$work/$task/transfer-$name-$system-seed-$k"
-          cp -rs "$(seed_model "$task" "$system" "$n" "$k")" "$calibrated"
-          "$guardian" calibrate --model "$calibrated" --data "$work/$task/adapt-$name/card.toml:adapt" --target macro_f1 \
-            --keep-temperature > "$seed_out.calibrate.log" 2>&1 || { cat "$seed_out.calibrate.log" >&2; exit 1; }
+          calibrated_copy "$(seed_model "$task" "$system" "$n" "$k")" "$calibrated" "$seed_out.calibrate.log" \
+            --data "$work/$task/adapt-$name/card.toml:adapt" --target macro_f1 --keep-temperature || exit 1
           cp "$calibrated/policy.toml" "$seed_out.policy.toml"
           "$guardian" moderate --model "$calibrated" < "$work/$task/transfer-$name.jsonl" > "$seed_out.jsonl" 2>/dev/null
           rm -rf "$calibrated"

@@ -36,13 +36,13 @@ uint64_t hash_codepoints(char kind, const char32_t* begin, const char32_t* end) 
   return h.value();
 }
 
+using text::is_compat_consonant;
 using text::is_hangul_syllable;
 
 // The letter n-grams of a Hangul word: 3 to 5 jamo, about one to two syllables, so that they reach
 // across the syllables a character n-gram holds whole.
 constexpr int kJamoMin = 3;
 constexpr int kJamoMax = 5;
-bool is_compat_consonant(char32_t c) { return c >= 0x3131 && c <= 0x314E; }
 
 char32_t fold_case(char32_t c) {
   if (c >= 'A' && c <= 'Z') return c + ('a' - 'A');

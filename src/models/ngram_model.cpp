@@ -44,17 +44,19 @@ void NgramWeights::logits(const Features& features, int outputs, float* out) con
 }
 
 nlohmann::json ngram_spec_to_json(const NgramSpec& spec) {
-  const auto& f = spec.features;
   return {{"guardian",
            {{"kind", "ngram"},
             {"format_version", 1},
             {"levels", spec.levels},
             {"dim", spec.dim},
             {"embedding_dtype", spec.embedding_dtype},
-            {"features",
-             {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
-              {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong},
-              {"norm_per_family", f.norm_per_family}, {"squeeze", f.squeeze}, {"leet", f.leet}, {"jamo", f.jamo}}}}}};
+            {"features", ngram_features_to_json(spec.features)}}}};
+}
+
+nlohmann::json ngram_features_to_json(const NgramFeatureOptions& f) {
+  return {{"buckets_log2", f.buckets_log2}, {"word_ngrams", f.word_ngrams}, {"char_min", f.char_min},
+          {"char_max", f.char_max}, {"despaced_max", f.despaced_max}, {"choseong", f.choseong},
+          {"norm_per_family", f.norm_per_family}, {"squeeze", f.squeeze}, {"leet", f.leet}, {"jamo", f.jamo}};
 }
 
 NgramSpec ngram_spec_from_json(const nlohmann::json& config, const std::filesystem::path& where) {

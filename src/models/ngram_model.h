@@ -16,6 +16,9 @@
 
 namespace guardian::models {
 
+// The feature options as saved in a model's config.json (and recorded by `pretrain --bag`).
+nlohmann::json ngram_features_to_json(const NgramFeatureOptions& f);
+
 struct NgramSpec {
   NgramFeatureOptions features;   // what is hashed
   std::vector<int> levels;        // levels of each head, policy order

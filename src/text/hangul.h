@@ -17,8 +17,10 @@ inline char32_t initial_consonant(char32_t syllable) {
   return kCompat[(syllable - 0xAC00) / (21 * 28)];
 }
 
-// A Hangul letter as users type it alone: a compatibility jamo consonant or vowel (ㄱ..ㅣ).
+// A Hangul letter as users type it alone: a compatibility jamo consonant or vowel (ㄱ..ㅣ), and
+// the consonants alone (ㄱ..ㅎ, the initials of "ㅂㅅ").
 inline bool is_compat_jamo(char32_t c) { return c >= 0x3131 && c <= 0x3163; }
+inline bool is_compat_consonant(char32_t c) { return c >= 0x3131 && c <= 0x314E; }
 
 // Appends the letters of a syllable as compatibility jamo, the ones a keyboard types: initial
 // consonant, vowel, and the final consonant when there is one ("발" -> ㅂ ㅏ ㄹ). In that alphabet

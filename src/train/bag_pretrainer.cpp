@@ -18,6 +18,7 @@
 #include "core/safetensors.h"
 #include "models/model_dir.h"
 #include "models/ngram_features.h"
+#include "models/ngram_model.h"
 #include "train/data_sets.h"
 #include "train/stop_signal.h"
 
@@ -230,9 +231,9 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
   auto texts = load_texts(settings.text, data_root, static_cast<size_t>(settings.max_texts), purpose);
   auto labelled = load_texts(config.data.train, data_root, static_cast<size_t>(settings.max_texts) - texts.size(), purpose);
   texts.insert(texts.end(), std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.end()));
-  const models::NgramFeaturizer featurizer(
-      {bag.buckets_log2, bag.word_ngrams, bag.char_min, bag.char_max, bag.despaced_max, bag.choseong,
-       /*norm_per_family=*/false, bag.squeeze, bag.leet, bag.jamo});
+  auto features = bag.feature_options();
+  features.norm_per_family = false;  // a bag sums unweighted rows
+  const models::NgramFeaturizer featurizer(features);
   const Corpus corpus = build_corpus(texts, featurizer, settings.min_count);
   texts.clear();
   if (corpus.texts.empty() || corpus.targets == 0) {
@@ -314,8 +315,7 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
   models::write_json_file(
       out / kBagPretrainFile,
       {{"name", config.name}, {"table", table}, {"buckets_log2", bag.buckets_log2}, {"dim", bag.dim},
-       {"features", {{"word_ngrams", bag.word_ngrams}, {"char_min", bag.char_min}, {"char_max", bag.char_max},
-                     {"despaced_max", bag.despaced_max}, {"choseong", bag.choseong}, {"squeeze", bag.squeeze}, {"leet", bag.leet}, {"jamo", bag.jamo}}},
+       {"features", models::ngram_features_to_json(features)},
        {"text_specs", settings.text}, {"train_specs", config.data.train}, {"texts", corpus.texts.size()},
        {"tokens", corpus.tokens}, {"words", result.words}, {"targets", result.targets},
        {"epochs", settings.epochs}, {"window", settings.window}, {"negatives", settings.negatives},

@@ -279,8 +279,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   const auto& disabled = data.not_deciding;
 
   models::NgramSpec spec;
-  spec.features = {ngram.buckets_log2, ngram.word_ngrams, ngram.char_min, ngram.char_max, ngram.despaced_max,
-                   ngram.choseong, ngram.norm_per_family, ngram.squeeze, ngram.leet, ngram.jamo};
+  spec.features = ngram.feature_options();
   spec.dim = ngram.dim;
   spec.embedding_dtype = ngram.embedding_dtype;
   for (const auto& c : policy.categories) spec.levels.push_back(static_cast<int>(c.levels.size()));

@@ -134,6 +134,20 @@ void validate_ngram(const NgramConfig& ngram, const std::string& where, const st
 
 }  // namespace
 
+models::NgramFeatureOptions NgramConfig::feature_options() const {
+  return {.buckets_log2 = buckets_log2,
+          .word_ngrams = word_ngrams,
+          .char_min = char_min,
+          .char_max = char_max,
+          .despaced_max = despaced_max,
+          .choseong = choseong,
+          .norm_per_family = norm_per_family,
+          .squeeze = squeeze,
+          .leet = leet,
+          .jamo = jamo};
+}
+
+
 TrainConfig TrainConfig::parse(const std::string& text, const std::string& where) {
   toml::table root;
   try {

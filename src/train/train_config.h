@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include "models/ngram_features.h"
+
 namespace guardian::train {
 
 struct DataConfig {
@@ -119,6 +121,9 @@ struct NgramConfig {
   // As an ensemble member: copies trained with different seeds (members/<name>, <name>.2, ...)
   // whose log-probabilities are averaged under one fitted weight, to cut the seed variance.
   int replicas = 1;
+
+  // What the featurizer hashes: the feature fields above, by name (one place to add a new one).
+  models::NgramFeatureOptions feature_options() const;
 };
 
 // An ensemble: members trained one after the other into members/<name>, their per-category

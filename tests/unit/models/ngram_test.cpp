@@ -119,7 +119,8 @@ TEST(NgramFeaturesTest, JamoGivesAHangulWordWithSyllablesTypedOtherwiseFeaturesO
   // jamo the pair shares more features than without.
   for (const auto& [dodged, word] : std::vector<std::pair<std::string, std::string>>{
            {"ㅅ발", "시발"}, {"병ㅅ", "병신"}, {"씨발", "시발"}, {"시바", "시발"}, {"ㅈ같네", "좆같네"}}) {
-    EXPECT_GT(shared(jamo.extract(dodged), jamo.extract(word)), shared(plain.extract(dodged), plain.extract(word)))
+    // At least three letter n-grams in common (ㅅ발/시발: "ㅂㅏㄹ", "ㅏㄹ>", "ㅂㅏㄹ>").
+    EXPECT_GE(shared(jamo.extract(dodged), jamo.extract(word)), shared(plain.extract(dodged), plain.extract(word)) + 3)
         << dodged;
   }
   // Words without a Hangul syllable get the features they had: English, numbers, initials alone.
@@ -284,7 +285,7 @@ TEST(NgramModelTest, ASavedModelKeepsItsSqueezeLeetAndJamo) {
     spec.levels = {3, 2};
     NgramFeaturizer featurizer(spec.features);
     const NgramWeights w = linear_weights(featurizer);
-    const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_squeeze_" + std::to_string(::getpid()));
+    const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_options_" + std::to_string(::getpid()));
     save_ngram_model(dir, spec, w, two_category_policy());
     const std::string& text = c.text;
     const auto scores = load_model(dir)->score({text});

@@ -10,74 +10,92 @@
 # calibrates each as the main job does (precision 0.8 per category, --offset) on one half of the
 # recipe's validation data and scores it on the other half, both ways round.
 #
-#   bench/default_check.sh --base models/default NAME=RECIPE.toml [NAME=RECIPE.toml ...]
-#                          [--perturb] [--work DIR]
+#   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
+#                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
 #
-# One JSON line per variant (bench/peers/default_check.py): the flag decision's macro-F1 per
-# validation source, their English mean, the ECE of P(level >= 1) per deciding category, each
-# language's ROC-AUC per category, and with --perturb the macro-F1 under the spelling games
-# (split, noise, and choseong on Korean sources or leet on English ones) with their mean.
-# Name the base model's own recipe as one variant (e.g. base=configs/recipes/default.toml): it is
+# One JSON line per base model and variant (bench/peers/default_check.py): the flag decision's
+# macro-F1 per validation source, their English mean, the ECE of P(level >= 1) per deciding
+# category, each language's ROC-AUC per category, and with --perturb the macro-F1 under the
+# spelling games (split, noise, and choseong on Korean sources or leet on English ones) with their
+# mean. With more than one --base (default models trained apart, so their encoders differ), a
+# last line per variant holds the means over the bases: a rule over several encoders is what
+# tells a change from the luck of one.
+# Name the base models' own recipe as one variant (e.g. base=configs/recipes/default.toml): it is
 # the comparison the others are read against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-base="" work="" perturb=0 variants=()
+bases=() work="" perturb=0 variants=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --base) base="$2"; shift 2 ;;
+    --base) bases+=("$2"); shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --perturb) perturb=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *=*) variants+=("$1"); shift ;;
     *) echo "default_check.sh: unknown argument $1 (variants are NAME=RECIPE.toml)" >&2; exit 2 ;;
   esac
 done
-encoder_training="$base/members/encoder/training.json"
-if [ -z "$base" ] || [ ! -f "$encoder_training" ]; then
-  echo "default_check.sh: --base must name a trained default model (an ensemble with an encoder member; scripts/run.sh trains one)" >&2
-  exit 2
-fi
+[ ${#bases[@]} -gt 0 ] || { echo "default_check.sh: name a trained default model with --base (scripts/run.sh trains one)" >&2; exit 2; }
+for base in "${bases[@]}"; do
+  [ -f "$base/members/encoder/training.json" ] || {
+    echo "default_check.sh: $base is not a trained default model (an ensemble with an encoder member)" >&2; exit 2; }
+done
 [ ${#variants[@]} -gt 0 ] || { echo "default_check.sh: name at least one NAME=RECIPE.toml" >&2; exit 2; }
+names=()
+for variant in "${variants[@]}"; do
+  recipe=${variant#*=}
+  [ -f "$recipe" ] || { echo "default_check.sh: no recipe $recipe for ${variant%%=*}" >&2; exit 2; }
+  names+=("${variant%%=*}")
+done
 guardian=${GUARDIAN_BIN:-build/bin/guardian}
 [ -x "$guardian" ] || scripts/build.sh --target guardian_cli >&2
 work=${work:-$(mktemp -d /tmp/guardian-default-check.XXXXXX)}
 mkdir -p "$work"
-steps=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$encoder_training")
-echo "default_check.sh: encoder held at $steps steps; work in $work" >&2
 
-names=()
-for variant in "${variants[@]}"; do
-  name=${variant%%=*} recipe=${variant#*=}
-  [ -f "$recipe" ] || { echo "default_check.sh: no recipe $recipe for $name" >&2; exit 2; }
-  names+=("$name")
-  model="$work/$name/model"
-  rm -rf "$work/$name"; mkdir -p "$work/$name"
-  cp -r "$base" "$model"
-  rm -f "$model/calibration.json"
-  # Steps are counted over the whole ensemble; the encoder resumes at its own count and stops there.
-  "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" -q > "$work/$name/train.log" 2>&1 \
-    || { echo "default_check.sh: training $name failed (see $work/$name/train.log)" >&2; exit 1; }
-  cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
-    || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
-  # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].
-  mapfile -t halves < <(/usr/bin/python3 bench/peers/default_check.py --halves "$recipe")
-  for fold in A B; do
-    fit=() held=()
-    for line in "${halves[@]}"; do
-      read -r first second <<< "$line"
-      if [ $fold = A ]; then fit+=(--data "$first"); held+=("$second"); else fit+=(--data "$second"); held+=("$first"); fi
-    done
-    copy="$work/$name/$fold"
-    cp -rs "$(realpath "$model")" "$copy"
-    rm -f "$copy/policy.toml" "$copy/calibration.json"; cp "$model/policy.toml" "$copy/"
-    "$guardian" calibrate --model "$copy" "${fit[@]}" --target precision=0.8 --offset --skip-bad > "$copy.calibrate.txt" 2>&1
-    for spec in "${held[@]}"; do
-      games=()
-      if [ $perturb = 1 ]; then
-        games=(--perturb split --perturb noise --perturb "$(/usr/bin/python3 bench/peers/default_check.py --game "$spec")")
-      fi
-      "$guardian" eval --model "$copy" --data "$spec" "${games[@]}" --skip-bad --predictions "$work/$name/scored.$fold.$(echo "$spec" | tr -c 'a-zA-Z0-9\n' '_').jsonl" > /dev/null 2>&1
+# Each variant of one base model in $2/<name>: trained with the encoder kept, calibrated and scored.
+check_base() {
+  local base=$1 dir=$2
+  local steps
+  steps=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$base/members/encoder/training.json")
+  echo "default_check.sh: $base's encoder held at $steps steps; work in $dir" >&2
+  for variant in "${variants[@]}"; do
+    local name=${variant%%=*} recipe=${variant#*=}
+    local model="$dir/$name/model"
+    rm -rf "${dir:?}/$name"; mkdir -p "$dir/$name"
+    cp -r "$base" "$model"
+    rm -f "$model/calibration.json"
+    # Steps are counted over the whole ensemble; the encoder resumes at its own count and stops there.
+    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" -q > "$dir/$name/train.log" 2>&1 \
+      || { echo "default_check.sh: training $name failed (see $dir/$name/train.log)" >&2; exit 1; }
+    cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
+      || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
+    # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].
+    mapfile -t halves < <(/usr/bin/python3 bench/peers/default_check.py --halves "$recipe")
+    for fold in A B; do
+      fit=() held=()
+      for line in "${halves[@]}"; do
+        read -r first second <<< "$line"
+        if [ $fold = A ]; then fit+=(--data "$first"); held+=("$second"); else fit+=(--data "$second"); held+=("$first"); fi
+      done
+      copy="$dir/$name/$fold"
+      cp -rs "$(realpath "$model")" "$copy"
+      rm -f "$copy/policy.toml" "$copy/calibration.json"; cp "$model/policy.toml" "$copy/"
+      "$guardian" calibrate --model "$copy" "${fit[@]}" --target precision=0.8 --offset --skip-bad > "$copy.calibrate.txt" 2>&1
+      for spec in "${held[@]}"; do
+        games=()
+        if [ $perturb = 1 ]; then
+          games=(--perturb split --perturb noise --perturb "$(/usr/bin/python3 bench/peers/default_check.py --game "$spec")")
+        fi
+        "$guardian" eval --model "$copy" --data "$spec" "${games[@]}" --skip-bad --predictions "$dir/$name/scored.$fold.$(echo "$spec" | tr -c 'a-zA-Z0-9\n' '_').jsonl" > /dev/null 2>&1
+      done
     done
   done
+}
+
+lines="$work/lines.jsonl"
+: > "$lines"
+for k in "${!bases[@]}"; do
+  check_base "${bases[$k]}" "$work/base$((k + 1))"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/base$((k + 1))" "${bases[$k]}" "${names[@]}" | tee -a "$lines"
 done
-/usr/bin/python3 bench/peers/default_check.py --score "$work" "${names[@]}"
+[ ${#bases[@]} -lt 2 ] || /usr/bin/python3 bench/peers/default_check.py --mean "$lines"

@@ -4,7 +4,9 @@
   --halves RECIPE      each validation spec of the recipe's [data] valid as its two halves, one
                        line each: "card:split[a%:m%] card:split[m%:b%]"
   --game SPEC          the spelling game for a data spec's language: choseong (Korean), leet
-  --score WORK NAME..  one JSON line per variant from the predictions under WORK/NAME/
+  --score WORK BASE NAME..  one JSON line per variant from the predictions under WORK/NAME/
+                       (BASE: the base model's name, carried into the lines)
+  --mean LINES         the mean per variant of the --score lines of several bases
 """
 import collections
 import glob
@@ -66,7 +68,7 @@ def ece(pairs, bins=10):
     return out
 
 
-def score(work, name):
+def score(work, base, name):
     with open(os.path.join(work, name, "model", "policy.toml"), "rb") as f:
         policy = tomllib.load(f)["category"]
     levels = {c["name"]: c["levels"] for c in policy}
@@ -95,7 +97,7 @@ def score(work, name):
                         by_language[(p.get("language", "?"), category)].append((c["score"], y))
                 if toxic is not None:
                     decisions[(source, played)].append((p["flagged"], toxic))
-    out = {"variant": name, "flag_macro_f1": {s: round(macro_f1(decisions[(s, "")]), 2) for s in sources}}
+    out = {"base": base, "variant": name, "flag_macro_f1": {s: round(macro_f1(decisions[(s, "")]), 2) for s in sources}}
     english = [v for s, v in out["flag_macro_f1"].items() if language(s) != "ko"]
     if english:
         out["english_mean"] = round(sum(english) / len(english), 2)
@@ -113,14 +115,34 @@ def score(work, name):
     print(json.dumps(out), flush=True)
 
 
+def mean(path):
+    """Per variant, the mean of every figure over the bases (nested keys kept)."""
+    by_variant = collections.defaultdict(list)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            o = json.loads(line)
+            by_variant[o["variant"]].append(o)
+    def average(values):
+        if isinstance(values[0], dict):
+            return {k: average([v[k] for v in values]) for k in values[0] if all(k in v for v in values)}
+        return round(sum(values) / len(values), 2 if any(abs(v) >= 1 for v in values) else 4)
+    for variant, lines in by_variant.items():
+        figures = {k: v for k, v in lines[0].items() if k not in ("base", "variant")}
+        out = {"base": "mean", "bases": len(lines), "variant": variant}
+        out.update({k: average([line[k] for line in lines]) for k in figures if all(k in line for line in lines)})
+        print(json.dumps(out), flush=True)
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--halves":
         halves(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "--game":
         game(sys.argv[2])
-    elif len(sys.argv) >= 4 and sys.argv[1] == "--score":
-        for name in sys.argv[3:]:
-            score(sys.argv[2], name)
+    elif len(sys.argv) >= 5 and sys.argv[1] == "--score":
+        for name in sys.argv[4:]:
+            score(sys.argv[2], sys.argv[3], name)
+    elif len(sys.argv) == 3 and sys.argv[1] == "--mean":
+        mean(sys.argv[2])
     else:
         sys.exit(__doc__)
 

@@ -64,7 +64,8 @@ check_base() {
     rm -rf "${dir:?}/$name"; mkdir -p "$dir/$name"
     cp -r "$base" "$model"
     rm -f "$model/calibration.json"
-    # Steps are counted over the whole ensemble; the encoder resumes at its own count and stops there.
+    # --stop-after-steps reaches each member: the encoder resumes at its own count and stops at once
+    # (the n-gram trainers count epochs and do not read it).
     "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" -q > "$dir/$name/train.log" 2>&1 \
       || { echo "default_check.sh: training $name failed (see $dir/$name/train.log)" >&2; exit 1; }
     cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \

@@ -291,8 +291,10 @@ for task in "${task_list[@]}"; do
     done <<< "$specs"
   fi
   if [ "$peers" = 1 ]; then
+    # A peer that crashes costs its own rows (said on stderr), not the rest of the bench.
     /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" \
-      --predictions "${transfer_args[@]}" 2>/dev/null
+      --predictions "${transfer_args[@]}" 2> "$work/$task/peers.err" \
+      || { echo "quality.sh: the peers failed on $task; rows after the failure are missing:" >&2; tail -n 3 "$work/$task/peers.err" >&2; }
   fi
   for name in "${transfer_names[@]}"; do
     /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \

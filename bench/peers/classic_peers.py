@@ -116,12 +116,25 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
         print(json.dumps({"task": task, "system": system, "error": "timeout after %d s" % timeout}), flush=True)
         return
     seconds = time.time() - start
-    transfer_predictions(system, lambda name, texts: fasttext_predict(model, texts))
-    valid_predicted, _ = fasttext_predict(model, valid[0])
-    predicted, flag_prob = fasttext_predict(model, test[0])
+    # fastText's predict has died (SIGABRT) on a model autotune chose (session 26, offensive): an
+    # error row for this peer with the settings behind it, not a crash that ends the whole bench.
+    try:
+        transfer_predictions(system, lambda name, texts: fasttext_predict(model, texts))
+        valid_predicted, _ = fasttext_predict(model, valid[0])
+        predicted, flag_prob = fasttext_predict(model, test[0])
+    except subprocess.CalledProcessError as e:
+        print(json.dumps({"task": task, "system": system, "error": "fasttext predict-prob failed (%s)" % e,
+                          "train_seconds": round(seconds, 1), "args": fasttext_args(model)}), flush=True)
+        return
     emit(task, system, [f1_score(test[1], predicted, average="macro")], [accuracy_score(test[1], predicted)], seconds,
          valid_f1=f1_score(valid[1], valid_predicted, average="macro"), auc=roc_auc_score(flagged_truth(test[1]), flag_prob),
          predicted=predicted, calibrated=calibration(flagged_truth(test[1]), flag_prob))
+
+
+def fasttext_args(model):
+    """The training settings saved in a fastText model (`fasttext dump MODEL.bin args`), or "" if that fails too."""
+    out = subprocess.run(["fasttext", "dump", model + ".bin", "args"], capture_output=True, text=True)
+    return " ".join(out.stdout.split()) if out.returncode == 0 else ""
 
 
 def fasttext_predict(model, texts):

@@ -12,6 +12,13 @@
 #
 #   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
 #                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
+#   bench/default_check.sh --fresh STEPS [--budget 12m] NAME=RECIPE.toml [NAME=RECIPE.toml ...]
+#                          [--perturb] [--work DIR]
+#
+# --fresh is for a change the encoder must see too (its labels, its data): every variant trains
+# from scratch as the main job does (--budget, 12m by default, fits the encoder's schedule), each
+# encoder stopped at the same STEPS (set it below what the budget reaches, so that no variant is
+# cut short by the clock instead), and is calibrated and scored as above.
 #
 # One JSON line per base model and variant (bench/peers/default_check.py): the flag decision's
 # macro-F1 per validation source, their English mean, the ECE of P(level >= 1) per deciding
@@ -24,18 +31,25 @@
 # the comparison the others are read against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bases=() work="" perturb=0 variants=()
+bases=() work="" perturb=0 variants=() fresh="" budget="12m"
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) bases+=("$2"); shift 2 ;;
+    --fresh) fresh="$2"; shift 2 ;;
+    --budget) budget="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --perturb) perturb=1; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *=*) variants+=("$1"); shift ;;
     *) echo "default_check.sh: unknown argument $1 (variants are NAME=RECIPE.toml)" >&2; exit 2 ;;
   esac
 done
-[ ${#bases[@]} -gt 0 ] || { echo "default_check.sh: name a trained default model with --base (scripts/run.sh trains one)" >&2; exit 2; }
+if [ -n "$fresh" ]; then
+  [[ "$fresh" =~ ^[1-9][0-9]*$ ]] || { echo "default_check.sh: --fresh takes the encoder's step count, not '$fresh'" >&2; exit 2; }
+  [ ${#bases[@]} -eq 0 ] || { echo "default_check.sh: --fresh trains every variant from scratch; it takes no --base" >&2; exit 2; }
+fi
+[ ${#bases[@]} -gt 0 ] || [ -n "$fresh" ] || {
+  echo "default_check.sh: name a trained default model with --base (scripts/run.sh trains one), or --fresh STEPS" >&2; exit 2; }
 for base in "${bases[@]}"; do
   [ -f "$base/members/encoder/training.json" ] || {
     echo "default_check.sh: $base is not a trained default model (an ensemble with an encoder member)" >&2; exit 2; }
@@ -53,23 +67,38 @@ work=${work:-$(mktemp -d /tmp/guardian-default-check.XXXXXX)}
 mkdir -p "$work"
 
 # Each variant of one base model in $2/<name>: trained with the encoder kept, calibrated and scored.
+# With base "" (--fresh), each variant trains from scratch to $fresh encoder steps.
 check_base() {
   local base=$1 dir=$2
-  local steps
-  steps=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$base/members/encoder/training.json")
-  echo "default_check.sh: $base's encoder held at $steps steps; work in $dir" >&2
+  local steps=$fresh
+  if [ -n "$base" ]; then
+    steps=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$base/members/encoder/training.json")
+    echo "default_check.sh: $base's encoder held at $steps steps; work in $dir" >&2
+  else
+    echo "default_check.sh: every variant trained from scratch, its encoder stopped at $steps steps; work in $dir" >&2
+  fi
   for variant in "${variants[@]}"; do
     local name=${variant%%=*} recipe=${variant#*=}
     local model="$dir/$name/model"
     rm -rf "${dir:?}/$name"; mkdir -p "$dir/$name"
-    cp -r "$base" "$model"
-    rm -f "$model/calibration.json"
+    if [ -n "$base" ]; then
+      cp -r "$base" "$model"
+      rm -f "$model/calibration.json"
+    fi
     # --stop-after-steps reaches each member: the encoder resumes at its own count and stops at once
     # (the n-gram trainers count epochs and do not read it).
-    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" -q > "$dir/$name/train.log" 2>&1 \
+    local clock=()
+    [ -n "$base" ] || clock=(--budget "$budget")
+    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" "${clock[@]}" -q > "$dir/$name/train.log" 2>&1 \
       || { echo "default_check.sh: training $name failed (see $dir/$name/train.log)" >&2; exit 1; }
-    cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
-      || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
+    if [ -n "$base" ]; then
+      cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
+        || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
+    else
+      local reached
+      reached=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$model/members/encoder/training.json")
+      [ "$reached" = "$steps" ] || echo "default_check.sh: $name's encoder stopped at $reached steps, not $steps (the budget ran out first): the variants are not paired" >&2
+    fi
     # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].
     mapfile -t halves < <(/usr/bin/python3 bench/peers/default_check.py --halves "$recipe")
     for fold in A B; do
@@ -95,6 +124,10 @@ check_base() {
 
 lines="$work/lines.jsonl"
 : > "$lines"
+if [ -n "$fresh" ]; then
+  check_base "" "$work/fresh"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh" "${names[@]}" | tee -a "$lines"
+fi
 for k in "${!bases[@]}"; do
   check_base "${bases[$k]}" "$work/base$((k + 1))"
   /usr/bin/python3 bench/peers/default_check.py --score "$work/base$((k + 1))" "${bases[$k]}" "${names[@]}" | tee -a "$lines"

@@ -36,7 +36,8 @@ def halves(recipe):
 
 
 def language(card):
-    path = os.path.join(CARDS, card + ".toml")
+    """A card's language, by name or by path (a variant's card may live outside configs/cards)."""
+    path = card if card.endswith(".toml") else os.path.join(CARDS, card + ".toml")
     if not os.path.exists(path):
         return "en"
     with open(path, "rb") as f:

@@ -22,6 +22,9 @@
 //   offensive = { hate = 0, insult = 1 }
 //   none = { hate = 0, insult = 0 }
 //
+//   [mapping.default."hate+bias"]   # a joint mapping: several columns read together, their
+//   "hate+none" = { insult = 2 }    #   values joined by '+' (every combination met must be listed)
+//
 // A category no column assigns for a row is unknown (masked out of loss and metrics, never 0).
 // When several columns assign the same category, the highest level wins. A value missing from a
 // column's table is an error naming file, line, column and value (or skipped with --skip-bad).

@@ -37,18 +37,44 @@ const SplitFiles& split_files(const Card& card, const std::string& split) {
   return it->second;
 }
 
-// One column's mapping resolved to category indices and level indices.
+// One column's mapping (or a joint mapping of several columns, "hate+bias") resolved to category
+// indices and level indices.
 struct ResolvedColumn {
-  std::string column;
-  std::map<std::string, std::vector<std::pair<int, int>>> values;  // value -> (category, level)
+  std::string column;                // as the card names it
+  std::vector<std::string> columns;  // the source columns it reads: one, or those joined by '+'
+  std::map<std::string, std::vector<std::pair<int, int>>> values;  // value(s joined by '+') -> (category, level)
 };
+
+std::vector<std::string> split_plus(const std::string& text) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t plus; (plus = text.find('+', start)) != std::string::npos; start = plus + 1) {
+    parts.push_back(text.substr(start, plus - start));
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+std::string trimmed(std::string value) {
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
+  return value;
+}
 
 std::vector<ResolvedColumn> resolve(const Card& card, const policy::Policy& policy) {
   std::vector<ResolvedColumn> out;
   const std::string where = card_where(card);
   for (const auto& [column, values] : card.mapping_for(policy.name)) {
-    ResolvedColumn rc{column, {}};
+    ResolvedColumn rc{column, split_plus(column), {}};
+    for (const auto& name : rc.columns) {
+      if (name.empty()) throw ConfigError(where + ": mapping." + policy.name + "." + column + ": an empty column name");
+    }
     for (const auto& [value, assignments] : values) {
+      if (split_plus(value).size() != rc.columns.size()) {
+        throw ConfigError(where + ": mapping." + policy.name + "." + column + "." + value + ": a joint mapping of " +
+                          std::to_string(rc.columns.size()) + " columns needs " + std::to_string(rc.columns.size()) +
+                          " values joined by '+'");
+      }
       auto& list = rc.values[value];
       for (const auto& [category, level_text] : assignments) {
         const int c = policy.index_of(category);
@@ -177,18 +203,20 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
     }
     e.labels.assign(policy.categories.size(), kUnknownLabel);
     for (const auto& column : columns) {
-      auto value_it = row.fields.find(column.column);
-      if (value_it == row.fields.end()) {
-        throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + column.column +
-                         "' that the card maps (card " + card_where(card) + ")");
+      std::string value;
+      for (const auto& name : column.columns) {
+        auto value_it = row.fields.find(name);
+        if (value_it == row.fields.end()) {
+          throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + name +
+                           "' that the card maps (card " + card_where(card) + ")");
+        }
+        value += (&name == &column.columns.front() ? "" : "+") + trimmed(value_it->second);
       }
-      std::string value = value_it->second;
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
       auto mapped = column.values.find(value);
       if (mapped == column.values.end()) {
-        fail(row.file, row.line, "column '" + column.column + "' has value '" + value +
-                                     "', which the card's mapping for policy '" + policy.name + "' does not list");
+        const bool joint = column.columns.size() > 1;
+        fail(row.file, row.line, (joint ? "columns '" : "column '") + column.column + (joint ? "' have values '" : "' has value '") +
+                                     value + "', which the card's mapping for policy '" + policy.name + "' does not list");
         return true;
       }
       for (const auto& [c, level] : mapped->second) e.labels[c] = std::max(e.labels[c], level);

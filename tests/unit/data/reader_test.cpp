@@ -147,6 +147,42 @@ yes = { insult = 1, adult = "yes" }
   EXPECT_EQ(e[3].labels, (std::vector<int>{1, 2, 1}));  // 2 from a beats 1 from b
 }
 
+TEST_F(Reading, AJointMappingReadsSeveralColumnsTogether) {
+  // BEEP!'s case: the same hate level means one category with a group bias and another without.
+  dir_.write("j.tsv", "text\tsev\tbias\tx\n"
+                      "a\thigh\tgender\tno\n"
+                      "b\thigh\t none \tno\n"
+                      "c\tlow\tgender\tyes\n"
+                      "d\tlow\tnone\tno\n"
+                      "e\thigh\tother\tno\n");
+  const std::string head = "name = \"fx\"\ntext = \"text\"\n[splits]\ntrain = \"j.tsv\"\n";
+  const Card card = dir_.card("j.toml", head + R"([mapping.fx."sev+bias"]
+"high+gender" = { hate = 2 }
+"high+none" = { hate = 0, insult = 2 }
+"low+gender" = { insult = 1 }
+"low+none" = { hate = 0, insult = 1 }
+[mapping.fx.x]
+no = { adult = 0 }
+yes = { adult = 1, hate = 1 }
+)");
+  const auto e = read(card, "", {.skip_bad = true});
+  ASSERT_EQ(e.size(), 4u);
+  EXPECT_EQ(e[0].labels, (std::vector<int>{2, kUnknownLabel, 0}));
+  EXPECT_EQ(e[1].labels, (std::vector<int>{0, 2, 0}));  // each value trimmed before joining
+  EXPECT_EQ(e[2].labels, (std::vector<int>{1, 1, 1}));  // the highest level still wins across tables
+  EXPECT_EQ(e[3].labels, (std::vector<int>{0, 1, 0}));
+  // A combination the table does not list names both columns and both values.
+  std::string m = error_of<InputError>([&] { read(card); });
+  EXPECT_NE(m.find("j.tsv:6: columns 'sev+bias' have values 'high+other'"), std::string::npos) << m;
+  // A key with the wrong number of values, or a column the file lacks, is named.
+  const Card short_key = dir_.card("k.toml", head + "[mapping.fx.\"sev+bias\"]\nhigh = { hate = 2 }\n");
+  m = error_of<ConfigError>([&] { read(short_key); });
+  EXPECT_NE(m.find("mapping.fx.sev+bias.high: a joint mapping of 2 columns needs 2 values"), std::string::npos) << m;
+  const Card missing = dir_.card("l.toml", head + "[mapping.fx.\"sev+tone\"]\n\"high+calm\" = { hate = 2 }\n");
+  m = error_of<InputError>([&] { read(missing); });
+  EXPECT_NE(m.find("no column 'tone'"), std::string::npos) << m;
+}
+
 TEST_F(Reading, ANumberIsALevelIndexEvenWhenLevelsHaveNumericNames) {
   // The default policy's General has levels named "5".."1"; general = 4 means index 4 (score 1).
   dir_.write("g.tsv", "text\tsevere\nx\t1\ny\t0\n");

@@ -6,9 +6,11 @@ Reads the task's exported test split ({"id", "text", "label"}) and `guardian mod
 for it (one JSON line per message, same ids) and prints one JSON line like classic_peers.py:
   binary tasks (TweetEval offensive/hate, UnSmile clean-vs-not): the model's decision, flag vs allow
     under its calibrated thresholds, against toxic vs clean
-  beep-hate (none/offensive/hate): hate when P(hate >= 1) reaches the hate threshold, else
-    offensive when P(insult >= 1) reaches the insult threshold, else none (the BEEP! card's own
-    mapping onto the default policy: hate -> Hate 2, offensive -> Insult 1)
+  beep-hate (none/offensive/hate): hate when P(hate >= 1) reaches the hate threshold, or when
+    P(insult >= 1) reaches the insult threshold and severe is the likelier of insult's harmful
+    levels; else offensive when P(insult >= 1) reaches the insult threshold; else none (the BEEP!
+    card's own mapping onto the default policy: hate -> Hate 2 with a social bias, Insult 2
+    without; offensive -> Insult 1)
   beep-bias (none/others/gender): not mapped (the default policy's Bias does not tell gender from
     other bias); no row.
 Run with Debian's Python (/usr/bin/python3).
@@ -64,7 +66,9 @@ def main():
             predicted = 1 if row["flagged"] else 0
         else:
             c = row["categories"]
-            predicted = 2 if c["hate"]["score"] >= t["hate"] else 1 if c["insult"]["score"] >= t["insult"] else 0
+            insult = c["insult"]["score"] >= t["insult"]
+            severe = c["insult"]["levels"]["severe"] >= c["insult"]["levels"]["mild"]
+            predicted = 2 if c["hate"]["score"] >= t["hate"] or (insult and severe) else 1 if insult else 0
         y.append(label)
         p.append(predicted)
     with open(os.path.join(args.model, "training.json"), encoding="utf-8") as f:

@@ -46,7 +46,8 @@ TEST(Card, BuiltInCardsCarryTheirDocumentedSettings) {
   EXPECT_EQ(beep.text, "comments");
   EXPECT_TRUE(beep.trainable);
   EXPECT_EQ(beep.scored, std::vector<std::string>{"dev"});
-  EXPECT_EQ(beep.mapping_for("default").at("hate").at("offensive").at("insult"), "1");
+  EXPECT_EQ(beep.mapping_for("default").at("hate+bias").at("offensive+none").at("insult"), "1");
+  EXPECT_EQ(beep.mapping_for("default").at("hate+bias").at("hate+none").at("insult"), "2");
 
   const Card jigsaw = load_card("jigsaw");
   EXPECT_EQ(jigsaw.splits.at("train").files.size(), 5u);

@@ -166,11 +166,13 @@ TEST(Shelf, BeepUnderTheDefaultPolicyFollowsTheCardsChoices) {
   const auto policy = test::builtin_policy("default");
   const Read r = read_shelf(root, "beep:train", "default");
   ASSERT_EQ(r.examples.size(), 7896u);
-  // hate -> Hate 2 (1,911); offensive (2,499) and none (3,486) -> Hate 0.
-  EXPECT_EQ(level_counts(r.examples, policy.index_of("hate")), (std::map<int, int>{{0, 2499 + 3486}, {2, 1911}}));
-  // offensive -> Insult 1, none -> Insult 0; a hate row says nothing about insult.
+  // hate read with bias: with a social bias (789 gender + 616 others) -> Hate 2, insult unknown;
+  // without (506) -> Hate 0, Insult 2. Offensive with a bias (367 + 763) -> Insult 1, hate unknown;
+  // offensive without (1,369) and none (3,486) -> Hate 0.
+  EXPECT_EQ(level_counts(r.examples, policy.index_of("hate")),
+            (std::map<int, int>{{kUnknownLabel, 367 + 763}, {0, 506 + 1369 + 3486}, {2, 789 + 616}}));
   EXPECT_EQ(level_counts(r.examples, policy.index_of("insult")),
-            (std::map<int, int>{{kUnknownLabel, 1911}, {0, 3486}, {1, 2499}}));
+            (std::map<int, int>{{kUnknownLabel, 789 + 616}, {0, 3486}, {1, 2499}, {2, 506}}));
   // gender (1,232) and others (1,516) -> Bias 1; none (5,148) -> Bias 0.
   EXPECT_EQ(level_counts(r.examples, policy.index_of("bias")), (std::map<int, int>{{0, 5148}, {1, 1232 + 1516}}));
   // BEEP! labels neither adult, illegal, cultural nor general.

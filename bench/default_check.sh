@@ -66,13 +66,18 @@ guardian=${GUARDIAN_BIN:-build/bin/guardian}
 work=${work:-$(mktemp -d /tmp/guardian-default-check.XXXXXX)}
 mkdir -p "$work"
 
+# The step count in a trained model's encoder member.
+encoder_steps() {
+  /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$1/members/encoder/training.json"
+}
+
 # Each variant of one base model in $2/<name>: trained with the encoder kept, calibrated and scored.
 # With base "" (--fresh), each variant trains from scratch to $fresh encoder steps.
 check_base() {
   local base=$1 dir=$2
   local steps=$fresh
   if [ -n "$base" ]; then
-    steps=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$base/members/encoder/training.json")
+    steps=$(encoder_steps "$base")
     echo "default_check.sh: $base's encoder held at $steps steps; work in $dir" >&2
   else
     echo "default_check.sh: every variant trained from scratch, its encoder stopped at $steps steps; work in $dir" >&2
@@ -96,7 +101,7 @@ check_base() {
         || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
     else
       local reached
-      reached=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$model/members/encoder/training.json")
+      reached=$(encoder_steps "$model")
       [ "$reached" = "$steps" ] || echo "default_check.sh: $name's encoder stopped at $reached steps, not $steps (the budget ran out first): the variants are not paired" >&2
     fi
     # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].

@@ -203,14 +203,15 @@ void read_examples(const Card& card, const SplitSpec& spec, const policy::Policy
     }
     e.labels.assign(policy.categories.size(), kUnknownLabel);
     for (const auto& column : columns) {
-      std::string value;
-      for (const auto& name : column.columns) {
-        auto value_it = row.fields.find(name);
+      std::string value;  // the row's values of the mapped columns, each trimmed, joined by '+'
+      for (size_t k = 0; k < column.columns.size(); ++k) {
+        auto value_it = row.fields.find(column.columns[k]);
         if (value_it == row.fields.end()) {
-          throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + name +
+          throw InputError(row.file + ":" + std::to_string(row.line) + ": no column '" + column.columns[k] +
                            "' that the card maps (card " + card_where(card) + ")");
         }
-        value += (&name == &column.columns.front() ? "" : "+") + trimmed(value_it->second);
+        if (k > 0) value += '+';
+        value += trimmed(value_it->second);
       }
       auto mapped = column.values.find(value);
       if (mapped == column.values.end()) {

@@ -178,6 +178,9 @@ yes = { adult = 1, hate = 1 }
   const Card short_key = dir_.card("k.toml", head + "[mapping.fx.\"sev+bias\"]\nhigh = { hate = 2 }\n");
   m = error_of<ConfigError>([&] { read(short_key); });
   EXPECT_NE(m.find("mapping.fx.sev+bias.high: a joint mapping of 2 columns needs 2 values"), std::string::npos) << m;
+  const Card empty_name = dir_.card("e.toml", head + "[mapping.fx.\"sev+\"]\n\"high+x\" = { hate = 2 }\n");
+  m = error_of<ConfigError>([&] { read(empty_name); });
+  EXPECT_NE(m.find("mapping.fx.sev+: an empty column name"), std::string::npos) << m;
   const Card missing = dir_.card("l.toml", head + "[mapping.fx.\"sev+tone\"]\n\"high+calm\" = { hate = 2 }\n");
   m = error_of<InputError>([&] { read(missing); });
   EXPECT_NE(m.find("no column 'tone'"), std::string::npos) << m;

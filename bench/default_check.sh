@@ -12,13 +12,17 @@
 #
 #   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
 #                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
-#   bench/default_check.sh --fresh STEPS [--budget 12m] NAME=RECIPE.toml [NAME=RECIPE.toml ...]
-#                          [--perturb] [--work DIR]
+#   bench/default_check.sh --fresh STEPS [--budget 12m] [--seed N] NAME=RECIPE.toml
+#                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
 #
 # --fresh is for a change the encoder must see too (its labels, its data): every variant trains
 # from scratch as the main job does (--budget, 12m by default, fits the encoder's schedule), each
 # encoder stopped at the same STEPS (set it below what the budget reaches, so that no variant is
-# cut short by the clock instead), and is calibrated and scored as above.
+# cut short by the clock instead), and is calibrated and scored as above. --seed trains every
+# variant with that seed instead of its recipe's (another seed sizes a decision made on one).
+#
+# Every training runs with --no-eval: the recipes' eval specs (the default recipe's scored splits)
+# are not scored while a check decides on validation data.
 #
 # One JSON line per base model and variant (bench/peers/default_check.py): the flag decision's
 # macro-F1 per validation source, their English mean, the ECE of P(level >= 1) per deciding
@@ -31,15 +35,16 @@
 # the comparison the others are read against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bases=() work="" perturb=0 variants=() fresh="" budget="12m"
+bases=() work="" perturb=0 variants=() fresh="" budget="12m" seed=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) bases+=("$2"); shift 2 ;;
     --fresh) fresh="$2"; shift 2 ;;
     --budget) budget="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --perturb) perturb=1; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *=*) variants+=("$1"); shift ;;
     *) echo "default_check.sh: unknown argument $1 (variants are NAME=RECIPE.toml)" >&2; exit 2 ;;
   esac
@@ -47,6 +52,11 @@ done
 if [ -n "$fresh" ]; then
   [[ "$fresh" =~ ^[1-9][0-9]*$ ]] || { echo "default_check.sh: --fresh takes the encoder's step count, not '$fresh'" >&2; exit 2; }
   [ ${#bases[@]} -eq 0 ] || { echo "default_check.sh: --fresh trains every variant from scratch; it takes no --base" >&2; exit 2; }
+fi
+if [ -n "$seed" ]; then
+  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "default_check.sh: --seed takes a number, not '$seed'" >&2; exit 2; }
+  # With --base the encoder is the base's, trained with the base's seed.
+  [ -n "$fresh" ] || { echo "default_check.sh: --seed goes with --fresh (a --base model keeps its own seed)" >&2; exit 2; }
 fi
 [ ${#bases[@]} -gt 0 ] || [ -n "$fresh" ] || {
   echo "default_check.sh: name a trained default model with --base (scripts/run.sh trains one), or --fresh STEPS" >&2; exit 2; }
@@ -92,9 +102,10 @@ check_base() {
     fi
     # --stop-after-steps reaches each member: the encoder resumes at its own count and stops at once
     # (the n-gram trainers count epochs and do not read it).
-    local clock=()
-    [ -n "$base" ] || clock=(--budget "$budget")
-    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" "${clock[@]}" -q > "$dir/$name/train.log" 2>&1 \
+    local extra=()
+    [ -n "$base" ] || extra=(--budget "$budget")
+    [ -z "$seed" ] || extra+=(--seed "$seed")
+    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" "${extra[@]}" --no-eval -q > "$dir/$name/train.log" 2>&1 \
       || { echo "default_check.sh: training $name failed (see $dir/$name/train.log)" >&2; exit 1; }
     if [ -n "$base" ]; then
       cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
@@ -131,7 +142,7 @@ lines="$work/lines.jsonl"
 : > "$lines"
 if [ -n "$fresh" ]; then
   check_base "" "$work/fresh"
-  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh" "${names[@]}" | tee -a "$lines"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh${seed:+:seed$seed}" "${names[@]}" | tee -a "$lines"
 fi
 for k in "${!bases[@]}"; do
   check_base "${bases[$k]}" "$work/base$((k + 1))"

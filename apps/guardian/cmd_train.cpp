@@ -2,6 +2,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,8 @@ struct TrainArgs {
   int seeds = 1;
   std::string budget;
   int64_t stop_after_steps = 0;
+  std::optional<int> seed;  // instead of the recipe's [train] seed
+  bool no_eval = false;     // leave the recipe's eval specs unscored
   bool quiet = false;
 };
 
@@ -66,6 +69,9 @@ nlohmann::json summarise(const std::vector<nlohmann::json>& runs) {
 
 void run_train(const TrainArgs& args) {
   auto config = train::TrainConfig::load(args.config);
+  if (args.seed) config.optim.seed = *args.seed;
+  // A check that decides on validation data must not score the scored splits on the way.
+  if (args.no_eval) config.data.eval.clear();
   train::TrainOptions options;
   options.quiet = args.quiet;
   if (!args.budget.empty()) options.budget = core::parse_duration(args.budget);
@@ -108,6 +114,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--budget", args->budget, "Wall-clock for training, e.g. 90s, 12m, 1h (resumable)");
   cmd->add_option("--stop-after-steps", args->stop_after_steps,
                   "Stop after this many optimiser steps in total, saving a checkpoint (resume by running again)");
+  cmd->add_option("--seed", args->seed, "Seed for initialisation and shuffling, instead of the recipe's [train] seed");
+  cmd->add_flag("--no-eval", args->no_eval, "Do not score the recipe's eval specs after training");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress bar");
   cmd->callback([args] { run_train(*args); });
 }

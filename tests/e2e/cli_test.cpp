@@ -413,6 +413,39 @@ TEST(CliSeedsTest, SeedsReportMeanAndStd) {
   EXPECT_TRUE(fs::exists(dir / "m" / "seed-2" / "model.safetensors"));
 }
 
+// --seed replaces the recipe's seed; --no-eval leaves the recipe's eval specs unscored (a check that
+// decides on validation data must not read a scored split on the way).
+TEST(CliSeedsTest, SeedOptionReplacesTheRecipesAndNoEvalSkipsItsEvalSpecs) {
+  const auto dir = fresh_dir("seed_option");
+  const std::string card = write_shelf(dir).string();
+  auto recipe = write_encoder_recipe(dir);
+  std::string text = read_text(recipe);
+  const std::string valid_line = "valid = [\"" + card + ":train[75%:]\"]\n";
+  ASSERT_NE(text.find(valid_line), std::string::npos);
+  text.replace(text.find(valid_line), valid_line.size(), valid_line + "eval = [\"" + card + ":train[:10%]\"]\n");
+  write_text(recipe, text);
+  auto train = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"train", "--config", recipe.string(), "--out", (dir / out).string(), "-q",
+                                     "--stop-after-steps", "6"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_guardian(args, dir / "data");
+  };
+  auto as_recipe = train("recipe", {});
+  ASSERT_EQ(as_recipe.code, 0) << as_recipe.output;
+  auto seeded = train("seeded", {"--seed", "7", "--no-eval"});
+  ASSERT_EQ(seeded.code, 0) << seeded.output;
+  const auto plain = nlohmann::json::parse(read_text(dir / "recipe" / "training.json"));
+  const auto other = nlohmann::json::parse(read_text(dir / "seeded" / "training.json"));
+  EXPECT_EQ(plain["seed"], 1);
+  EXPECT_EQ(other["seed"], 7);
+  EXPECT_TRUE(plain["metrics"].contains("eval")) << plain["metrics"].dump();
+  EXPECT_FALSE(other["metrics"].contains("eval")) << other["metrics"].dump();
+  EXPECT_NE(read_text(dir / "recipe" / "model.safetensors"), read_text(dir / "seeded" / "model.safetensors"));
+  auto bad = train("bad", {"--seed", "seven"});
+  EXPECT_NE(bad.code, 0);
+  EXPECT_FALSE(fs::exists(dir / "bad" / "model.safetensors"));
+}
+
 // Each bad input: exit 1, one line starting "guardian: error:" that says what and where.
 class CliBadInputTest : public ::testing::Test {
  protected:

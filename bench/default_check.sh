@@ -12,14 +12,15 @@
 #
 #   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
 #                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
-#   bench/default_check.sh --fresh STEPS [--budget 12m] [--seed N] NAME=RECIPE.toml
+#   bench/default_check.sh --fresh STEPS [--budget 12m] [--seed N[,N...]] NAME=RECIPE.toml
 #                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
 #
 # --fresh is for a change the encoder must see too (its labels, its data): every variant trains
 # from scratch as the main job does (--budget, 12m by default, fits the encoder's schedule), each
 # encoder stopped at the same STEPS (set it below what the budget reaches, so that no variant is
 # cut short by the clock instead), and is calibrated and scored as above. --seed trains every
-# variant with that seed instead of its recipe's (another seed sizes a decision made on one).
+# variant with that seed instead of its recipe's; several seeds (--seed 1,2,3) train every variant
+# once per seed and add a mean line, as several --base models do.
 #
 # Every training runs with --no-eval: the recipes' eval specs (the default recipe's scored splits)
 # are not scored while a check decides on validation data.
@@ -29,19 +30,19 @@
 # category, each language's ROC-AUC per category, and with --perturb the macro-F1 under the
 # spelling games (split, noise, and choseong on Korean sources or leet on English ones) with their
 # mean. With more than one --base (default models trained apart, so their encoders differ), a
-# last line per variant holds the means over the bases: a rule over several encoders is what
-# tells a change from the luck of one.
+# last line per variant holds the means over the bases (or the --fresh seeds): a rule over several
+# encoders is what tells a change from the luck of one.
 # Name the base models' own recipe as one variant (e.g. base=configs/recipes/default.toml): it is
 # the comparison the others are read against.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bases=() work="" perturb=0 variants=() fresh="" budget="12m" seed=""
+bases=() work="" perturb=0 variants=() fresh="" budget="12m" seeds=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) bases+=("$2"); shift 2 ;;
     --fresh) fresh="$2"; shift 2 ;;
     --budget) budget="$2"; shift 2 ;;
-    --seed) seed="$2"; shift 2 ;;
+    --seed) IFS=, read -ra seeds <<< "$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --perturb) perturb=1; shift ;;
     -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
@@ -53,8 +54,10 @@ if [ -n "$fresh" ]; then
   [[ "$fresh" =~ ^[1-9][0-9]*$ ]] || { echo "default_check.sh: --fresh takes the encoder's step count, not '$fresh'" >&2; exit 2; }
   [ ${#bases[@]} -eq 0 ] || { echo "default_check.sh: --fresh trains every variant from scratch; it takes no --base" >&2; exit 2; }
 fi
-if [ -n "$seed" ]; then
-  [[ "$seed" =~ ^[0-9]+$ ]] || { echo "default_check.sh: --seed takes a number, not '$seed'" >&2; exit 2; }
+if [ ${#seeds[@]} -gt 0 ]; then
+  for seed in "${seeds[@]}"; do
+    [[ "$seed" =~ ^[0-9]+$ ]] || { echo "default_check.sh: --seed takes numbers separated by commas, not '$seed'" >&2; exit 2; }
+  done
   # With --base the encoder is the base's, trained with the base's seed.
   [ -n "$fresh" ] || { echo "default_check.sh: --seed goes with --fresh (a --base model keeps its own seed)" >&2; exit 2; }
 fi
@@ -82,9 +85,10 @@ encoder_steps() {
 }
 
 # Each variant of one base model in $2/<name>: trained with the encoder kept, calibrated and scored.
-# With base "" (--fresh), each variant trains from scratch to $fresh encoder steps.
+# With base "" (--fresh), each variant trains from scratch to $fresh encoder steps, with seed $3
+# when it is given.
 check_base() {
-  local base=$1 dir=$2
+  local base=$1 dir=$2 seed=${3:-}
   local steps=$fresh
   if [ -n "$base" ]; then
     steps=$(encoder_steps "$base")
@@ -140,12 +144,16 @@ check_base() {
 
 lines="$work/lines.jsonl"
 : > "$lines"
-if [ -n "$fresh" ]; then
+if [ -n "$fresh" ] && [ ${#seeds[@]} -eq 0 ]; then
   check_base "" "$work/fresh"
-  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh${seed:+:seed$seed}" "${names[@]}" | tee -a "$lines"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh" "${names[@]}" | tee -a "$lines"
 fi
+for seed in "${seeds[@]}"; do
+  check_base "" "$work/fresh-seed$seed" "$seed"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh-seed$seed" "fresh:$fresh:seed$seed" "${names[@]}" | tee -a "$lines"
+done
 for k in "${!bases[@]}"; do
   check_base "${bases[$k]}" "$work/base$((k + 1))"
   /usr/bin/python3 bench/peers/default_check.py --score "$work/base$((k + 1))" "${bases[$k]}" "${names[@]}" | tee -a "$lines"
 done
-[ ${#bases[@]} -lt 2 ] || /usr/bin/python3 bench/peers/default_check.py --mean "$lines"
+[ $((${#bases[@]} + ${#seeds[@]})) -lt 2 ] || /usr/bin/python3 bench/peers/default_check.py --mean "$lines"

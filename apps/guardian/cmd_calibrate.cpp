@@ -35,6 +35,13 @@ struct CalibrateArgs {
   bool keep_temperature = false;
   bool offset = false;
   bool per_language = false;
+  std::vector<std::string> per_language_for;  // only these categories get per-language thresholds
+
+  // Whether category `name` has its threshold picked per language.
+  bool fits_languages(const std::string& name) const {
+    if (per_language) return true;
+    return std::find(per_language_for.begin(), per_language_for.end(), name) != per_language_for.end();
+  }
 };
 
 std::string next_version(const std::string& version) {
@@ -175,13 +182,12 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
 
 // The labelled targets: per category with labelled positives and negatives, the temperature
 // (and with args.offset the offset; neither with args.keep_temperature) and the threshold for the
-// target, with the precision-at-recall table; with args.per_language, a threshold per language too
+// target, with the precision-at-recall table; for the categories args.fits_languages names, a threshold per language too
 // (by_language).
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
                                   const std::vector<data::Example>& examples,
                                   const std::vector<std::string>& example_languages, const eval::Target& target,
                                   const CalibrateArgs& args) {
-  const bool per_language = args.per_language;
   nlohmann::json categories = nlohmann::json::array();
   for (size_t c = 0; c < policy.categories.size(); ++c) {
     auto& category = policy.categories[c];
@@ -217,7 +223,7 @@ nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<mode
     }
     // Per language, the category's threshold is chosen on the scores without language offsets and each
     // language's offset against it; a category that never flags alone needs neither.
-    bool fit_languages = per_language && category.decides;
+    bool fit_languages = args.fits_languages(category.name) && category.decides;
     const auto previous_offsets = category.language_offset;
     if (fit_languages) category.language_offset.clear();
     auto scores = severity_scores(labelled, languages, policy, c);
@@ -288,7 +294,17 @@ void run_calibrate(const CalibrateArgs& args) {
   }
   if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
   const bool share = target.metric == eval::Target::kShare;
-  if (share && args.per_language) {
+  if (!args.per_language_for.empty()) {
+    // A misspelt name would silently fit nothing: refuse it before anything is written.
+    std::string known;
+    for (const auto& category : policy.categories) known += (known.empty() ? "" : ", ") + category.name;
+    for (const auto& name : args.per_language_for) {
+      const bool found = std::any_of(policy.categories.begin(), policy.categories.end(),
+                                     [&](const policy::Category& c) { return c.name == name; });
+      if (!found) throw ConfigError("calibrate --per-language-for: no category '" + name + "' in the model's policy (it has " + known + ")");
+    }
+  }
+  if (share && (args.per_language || !args.per_language_for.empty())) {
     throw ConfigError("calibrate --per-language needs labels: a share target keeps each language's offset as it is");
   }
   if (share && args.offset) throw ConfigError("calibrate --offset needs labels: a share target keeps the scores as they are");
@@ -348,6 +364,10 @@ void add_calibrate_command(CLI::App& app) {
                 "Also pick each category's threshold on each language's rows alone (ko, en: by script; at least "
                 "30 labelled positives and negatives in it), kept as a log-odds offset (language_offset) so that "
                 "the target holds in each language of a bilingual model");
+  cmd->add_option("--per-language-for", args->per_language_for,
+                  "--per-language for these categories only (comma-separated names); the others keep the language "
+                  "offsets they have")
+      ->delimiter(',');
   cmd->callback([args] { run_calibrate(*args); });
 }
 

@@ -40,25 +40,33 @@ std::string bilingual_rows() {
   return lines;
 }
 
+// Under dir: the bilingual rows as a card whose label maps by `mapping` (a TOML table's body), a policy
+// of `categories` ([[category]] tables), and an n-gram model trained on half of the rows in dir/model.
+// Returns the card's path.
+std::string train_bilingual_model(const fs::path& dir, const std::string& categories, const std::string& mapping) {
+  write_text(dir / "data" / "MANIFEST.md", "# e2e shelf\n");
+  write_text(dir / "data" / "two" / "rows.jsonl", bilingual_rows());
+  write_text(dir / "policy.toml", "name = \"e2e\"\nversion = \"1\"\n" + categories);
+  const std::string card = (dir / "card.toml").string();
+  write_text(card, "name = \"two\"\nlanguage = \"auto\"\nlicence = \"test data\"\nformat = \"jsonl\"\n"
+                   "text = \"text\"\nid = \"id\"\n[splits]\ntrain = \"two/rows.jsonl\"\n[mapping.e2e.label]\n" + mapping);
+  write_text(dir / "recipe.toml", "name = \"e2e\"\npolicy = \"" + (dir / "policy.toml").string() +
+                                      "\"\n[data]\ntrain = [\"" + card + ":train[:50%]\"]\nvalid = [\"" + card +
+                                      ":train[50%:]\"]\n[model]\nkind = \"ngram\"\n"
+                                      "[ngram]\nbuckets_log2 = 14\nepochs = 2\nl2 = [1e-3]\n");
+  auto train = run_guardian(
+      {"train", "--config", (dir / "recipe.toml").string(), "--out", (dir / "model").string(), "-q"}, dir / "data");
+  EXPECT_EQ(train.code, 0) << train.output;
+  return card;
+}
+
 class CalibrateLanguages : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fresh_dir("calibrate_languages");
-    write_text(dir_ / "data" / "MANIFEST.md", "# e2e shelf\n");
-    write_text(dir_ / "data" / "two" / "rows.jsonl", bilingual_rows());
-    write_text(dir_ / "policy.toml",
-               "name = \"e2e\"\nversion = \"1\"\n[[category]]\nname = \"toxic\"\nlevels = [\"clean\", \"toxic\"]\n");
-    card_ = (dir_ / "card.toml").string();
-    write_text(card_, "name = \"two\"\nlanguage = \"auto\"\nlicence = \"test data\"\nformat = \"jsonl\"\n"
-                      "text = \"text\"\nid = \"id\"\n[splits]\ntrain = \"two/rows.jsonl\"\n"
-                      "[mapping.e2e.label]\nclean = { toxic = 0 }\ntoxic = { toxic = 1 }\n");
-    write_text(dir_ / "recipe.toml", "name = \"e2e\"\npolicy = \"" + (dir_ / "policy.toml").string() +
-                                         "\"\n[data]\ntrain = [\"" + card_ + ":train[:50%]\"]\nvalid = [\"" + card_ +
-                                         ":train[50%:]\"]\n[model]\nkind = \"ngram\"\n"
-                                         "[ngram]\nbuckets_log2 = 14\nepochs = 2\nl2 = [1e-3]\n");
-    auto train = run_guardian({"train", "--config", (dir_ / "recipe.toml").string(), "--out", model().string(), "-q"},
-                              dir_ / "data");
-    ASSERT_EQ(train.code, 0) << train.output;
+    card_ = train_bilingual_model(dir_, "[[category]]\nname = \"toxic\"\nlevels = [\"clean\", \"toxic\"]\n",
+                                  "clean = { toxic = 0 }\ntoxic = { toxic = 1 }\n");
+    ASSERT_FALSE(HasFailure());
   }
 
   fs::path model() const { return dir_ / "model"; }
@@ -182,6 +190,44 @@ TEST_F(CalibrateLanguages, EachLanguageGetsTheTargetOnItsOwnRowsAndServedScoresM
   EXPECT_NE(share.code, 0);
   EXPECT_NE(share.output.find("--per-language needs labels"), std::string::npos) << share.output;
   EXPECT_EQ(read_text(model() / "policy.toml"), written);
+}
+
+// --per-language-for: only the named categories get per-language thresholds; a name the policy
+// lacks is refused before anything is written.
+TEST(CalibrateLanguagesFor, OnlyTheNamedCategoriesGetLanguageOffsets) {
+  const auto dir = fresh_dir("calibrate_languages_for");
+  const std::string card = train_bilingual_model(
+      dir,
+      "[[category]]\nname = \"toxic\"\nlevels = [\"clean\", \"toxic\"]\n"
+      "[[category]]\nname = \"rude\"\nlevels = [\"clean\", \"rude\"]\n",
+      "clean = { toxic = 0, rude = 0 }\ntoxic = { toxic = 1, rude = 1 }\n");
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  const fs::path model = dir / "model";
+  auto calibrate = [&](const std::string& only) {
+    return run_guardian({"calibrate", "--model", model.string(), "--data", card + ":train[50%:]", "--target",
+                         "precision=0.8", "--keep-temperature", "--per-language-for", only}, dir / "data");
+  };
+
+  const auto untouched = read_text(model / "policy.toml");
+  auto misspelt = calibrate("toxc");
+  EXPECT_EQ(misspelt.code, 1) << misspelt.output;
+  EXPECT_NE(misspelt.output.find("no category 'toxc' in the model's policy (it has toxic, rude)"), std::string::npos)
+      << misspelt.output;
+  EXPECT_EQ(read_text(model / "policy.toml"), untouched);
+
+  auto fitted = calibrate("toxic");
+  ASSERT_EQ(fitted.code, 0) << fitted.output;
+  const auto policy = toml::parse_file((model / "policy.toml").string());
+  const auto* toxic = policy["category"][0].as_table();
+  const auto* rude = policy["category"][1].as_table();
+  ASSERT_NE(toxic, nullptr);
+  ASSERT_NE(rude, nullptr);
+  EXPECT_EQ((*toxic)["name"].value<std::string>(), "toxic");
+  EXPECT_NE((*toxic)["language_offset"].as_table(), nullptr) << read_text(model / "policy.toml");
+  EXPECT_EQ((*rude)["language_offset"].as_table(), nullptr) << read_text(model / "policy.toml");
+  const auto summary = nlohmann::json::parse(read_text(model / "calibration.json"));
+  EXPECT_TRUE(summary["categories"][0]["languages"]["ko"]["fitted"].get<bool>()) << summary.dump();
+  EXPECT_FALSE(summary["categories"][1]["languages"]["ko"]["fitted"].get<bool>()) << summary.dump();
 }
 
 }  // namespace

@@ -182,8 +182,8 @@ nlohmann::json by_language(policy::Category& category, const std::map<std::strin
 
 // The labelled targets: per category with labelled positives and negatives, the temperature
 // (and with args.offset the offset; neither with args.keep_temperature) and the threshold for the
-// target, with the precision-at-recall table; for the categories args.fits_languages names, a threshold per language too
-// (by_language).
+// target, with the precision-at-recall table; for the categories args.fits_languages names, a
+// threshold per language too (by_language).
 nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
                                   const std::vector<data::Example>& examples,
                                   const std::vector<std::string>& example_languages, const eval::Target& target,
@@ -301,7 +301,10 @@ void run_calibrate(const CalibrateArgs& args) {
     for (const auto& name : args.per_language_for) {
       const bool found = std::any_of(policy.categories.begin(), policy.categories.end(),
                                      [&](const policy::Category& c) { return c.name == name; });
-      if (!found) throw ConfigError("calibrate --per-language-for: no category '" + name + "' in the model's policy (it has " + known + ")");
+      if (!found) {
+        throw ConfigError("calibrate --per-language-for: no category '" + name + "' in the model's policy (it has " +
+                          known + ")");
+      }
     }
   }
   if (share && (args.per_language || !args.per_language_for.empty())) {

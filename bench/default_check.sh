@@ -144,13 +144,11 @@ check_base() {
 
 lines="$work/lines.jsonl"
 : > "$lines"
-if [ -n "$fresh" ] && [ ${#seeds[@]} -eq 0 ]; then
-  check_base "" "$work/fresh"
-  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh" "fresh:$fresh" "${names[@]}" | tee -a "$lines"
-fi
+# --fresh without --seed is one run with the recipes' own seed ("").
+[ -z "$fresh" ] || [ ${#seeds[@]} -gt 0 ] || seeds=("")
 for seed in "${seeds[@]}"; do
-  check_base "" "$work/fresh-seed$seed" "$seed"
-  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh-seed$seed" "fresh:$fresh:seed$seed" "${names[@]}" | tee -a "$lines"
+  check_base "" "$work/fresh${seed:+-seed$seed}" "$seed"
+  /usr/bin/python3 bench/peers/default_check.py --score "$work/fresh${seed:+-seed$seed}" "fresh:$fresh${seed:+:seed$seed}" "${names[@]}" | tee -a "$lines"
 done
 for k in "${!bases[@]}"; do
   check_base "${bases[$k]}" "$work/base$((k + 1))"

@@ -299,9 +299,7 @@ void run_calibrate(const CalibrateArgs& args) {
     std::string known;
     for (const auto& category : policy.categories) known += (known.empty() ? "" : ", ") + category.name;
     for (const auto& name : args.per_language_for) {
-      const bool found = std::any_of(policy.categories.begin(), policy.categories.end(),
-                                     [&](const policy::Category& c) { return c.name == name; });
-      if (!found) {
+      if (policy.index_of(name) < 0) {
         throw ConfigError("calibrate --per-language-for: no category '" + name + "' in the model's policy (it has " +
                           known + ")");
       }

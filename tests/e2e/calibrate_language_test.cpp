@@ -228,6 +228,13 @@ TEST(CalibrateLanguagesFor, OnlyTheNamedCategoriesGetLanguageOffsets) {
   const auto summary = nlohmann::json::parse(read_text(model / "calibration.json"));
   EXPECT_TRUE(summary["categories"][0]["languages"]["ko"]["fitted"].get<bool>()) << summary.dump();
   EXPECT_FALSE(summary["categories"][1]["languages"]["ko"]["fitted"].get<bool>()) << summary.dump();
+
+  // A comma-separated list names several.
+  auto both = calibrate("rude,toxic");
+  ASSERT_EQ(both.code, 0) << both.output;
+  const auto after = nlohmann::json::parse(read_text(model / "calibration.json"));
+  EXPECT_TRUE(after["categories"][0]["languages"]["ko"]["fitted"].get<bool>()) << after.dump();
+  EXPECT_TRUE(after["categories"][1]["languages"]["ko"]["fitted"].get<bool>()) << after.dump();
 }
 
 }  // namespace

@@ -11,9 +11,9 @@
 # recipe's validation data and scores it on the other half, both ways round.
 #
 #   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
-#                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
+#                          [NAME=RECIPE.toml ...] [--calibrate NAME='FLAGS'] [--perturb] [--work DIR]
 #   bench/default_check.sh --fresh STEPS [--budget 12m] [--seed N[,N...]] NAME=RECIPE.toml
-#                          [NAME=RECIPE.toml ...] [--perturb] [--work DIR]
+#                          [NAME=RECIPE.toml ...] [--calibrate NAME='FLAGS'] [--perturb] [--work DIR]
 #
 # --fresh is for a change the encoder must see too (its labels, its data): every variant trains
 # from scratch as the main job does (--budget, 12m by default, fits the encoder's schedule), each
@@ -21,6 +21,11 @@
 # cut short by the clock instead), and is calibrated and scored as above. --seed trains every
 # variant with that seed instead of its recipe's; several seeds (--seed 1,2,3) train every variant
 # once per seed and add a mean line, as several --base models do.
+#
+# --calibrate NAME='FLAGS' adds FLAGS to variant NAME's calibrate (e.g. '--per-language-for bias'),
+# for a change to how the main job calibrates rather than to what it trains. Variants that name the
+# same recipe train once per base (or seed) and share that model, so a calibration-only variant
+# costs no training and is scored on exactly the model its comparison is.
 #
 # Every training runs with --no-eval: the recipes' eval specs (the default recipe's scored splits)
 # are not scored while a check decides on validation data.
@@ -37,6 +42,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bases=() work="" perturb=0 variants=() fresh="" budget="12m" seeds=()
+declare -A calibrate_flags=()  # variant name -> extra calibrate flags
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) bases+=("$2"); shift 2 ;;
@@ -45,7 +51,10 @@ while [ $# -gt 0 ]; do
     --seed) IFS=, read -ra seeds <<< "$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --perturb) perturb=1; shift ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    --calibrate)
+      [[ "${2:-}" == *=* ]] || { echo "default_check.sh: --calibrate takes NAME='FLAGS', not '${2:-}'" >&2; exit 2; }
+      calibrate_flags[${2%%=*}]=${2#*=}; shift 2 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *=*) variants+=("$1"); shift ;;
     *) echo "default_check.sh: unknown argument $1 (variants are NAME=RECIPE.toml)" >&2; exit 2 ;;
   esac
@@ -74,6 +83,9 @@ for variant in "${variants[@]}"; do
   [ -f "$recipe" ] || { echo "default_check.sh: no recipe $recipe for ${variant%%=*}" >&2; exit 2; }
   names+=("${variant%%=*}")
 done
+for name in "${!calibrate_flags[@]}"; do
+  [[ " ${names[*]} " == *" $name "* ]] || { echo "default_check.sh: --calibrate names $name, which is not a variant (${names[*]})" >&2; exit 2; }
+done
 guardian=${GUARDIAN_BIN:-build/bin/guardian}
 [ -x "$guardian" ] || scripts/build.sh --target guardian_cli >&2
 work=${work:-$(mktemp -d /tmp/guardian-default-check.XXXXXX)}
@@ -84,12 +96,38 @@ encoder_steps() {
   /usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["steps"])' "$1/members/encoder/training.json"
 }
 
+# One variant's model in $3: a copy of base $1 trained from recipe $2 with the encoder kept, or with
+# base "" (--fresh) trained from scratch; the encoder stopped at $4 steps, with seed $5 if given.
+train_variant() {
+  local base=$1 recipe=$2 model=$3 steps=$4 seed=$5 log="$6/train.log"
+  if [ -n "$base" ]; then
+    cp -r "$base" "$model"
+    rm -f "$model/calibration.json"
+  fi
+  # --stop-after-steps reaches each member: the encoder resumes at its own count and stops at once
+  # (the n-gram trainers count epochs and do not read it).
+  local extra=()
+  [ -n "$base" ] || extra=(--budget "$budget")
+  [ -z "$seed" ] || extra+=(--seed "$seed")
+  "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" "${extra[@]}" --no-eval -q > "$log" 2>&1 \
+    || { echo "default_check.sh: training $recipe failed (see $log)" >&2; exit 1; }
+  if [ -n "$base" ]; then
+    cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
+      || { echo "default_check.sh: $model's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
+  else
+    local reached
+    reached=$(encoder_steps "$model")
+    [ "$reached" = "$steps" ] || echo "default_check.sh: $model's encoder stopped at $reached steps, not $steps (the budget ran out first): the variants are not paired" >&2
+  fi
+}
+
 # Each variant of one base model in $2/<name>: trained with the encoder kept, calibrated and scored.
 # With base "" (--fresh), each variant trains from scratch to $fresh encoder steps, with seed $3
 # when it is given.
 check_base() {
   local base=$1 dir=$2 seed=${3:-}
   local steps=$fresh
+  local -A trained=()  # recipe -> the model this base (or seed) trained from it
   if [ -n "$base" ]; then
     steps=$(encoder_steps "$base")
     echo "default_check.sh: $base's encoder held at $steps steps; work in $dir" >&2
@@ -100,25 +138,16 @@ check_base() {
     local name=${variant%%=*} recipe=${variant#*=}
     local model="$dir/$name/model"
     rm -rf "${dir:?}/$name"; mkdir -p "$dir/$name"
-    if [ -n "$base" ]; then
-      cp -r "$base" "$model"
-      rm -f "$model/calibration.json"
-    fi
-    # --stop-after-steps reaches each member: the encoder resumes at its own count and stops at once
-    # (the n-gram trainers count epochs and do not read it).
-    local extra=()
-    [ -n "$base" ] || extra=(--budget "$budget")
-    [ -z "$seed" ] || extra+=(--seed "$seed")
-    "$guardian" train --config "$recipe" --out "$model" --stop-after-steps "$steps" "${extra[@]}" --no-eval -q > "$dir/$name/train.log" 2>&1 \
-      || { echo "default_check.sh: training $name failed (see $dir/$name/train.log)" >&2; exit 1; }
-    if [ -n "$base" ]; then
-      cmp -s "$base/members/encoder/model.safetensors" "$model/members/encoder/model.safetensors" \
-        || { echo "default_check.sh: $name's encoder changed; is $recipe's [model] the base's?" >&2; exit 1; }
+    if [ -n "${trained[$recipe]:-}" ]; then
+      # The same recipe as an earlier variant: its model, linked (nothing below writes into it).
+      cp -rs "$(realpath "${trained[$recipe]}")" "$model"
+      echo "default_check.sh: $name shares ${trained[$recipe]} (the same recipe)" >&2
     else
-      local reached
-      reached=$(encoder_steps "$model")
-      [ "$reached" = "$steps" ] || echo "default_check.sh: $name's encoder stopped at $reached steps, not $steps (the budget ran out first): the variants are not paired" >&2
+      train_variant "$base" "$recipe" "$model" "$steps" "$seed" "$dir/$name"
+      trained[$recipe]=$model
     fi
+    local extra_calibrate=()
+    read -ra extra_calibrate <<< "${calibrate_flags[$name]:-}"
     # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].
     mapfile -t halves < <(/usr/bin/python3 bench/peers/default_check.py --halves "$recipe")
     for fold in A B; do
@@ -130,7 +159,8 @@ check_base() {
       copy="$dir/$name/$fold"
       cp -rs "$(realpath "$model")" "$copy"
       rm -f "$copy/policy.toml" "$copy/calibration.json"; cp "$model/policy.toml" "$copy/"
-      "$guardian" calibrate --model "$copy" "${fit[@]}" --target precision=0.8 --offset --skip-bad > "$copy.calibrate.txt" 2>&1
+      "$guardian" calibrate --model "$copy" "${fit[@]}" --target precision=0.8 --offset "${extra_calibrate[@]}" --skip-bad \
+        > "$copy.calibrate.txt" 2>&1 || { echo "default_check.sh: calibrating $name failed (see $copy.calibrate.txt)" >&2; exit 1; }
       for spec in "${held[@]}"; do
         games=()
         if [ $perturb = 1 ]; then

@@ -10,7 +10,8 @@
 # then runs build/bin/bench_throughput --model on the three and the cascade's encoder member (in
 # process; the cascade also off; the encoder and the cascade also at bf16) and bench/peers/fasttext_predict.py (the CLI). Every line printed is JSON, issue 6's
 # format; training times come as {"system", "model", "train_seconds"} lines, and the bf16 quality
-# cost as `guardian eval` macro-F1 at f32 and bf16.
+# cost as `guardian eval` macro-F1 at f32 and bf16; guardian-cli-load rows time the CLI's start and
+# model load beside fasttext-cli-load's.
 #   bench/throughput.sh [--messages 2000] [--rounds 3] [--budget 90s] [--reference 0|1] [--build build] [--keep DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +77,27 @@ train_one cascade cascade ensemble --budget "$budget"
   --out "$work/train.jsonl" --skip-bad 2>/dev/null
 /usr/bin/python3 bench/peers/fasttext_predict.py --train "$work/train.jsonl" --messages "$work/messages.txt" \
   --work "$work" --threads "$(nproc)"
+
+# The CLI's start and model load, beside fasttext-cli-load's: `guardian moderate` over a 1-message
+# file, wall time, median of 3 (the process start with libtorch's, and the model opened).
+head -n 1 "$work/messages.txt" | /usr/bin/python3 -c 'import json, sys; print(json.dumps({"text": sys.stdin.read().strip()}))' \
+  > "$work/one.jsonl"
+for model in ngram ngram-bag cascade; do
+  /usr/bin/python3 - "$guardian" "$work/$model" "$work/one.jsonl" "$model" <<'PY'
+import json, statistics, subprocess, sys, time
+guardian, model, one, name = sys.argv[1:]
+times = []
+for _ in range(3):
+    start = time.perf_counter()
+    with open(one) as stdin:
+        subprocess.run([guardian, "moderate", "--model", model], stdin=stdin, stdout=subprocess.DEVNULL, check=True)
+    times.append(time.perf_counter() - start)
+print(json.dumps({"system": "guardian-cli-load", "model": name, "batch": 1, "messages_per_second": None,
+                  "p50_ms": None, "p99_ms": None, "gflops_per_second": None,
+                  "load_ms": round(1000 * statistics.median(times), 1),
+                  "note": "guardian moderate over a 1-message file: start and model load"}), flush=True)
+PY
+done
 
 # The quality cost of bf16 on the scored splits: macro-F1 at f32 and bf16, for the cascade ensemble
 # and for its encoder member alone (under a short budget the ensemble may give the encoder no

@@ -1,12 +1,17 @@
 #include "core/safetensors.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/fs.h"
@@ -103,18 +108,35 @@ SafetensorsFile SafetensorsFile::load(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw InputError("cannot read safetensors file " + path.string() + ": no such file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open safetensors file " + path.string());
-  const auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw InputError("cannot stat " + path.string() + ": " + ec.message());
-  std::vector<std::byte> bytes(size);
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size));
-  if (static_cast<std::uintmax_t>(in.gcount()) != size)
-    throw InputError("cannot read " + path.string() + ": short read");
-  return parse(std::move(bytes), path.string());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError("cannot open safetensors file " + path.string() + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw InputError("cannot stat " + path.string() + ": " + std::strerror(err));
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  if (size == 0) {  // nothing to map; parse says what is wrong with an empty file
+    ::close(fd);
+    return parse({}, path.string());
+  }
+  void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  const int err = errno;
+  ::close(fd);  // the mapping keeps the file open
+  if (mapped == MAP_FAILED) throw InputError("cannot map " + path.string() + ": " + std::strerror(err));
+  std::shared_ptr<const void> owner(mapped, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+  return parse_bytes(owner, {static_cast<const std::byte*>(mapped), size}, path.string());
 }
 
 SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, const std::string& where) {
+  auto owned = std::make_shared<const std::vector<std::byte>>(std::move(bytes));
+  const std::span<const std::byte> view(owned->data(), owned->size());
+  return parse_bytes(std::move(owned), view, where);
+}
+
+SafetensorsFile SafetensorsFile::parse_bytes(std::shared_ptr<const void> owner, std::span<const std::byte> bytes,
+                                             const std::string& where) {
   auto fail = [&](const std::string& what) { return FormatError(where + ": " + what); };
   if (bytes.size() < 8)
     throw fail("file is " + std::to_string(bytes.size()) + " bytes, shorter than the 8-byte header length");
@@ -201,7 +223,7 @@ SafetensorsFile SafetensorsFile::parse(std::vector<std::byte> bytes, const std::
   if (cursor != data_size)
     throw fail("data section is " + std::to_string(data_size) + " bytes but the tensors cover " +
                std::to_string(cursor));
-  file.bytes_ = std::move(bytes);  // the buffer does not move: views stay valid
+  file.owner_ = std::move(owner);  // the bytes do not move: views stay valid
   return file;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -27,13 +28,20 @@ struct TensorView {
   int64_t numel() const;
 };
 
-// A whole safetensors file read into memory and validated.
+// A whole safetensors file, validated. load() maps the file read-only rather than reading it: a
+// model of several hundred MB opens in milliseconds, its pages are read as they are touched and
+// shared by every process serving the same file (guardian's writers replace files by rename, so a
+// mapped file is never rewritten under a reader).
 class SafetensorsFile {
  public:
   static SafetensorsFile load(const std::filesystem::path& path);
   static SafetensorsFile parse(std::vector<std::byte> bytes, const std::string& where);
 
-  // Views point into bytes_: moving keeps them valid, a copy would not.
+  // Keeps the bytes every view points into alive, beyond this object: a model that serves
+  // straight from the file holds it beside its views instead of copying them.
+  std::shared_ptr<const void> owner() const { return owner_; }
+
+  // Views point into the bytes owner_ holds: moving keeps them valid, a copy would not.
   SafetensorsFile(SafetensorsFile&&) noexcept = default;
   SafetensorsFile& operator=(SafetensorsFile&&) noexcept = default;
   SafetensorsFile(const SafetensorsFile&) = delete;
@@ -46,7 +54,9 @@ class SafetensorsFile {
 
  private:
   SafetensorsFile() = default;
-  std::vector<std::byte> bytes_;
+  static SafetensorsFile parse_bytes(std::shared_ptr<const void> owner, std::span<const std::byte> bytes,
+                                     const std::string& where);
+  std::shared_ptr<const void> owner_;  // the mapping, or the vector parse() was given
   std::map<std::string, TensorView> tensors_;
   std::map<std::string, std::string> metadata_;
 };

@@ -133,6 +133,26 @@ std::vector<T> read_tensor(const core::SafetensorsFile& file, const std::string&
   return out;
 }
 
+// A bf16 tensor served where it lies in the file's bytes when they are aligned for it (guardian's
+// writer aligns them), else from a copy.
+std::span<const uint16_t> view_bf16(const core::SafetensorsFile& file, const std::string& name,
+                                    std::vector<int64_t> shape, const std::filesystem::path& where,
+                                    std::shared_ptr<const void>& owner) {
+  const auto& view = file.get(name);
+  if (view.dtype != core::DType::kBF16 || view.shape != shape) {
+    throw FormatError(where.string() + ": tensor '" + name + "' has the wrong dtype or shape for this config");
+  }
+  const auto count = static_cast<size_t>(view.numel());
+  if (reinterpret_cast<std::uintptr_t>(view.data.data()) % alignof(uint16_t) == 0) {
+    owner = file.owner();
+    return {reinterpret_cast<const uint16_t*>(view.data.data()), count};
+  }
+  auto copy = std::make_shared<std::vector<uint16_t>>(count);
+  std::memcpy(copy->data(), view.data.data(), count * sizeof(uint16_t));
+  owner = copy;
+  return {copy->data(), count};
+}
+
 std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string& name, std::vector<int64_t> shape,
                             const std::filesystem::path& where) {
   return read_tensor<float>(file, name, core::DType::kF32, std::move(shape), where);
@@ -155,8 +175,8 @@ std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
   model->weights_.idf = read_f32(file, "idf", {buckets}, dir / kWeightsFile);
   model->weights_.dim = spec.dim;
   if (spec.dim > 0 && spec.embedding_dtype == "bf16") {
-    model->weights_.embedding_bf16 =
-        read_tensor<uint16_t>(file, "embedding", core::DType::kBF16, {buckets, spec.dim}, dir / kWeightsFile);
+    model->weights_.embedding_bf16 = view_bf16(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile,
+                                               model->weights_.embedding_bf16_owner);
   } else if (spec.dim > 0) {
     model->weights_.embedding = read_f32(file, "embedding", {buckets, spec.dim}, dir / kWeightsFile);
   }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -35,7 +36,10 @@ struct NgramWeights {
   int dim = 0;                   // 0 = linear
   std::vector<float> idf;        // [buckets]
   std::vector<float> embedding;  // [buckets, dim], row-major; empty when linear or held in bf16
-  std::vector<uint16_t> embedding_bf16;  // the same in bf16, when the spec stores it so (then embedding is empty)
+  // The same in bf16, when the spec stores it so (then embedding is empty): a view of the loaded
+  // file's bytes, which embedding_bf16_owner keeps alive (no copy of a few hundred MB per load).
+  std::span<const uint16_t> embedding_bf16;
+  std::shared_ptr<const void> embedding_bf16_owner;
   std::vector<float> weight;     // linear: [buckets, outputs]; bag: [dim, outputs]; row-major
   std::vector<float> bias;       // [outputs]
 

@@ -115,6 +115,49 @@ TEST(Safetensors, MissingFileIsInputError) {
   EXPECT_THROW(SafetensorsFile::load(dir / "absent.safetensors"), InputError);
 }
 
+// load() maps the file: the views stay readable while owner() is held, after the file object is
+// gone and after the file on disk is replaced the way guardian's writers replace it (by rename).
+TEST(Safetensors, OwnerKeepsLoadedViewsAliveAcrossAReplacedFile) {
+  test::TempDir dir;
+  const std::vector<float> a = {1.5f, -2.0f, 3.25f};
+  const std::vector<float> b = {9.0f, 9.0f, 9.0f};
+  const auto path = dir / "m.safetensors";
+  write_safetensors(path, {{"a", DType::kF32, {3}, a.data(), 12}});
+  std::shared_ptr<const void> owner;
+  std::span<const std::byte> view;
+  {
+    const auto file = SafetensorsFile::load(path);
+    owner = file.owner();
+    view = file.get("a").data;
+  }
+  write_safetensors(path, {{"a", DType::kF32, {3}, b.data(), 12}});
+  ASSERT_TRUE(owner);
+  std::vector<float> back(3);
+  ASSERT_EQ(view.size(), 12u);
+  std::memcpy(back.data(), view.data(), 12);
+  EXPECT_EQ(back, a);
+  // A parsed buffer is owned the same way.
+  const auto parsed = SafetensorsFile::parse(to_bytes(read_file(path)), "buffer");
+  EXPECT_TRUE(parsed.owner());
+  std::memcpy(back.data(), parsed.get("a").data.data(), 12);
+  EXPECT_EQ(back, b);
+}
+
+TEST(Safetensors, EmptyOrShortFileIsFormatErrorNamingIt) {
+  test::TempDir dir;
+  for (const std::string content : {std::string(), std::string("abc")}) {
+    const auto path = dir / "short.safetensors";
+    write_file_atomic(path, content);
+    try {
+      SafetensorsFile::load(path);
+      FAIL() << "expected FormatError for a " << content.size() << "-byte file";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("short.safetensors"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("shorter than the 8-byte header"), std::string::npos) << e.what();
+    }
+  }
+}
+
 // Each hostile header must be a FormatError whose message names the file and, where there is
 // one, the tensor.
 struct Hostile {

@@ -349,6 +349,29 @@ TEST(NgramModelTest, ABf16EmbeddingIsHalfTheFileAndScoresWithinBf16Rounding) {
   std::filesystem::remove_all(base);
 }
 
+// A bf16 bag is served from its mapped file, not a copy: the loaded model keeps scoring the same
+// after its directory is retrained (files replaced by rename) and after it is deleted.
+TEST(NgramModelTest, ALoadedBf16ModelOutlivesItsFilesOnDisk) {
+  NgramSpec spec;
+  spec.features.buckets_log2 = 12;
+  spec.levels = {3, 2};
+  spec.dim = 8;
+  spec.embedding_dtype = "bf16";
+  NgramFeaturizer featurizer(spec.features);
+  auto w = bag_weights(featurizer, spec.dim, 5);
+  const auto dir = std::filesystem::temp_directory_path() / ("guardian_ngram_mapped_" + std::to_string(::getpid()));
+  save_ngram_model(dir, spec, w, two_category_policy());
+  const std::vector<std::string> texts = {"you idiot", "좋은 하루"};
+  auto model = load_model(dir);
+  const auto before = model->score(texts);
+  for (auto& e : w.embedding) e = -e;  // another model saved over the same directory
+  save_ngram_model(dir, spec, w, two_category_policy());
+  EXPECT_NE(load_model(dir)->score(texts)[0][0], before[0][0]) << "the directory really holds another model";
+  EXPECT_EQ(model->score(texts), before);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(model->score(texts), before);
+}
+
 TEST(NgramModelTest, MissingDirectoryIsAnInputError) {
   EXPECT_THROW(load_model("/nonexistent/guardian/model"), InputError);
 }

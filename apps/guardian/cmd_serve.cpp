@@ -12,6 +12,7 @@
 
 #include "apps/guardian/commands.h"
 #include "core/error.h"
+#include "core/safetensors.h"
 #include "models/model.h"
 #include "serve/service.h"
 
@@ -68,6 +69,9 @@ int run_serve(const ServeArgs& args) {
   config.validate(args.config.empty() ? "command line" : args.config);
   install_signal_pipe();
   models::configure_threads();
+  // A server keeps serving what it loaded while new files are copied into its model directory,
+  // however they are copied, until SIGHUP or /admin/reload: its weights are read, not mapped.
+  core::set_load_mode(core::LoadMode::kRead);
   std::vector<std::filesystem::path> policies(args.policies.begin(), args.policies.end());
   serve::Service service(args.model, policies, config);
 

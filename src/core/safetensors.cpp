@@ -1,6 +1,7 @@
 #include "core/safetensors.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -104,6 +105,13 @@ int64_t TensorView::numel() const {
   return n;
 }
 
+namespace {
+std::atomic<LoadMode> g_load_mode{LoadMode::kMap};
+}  // namespace
+
+void set_load_mode(LoadMode mode) { g_load_mode = mode; }
+LoadMode load_mode() { return g_load_mode; }
+
 SafetensorsFile SafetensorsFile::load(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
@@ -117,9 +125,21 @@ SafetensorsFile SafetensorsFile::load(const std::filesystem::path& path) {
     throw InputError("cannot stat " + path.string() + ": " + std::strerror(err));
   }
   const auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {  // nothing to map; parse says what is wrong with an empty file
+  if (size == 0 || load_mode() == LoadMode::kRead) {  // (an empty file cannot be mapped: parse says what is wrong)
+    std::vector<std::byte> bytes(size);
+    std::size_t done = 0;
+    while (done < size) {
+      const auto n = ::read(fd, bytes.data() + done, size - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const int err = n < 0 ? errno : 0;
+        ::close(fd);
+        throw InputError("cannot read " + path.string() + ": " + (n < 0 ? std::strerror(err) : "short read"));
+      }
+      done += static_cast<std::size_t>(n);
+    }
     ::close(fd);
-    return parse({}, path.string());
+    return parse(std::move(bytes), path.string());
   }
   void* mapped = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   const int err = errno;

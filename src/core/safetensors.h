@@ -28,10 +28,17 @@ struct TensorView {
   int64_t numel() const;
 };
 
-// A whole safetensors file, validated. load() maps the file read-only rather than reading it: a
-// model of several hundred MB opens in milliseconds, its pages are read as they are touched and
-// shared by every process serving the same file (guardian's writers replace files by rename, so a
-// mapped file is never rewritten under a reader).
+// How SafetensorsFile::load brings a file in, for the whole process.
+//   kMap (the default): maps it read-only. A model of several hundred MB opens in milliseconds and
+//     its pages are read as they are touched. guardian's writers replace files by rename, which a
+//     mapping survives; a file rewritten in place (cp over it) changes under the mapping or faults.
+//   kRead: reads a private copy. For a long-lived server, which must keep serving the model it
+//     loaded while an operator copies new files into its directory, until it is told to reload.
+enum class LoadMode { kMap, kRead };
+void set_load_mode(LoadMode mode);
+LoadMode load_mode();
+
+// A whole safetensors file, validated; its bytes mapped or read as load_mode() says.
 class SafetensorsFile {
  public:
   static SafetensorsFile load(const std::filesystem::path& path);

@@ -143,6 +143,27 @@ TEST(Safetensors, OwnerKeepsLoadedViewsAliveAcrossAReplacedFile) {
   EXPECT_EQ(back, b);
 }
 
+// What `guardian serve` loads with: a private copy, which a file overwritten in place (cp over it,
+// truncating it first) leaves as it was.
+TEST(Safetensors, ReadModeKeepsItsCopyWhenTheFileIsOverwrittenInPlace) {
+  test::TempDir dir;
+  const std::vector<float> a = {1.5f, -2.0f, 3.25f};
+  const auto path = dir / "m.safetensors";
+  write_safetensors(path, {{"a", DType::kF32, {3}, a.data(), 12}});
+  ASSERT_EQ(load_mode(), LoadMode::kMap);
+  set_load_mode(LoadMode::kRead);
+  auto file = SafetensorsFile::load(path);
+  set_load_mode(LoadMode::kMap);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << "overwritten";
+  }
+  std::vector<float> back(3);
+  std::memcpy(back.data(), file.get("a").data.data(), 12);
+  EXPECT_EQ(back, a);
+  EXPECT_THROW(SafetensorsFile::load(path), FormatError);  // the file itself is now bad
+}
+
 TEST(Safetensors, EmptyOrShortFileIsFormatErrorNamingIt) {
   test::TempDir dir;
   for (const std::string content : {std::string(), std::string("abc")}) {

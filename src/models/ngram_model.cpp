@@ -121,16 +121,14 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
 
 namespace {
 
-template <class T>
-std::vector<T> read_tensor(const core::SafetensorsFile& file, const std::string& name, core::DType dtype,
-                           std::vector<int64_t> shape, const std::filesystem::path& where) {
+// The named tensor, checked against the dtype and shape the config implies.
+const core::TensorView& checked_view(const core::SafetensorsFile& file, const std::string& name, core::DType dtype,
+                                     const std::vector<int64_t>& shape, const std::filesystem::path& where) {
   const auto& view = file.get(name);
   if (view.dtype != dtype || view.shape != shape) {
     throw FormatError(where.string() + ": tensor '" + name + "' has the wrong dtype or shape for this config");
   }
-  std::vector<T> out(static_cast<size_t>(view.numel()));
-  std::memcpy(out.data(), view.data.data(), out.size() * sizeof(T));
-  return out;
+  return view;
 }
 
 // A bf16 tensor served where it lies in the file's bytes when they are aligned for it (guardian's
@@ -138,10 +136,7 @@ std::vector<T> read_tensor(const core::SafetensorsFile& file, const std::string&
 std::span<const uint16_t> view_bf16(const core::SafetensorsFile& file, const std::string& name,
                                     std::vector<int64_t> shape, const std::filesystem::path& where,
                                     std::shared_ptr<const void>& owner) {
-  const auto& view = file.get(name);
-  if (view.dtype != core::DType::kBF16 || view.shape != shape) {
-    throw FormatError(where.string() + ": tensor '" + name + "' has the wrong dtype or shape for this config");
-  }
+  const auto& view = checked_view(file, name, core::DType::kBF16, shape, where);
   const auto count = static_cast<size_t>(view.numel());
   if (reinterpret_cast<std::uintptr_t>(view.data.data()) % alignof(uint16_t) == 0) {
     owner = file.owner();
@@ -155,7 +150,10 @@ std::span<const uint16_t> view_bf16(const core::SafetensorsFile& file, const std
 
 std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string& name, std::vector<int64_t> shape,
                             const std::filesystem::path& where) {
-  return read_tensor<float>(file, name, core::DType::kF32, std::move(shape), where);
+  const auto& view = checked_view(file, name, core::DType::kF32, shape, where);
+  std::vector<float> out(static_cast<size_t>(view.numel()));
+  std::memcpy(out.data(), view.data.data(), out.size() * sizeof(float));
+  return out;
 }
 
 }  // namespace

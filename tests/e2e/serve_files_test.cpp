@@ -16,11 +16,8 @@ fs::path train_bag_model(const fs::path& dir) {
   const auto inputs = tiny_root() / "inputs";
   tiny_model();  // writes the tiny shelf, card and policy under inputs
   const std::string card = (inputs / "tiny-card.toml").string();
-  const fs::path recipe = dir / "bag.toml";
-  write_text(recipe, "name = \"tiny-bag\"\npolicy = \"" + (inputs / "tiny-policy.toml").string() + "\"\n"
-                     "[data]\ntrain = [\"" + card + ":train[:80%]\"]\nvalid = [\"" + card + ":train[80%:]\"]\n"
-                     "[model]\nkind = \"ngram\"\n"
-                     "[ngram]\nbuckets_log2 = 12\nepochs = 2\ndim = 8\nembedding_dtype = \"bf16\"\n");
+  const fs::path recipe = write_recipe(dir, {card + ":train[:80%]"}, card + ":train[80%:]",
+                                       "dim = 8\nembedding_dtype = \"bf16\"\n");
   const fs::path model = dir / "model";
   const int code = run_process({GUARDIAN_BINARY, "train", "--config", recipe.string(), "--out", model.string(), "--quiet"},
                                {{"GUARDIAN_DATA", (inputs / "data").string()}}, dir / "train.log");

@@ -110,7 +110,9 @@ inline std::vector<std::pair<std::string, int>> tiny_examples() {
 // the recipe.
 fs::path write_tiny_recipe(const fs::path& dir);
 // A tiny n-gram recipe over the tiny policy (written by write_tiny_recipe into dir) and these specs.
-fs::path write_recipe(const fs::path& dir, const std::vector<std::string>& train, const std::string& valid);
+// extra_ngram: more [ngram] lines (e.g. "dim = 8\n" for an embedding bag).
+fs::path write_recipe(const fs::path& dir, const std::vector<std::string>& train, const std::string& valid,
+                      const std::string& extra_ngram = "");
 
 // Where tiny_model() keeps its model and inputs.
 inline fs::path tiny_root() { return fs::path(GUARDIAN_BINARY).parent_path().parent_path() / "e2e-serve"; }

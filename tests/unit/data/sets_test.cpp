@@ -1,68 +1,55 @@
-// disable_unlearnable_categories: what training does with a category its data cannot teach.
+// data/sets: a recipe's [data] table read alone, and the augmentation of a loaded set.
 #include <gtest/gtest.h>
 
-#include "train/data_sets.h"
+#include <filesystem>
 
 #include "core/error.h"
+#include "core/fs.h"
 #include "data/perturb.h"
+#include "data/sets.h"
 
-namespace guardian::train {
+namespace guardian::data {
 namespace {
 
-policy::Policy three_categories() {
-  policy::Policy p;
-  p.name = "p";
-  for (const char* name : {"hate", "cultural", "general"}) {
-    policy::Category c;
-    c.name = name;
-    c.levels = {"none", "some"};
-    p.categories.push_back(c);
+namespace fs = std::filesystem;
+
+fs::path write_recipe(const std::string& name, const std::string& text) {
+  const fs::path path = fs::temp_directory_path() / ("guardian-sets-" + name + ".toml");
+  core::write_file_atomic(path, text);
+  return path;
+}
+
+TEST(RecipeData, ReadsTheDataTableAloneAndLeavesTheOtherTablesUnread) {
+  const auto path = write_recipe("ok", "name = \"x\"\npolicy = \"default\"\n[data]\ntrain = [\"a:train\"]\n"
+                                       "valid = [\"a:train[90%:]\", \"b:dev\"]\nskip_bad = true\n"
+                                       "[model]\nkind = \"anything the trainer reads\"\n");
+  const auto data = load_recipe_data(path);
+  EXPECT_EQ(data.train, std::vector<std::string>{"a:train"});
+  EXPECT_EQ(data.valid, (std::vector<std::string>{"a:train[90%:]", "b:dev"}));
+  EXPECT_TRUE(data.skip_bad);
+  EXPECT_FALSE(data.research_only);
+}
+
+TEST(RecipeData, AnUnknownKeyOrAWrongTypeNamesTheFileLineAndKey) {
+  const auto typo = write_recipe("typo", "[data]\ntrain = [\"a:train\"]\nvalidation = [\"a:dev\"]\n");
+  try {
+    load_recipe_data(typo);
+    FAIL() << "an unknown key was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), typo.string() + ":3: unknown key 'data.validation'");
   }
-  p.categories[2].decides = false;  // a score by design, like the default policy's General
-  return p;
+  const auto type = write_recipe("type", "[data]\n\nskip_bad = \"yes\"\n");
+  try {
+    load_recipe_data(type);
+    FAIL() << "a string was accepted for a flag";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), type.string() + ":3: 'data.skip_bad' must be true or false");
+  }
+  EXPECT_THROW(load_recipe_data(fs::temp_directory_path() / "guardian-sets-none.toml"), InputError);
 }
 
-data::Example labelled(std::vector<int> labels) {
-  data::Example e;
-  e.labels = std::move(labels);
-  return e;
-}
-
-TEST(DisableUnlearnableCategories, NoPositiveStopsDecidingNoLabelAtAllIsUntrained) {
-  constexpr int kUnknown = data::kUnknownLabel;
-  // hate: positives; cultural: never labelled; general: labelled 0 only.
-  auto policy = three_categories();
-  const auto out = disable_unlearnable_categories(
-      policy, {labelled({1, kUnknown, 0}), labelled({0, kUnknown, 0}), labelled({kUnknown, kUnknown, kUnknown})});
-  EXPECT_TRUE(policy.categories[0].decides);
-  EXPECT_TRUE(policy.categories[0].trained);
-  EXPECT_FALSE(policy.categories[1].decides);
-  EXPECT_FALSE(policy.categories[1].trained);
-  EXPECT_FALSE(policy.categories[2].decides);  // as it was
-  EXPECT_TRUE(policy.categories[2].trained);   // its zeros are a signal: it learns to say "none"
-  EXPECT_EQ(out.not_deciding, std::vector<std::string>{"cultural"});  // general never decided
-  EXPECT_EQ(out.untrained, std::vector<std::string>{"cultural"});
-  EXPECT_NO_THROW(policy.validate());
-
-  // Labelled 0 only, a deciding category stops deciding but stays trained.
-  auto zeros = three_categories();
-  const auto zero_out = disable_unlearnable_categories(zeros, {labelled({1, 0, 0}), labelled({0, 0, kUnknown})});
-  EXPECT_FALSE(zeros.categories[1].decides);
-  EXPECT_TRUE(zeros.categories[1].trained);
-  EXPECT_EQ(zero_out.not_deciding, std::vector<std::string>{"cultural"});
-  EXPECT_TRUE(zero_out.untrained.empty());
-
-  // A non-deciding category with no label at all is untrained too.
-  auto bare = three_categories();
-  const auto bare_out = disable_unlearnable_categories(bare, {labelled({1, 0, kUnknown})});
-  EXPECT_FALSE(bare.categories[2].trained);
-  EXPECT_EQ(bare_out.untrained, std::vector<std::string>{"general"});
-  EXPECT_EQ(bare_out.not_deciding, std::vector<std::string>{"cultural"});  // labelled 0 only; general never decided
-}
-
-
-data::Example message(std::string id, std::string text, int label) {
-  data::Example e;
+Example message(std::string id, std::string text, int label) {
+  Example e;
   e.id = std::move(id);
   e.text = std::move(text);
   e.labels = {label};
@@ -92,7 +79,7 @@ TEST(Augment, AddsACopyOfEachMessageTheGameChangesWithItsLabels) {
     EXPECT_EQ(copy.labels, original.labels);
     EXPECT_EQ(copy.source, original.source);
     EXPECT_NE(copy.text, original.text);
-    EXPECT_EQ(copy.text, data::perturb(original.text, data::Perturbation::kChoseong, "augment:" + original.id));
+    EXPECT_EQ(copy.text, perturb(original.text, Perturbation::kChoseong, "augment:" + original.id));
   }
   EXPECT_EQ(set.examples[2].text, "what a lovely day") << "the originals stay as they were";
   ASSERT_EQ(set.provenance.size(), 2u);
@@ -115,7 +102,7 @@ TEST(Augment, EachGameCopiesTheOriginalsNotEachOthersCopies) {
     }
   }
   const bool leet_changes_c =
-      data::perturb("what a lovely day", data::Perturbation::kLeet, "augment:c") != "what a lovely day";
+      perturb("what a lovely day", Perturbation::kLeet, "augment:c") != "what a lovely day";
   EXPECT_EQ(leet, leet_changes_c ? 1u : 0u);
   EXPECT_EQ(set.examples.size(), 5u + leet);
 
@@ -134,4 +121,4 @@ TEST(Augment, NoGamesLeavesTheSetAsItIsAndAnUnknownGameIsAnError) {
 }
 
 }  // namespace
-}  // namespace guardian::train
+}  // namespace guardian::data

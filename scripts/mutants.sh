@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Do the tests catch a broken line? Each mutant breaks one line of the code under test (a sed
+# expression on one file), runs the test command that should notice, and puts the file back:
+# "killed" when the command fails, "SURVIVED" when it passes. Ends non-zero when a mutant survives,
+# when a sed expression no longer changes its file (the code moved on: update the mutant), or when
+# a test command fails on the unmutated tree.
+#   scripts/mutants.sh [FILTER]     only the mutants whose table line contains FILTER
+# One mutant per line of MUTANTS: "FILE|SED_EXPR|TEST_COMMAND|DESCRIPTION". SED_EXPR must not contain
+# "|" (write s#old#new#); TEST_COMMAND runs with bash -c from the repository root and may use the
+# variables exported below. A C++ mutant has the same shape, its command building what it runs, e.g.
+#   "src/eval/meter.cpp|s#2 \* tp#tp#|cmake --build build --target test_eval && build/bin/test_eval|F1 without 2"
+# The file is copied aside first and copied back by a trap (on exit, Ctrl-C or TERM), so the tree is
+# never left mutated; the restored file gets a fresh mtime, so a build after the run recompiles it.
+# A file that someone else changed while its mutant was in place is left as it is (their edit is
+# kept, the mutant line may be in it): the run says so and stops.
+# MUTANT_TIMEOUT (seconds, default 900): a test command still running then counts as killed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# the bench's Python tests (tests/bench) under Debian's python3; -p picks one test file
+export PY_BENCH_TESTS="/usr/bin/python3 -B -m unittest discover -s tests/bench -t tests/bench"
+
+MUTANTS=(
+  'bench/summarize.py|s#return max(peers#return min(peers#|$PY_BENCH_TESTS -p test_summarize.py|best_peer picks the worst peer'
+  'bench/summarize.py|s#return not system.startswith#return system.startswith#|$PY_BENCH_TESTS -p test_summarize.py|is_peer inverted: guardian systems taken for peers'
+  "bench/summarize.py|s#get('seeds', 1) > 1#get('seeds', 1) >= 1#|\$PY_BENCH_TESTS -p test_summarize.py|headline shows ± for a single seed"
+  'bench/summarize.py|s#key=lambda r: r\["ece"\])#key=lambda r: -r["ece"])#|$PY_BENCH_TESTS -p test_summarize.py|calibration table: worst-calibrated peer shown as best'
+  'bench/summarize.py|s#key=lambda r: change\[r\["system"\]\]#key=lambda r: -change[r["system"]]#|$PY_BENCH_TESTS -p test_summarize.py|robustness: the peer that dropped most shown as dropped least'
+  'bench/peers/paired_bootstrap.py|s#2\.0 \* tp#1.0 * tp#|$PY_BENCH_TESTS -p test_paired_bootstrap.py|macro_f1 without the factor 2'
+  'bench/peers/paired_bootstrap.py|s#for c in range(classes)#for c in range(1, classes)#|$PY_BENCH_TESTS -p test_paired_bootstrap.py|macro_f1 leaves class 0 out'
+  'bench/peers/paired_bootstrap.py|s#default_rng(args\.seed)#default_rng()#|$PY_BENCH_TESTS -p test_paired_bootstrap.py|bootstrap resamples unseeded'
+  'bench/peers/paired_bootstrap.py|s#(diff <= 0)#(diff < 0)#|$PY_BENCH_TESTS -p test_paired_bootstrap.py|p_not_better counts a tie as better'
+  'bench/peers/perturb.py|s/startswith(("@", /startswith((/|$PY_BENCH_TESTS -p test_perturb.py|mentions no longer untouched'
+  'bench/peers/perturb.py|s#randrange(1, len(word))#randrange(0, len(word))#|$PY_BENCH_TESTS -p test_perturb.py|insertion may land before the word'
+  'bench/peers/perturb.py|s#rng.random() >= 0\.3#rng.random() >= 0.5#|$PY_BENCH_TESTS -p test_perturb.py|split and noise play on half the words'
+  'bench/peers/perturb.py|s#len(word) < 2#len(word) < 1#|$PY_BENCH_TESTS -p test_perturb.py|split and noise play on one-letter words'
+  'bench/peers/perturb.py|s#0 <= code < 11172#0 < code < 11172#|$PY_BENCH_TESTS -p test_perturb.py|choseong skips the first syllable (가)'
+  'bench/peers/perturb.py|s#ch.lower() in LEET#ch in LEET#|$PY_BENCH_TESTS -p test_perturb.py|leet skips capitals'
+  'bench/peers/classic_peers.py|s#min(int(p \* bins), bins - 1)#int(p * bins)#|$PY_BENCH_TESTS -p test_peer_metrics.py|calibration: a score of 1 outside the last bin'
+  'bench/peers/classic_peers.py|s#sum((min(max(p, 0.0), 1.0) - t)#sum((p - t)#|$PY_BENCH_TESTS -p test_peer_metrics.py|Brier score without clipping'
+  'bench/peers/default_check.py|s#2 \* tp / (2 \* tp + fp + fn)#tp / (tp + fp + fn)#|$PY_BENCH_TESTS -p test_peer_metrics.py|flag macro-F1 as Jaccard'
+  'bench/peers/default_check.py|s#s == 1\.0#s == 0.0#|$PY_BENCH_TESTS -p test_peer_metrics.py|ece drops scores of 1'
+  'bench/peers/transfer.py|s# - 1e-12 and# + 1e-12 and#|$PY_BENCH_TESTS -p test_peer_metrics.py|share_threshold takes the larger share on a tie'
+  'bench/peers/transfer.py|s#np\.argmax#np.argmin#|$PY_BENCH_TESTS -p test_peer_metrics.py|threshold_on picks the worst threshold'
+  'bench/peers/transfer.py|s#default_rng(seed + 1)#default_rng()#|$PY_BENCH_TESTS -p test_peer_metrics.py|adapt slice unseeded'
+)
+
+filter=${1:-}
+timeout_s=${MUTANT_TIMEOUT:-900}
+scratch=$(mktemp -d /tmp/guardian-mutants.XXXXXX)
+mutated=""  # the file now holding $scratch/mutant, restored from $scratch/original
+
+restore() {
+  local file=$mutated
+  [ -n "$file" ] || return 0
+  mutated=""
+  if cmp -s "$file" "$scratch/mutant"; then
+    cp "$scratch/original" "$file"
+  else
+    echo "mutants.sh: $file changed while its mutant was in place; left as it is: check it for the mutant" >&2
+    return 1
+  fi
+}
+trap 'restore || true; rm -rf "$scratch"' EXIT
+trap 'restore || true; exit 130' INT
+trap 'restore || true; exit 143' TERM
+
+# The lines of a test's output that say what failed (unittest, GoogleTest), else its last line.
+failure_lines() {
+  grep -m2 -E '^(FAIL|ERROR): |^[[:alnum:]_.]*(Error|Exception)\b|\[  FAILED  \]' "$1" || tail -n 1 "$1"
+}
+
+selected=()
+for entry in "${MUTANTS[@]}"; do
+  if [[ -z "$filter" || "$entry" == *"$filter"* ]]; then
+    selected+=("$entry")
+  fi
+done
+[ ${#selected[@]} -gt 0 ] || { echo "mutants.sh: no mutant matches '$filter'" >&2; exit 2; }
+
+# Each test command must pass on the unmutated tree, or a failure says nothing about a mutant.
+declare -A baseline=()
+for entry in "${selected[@]}"; do
+  IFS='|' read -r _ _ command _ <<< "$entry"
+  if [ -n "${baseline[$command]:-}" ]; then
+    continue
+  fi
+  if timeout "$timeout_s" bash -c "$command" > "$scratch/log" 2>&1; then
+    baseline[$command]=ok
+  else
+    echo "mutants.sh: the test command fails without a mutant: $command" >&2
+    failure_lines "$scratch/log" >&2
+    exit 1
+  fi
+done
+
+killed=0 survived=0 stale=0
+for entry in "${selected[@]}"; do
+  IFS='|' read -r file expr command description <<< "$entry"
+  cp -p "$file" "$scratch/original"
+  sed -e "$expr" "$scratch/original" > "$scratch/mutant"
+  if cmp -s "$scratch/mutant" "$scratch/original"; then
+    echo "NOT APPLIED  $file: $description (sed '$expr' changes nothing)"
+    stale=$((stale + 1))
+    continue
+  fi
+  mutated=$file
+  cp "$scratch/mutant" "$file"
+  status=0
+  timeout "$timeout_s" bash -c "$command" > "$scratch/log" 2>&1 || status=$?
+  restore || exit 3
+  if [ "$status" -eq 0 ]; then
+    echo "SURVIVED     $file: $description"
+    survived=$((survived + 1))
+  else
+    [ "$status" -eq 124 ] && description+=" (timed out)"
+    echo "killed       $file: $description"
+    failure_lines "$scratch/log" | sed 's/^/               /' | cut -c1-200
+    killed=$((killed + 1))
+  fi
+done
+
+echo "mutants.sh: ${#selected[@]} mutants, $killed killed, $survived survived, $stale not applied"
+if [ "$survived" -gt 0 ] || [ "$stale" -gt 0 ]; then
+  exit 1
+fi

@@ -3,7 +3,7 @@
 #
 # The main job's encoder trains to a wall-clock budget, so two runs of one recipe differ by their
 # step counts, and a single-run comparison of two recipes mostly measures that (TweetEval hate's
-# validation moved about a point between runs of the same recipe, sessions 23-24). This check
+# validation moved about a point between runs of the same recipe on 2026-12-04). This check
 # copies one trained default model per variant, trains it from the variant's recipe with
 # --stop-after-steps at the base encoder's step count (so the encoder is kept as it is and only the
 # n-gram members whose settings changed train again; the stack is always fitted again), then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4's quality bench: guardian's models against the classic peers a careful user would try
+# The quality bench: guardian's models against the classic peers a careful user would try
 # (fastText word/char/autotune, TF-IDF + logistic regression plain/tuned), on the same splits, in
 # the same run. One JSON line per (task, system) on stdout:
 #   {"task","system","macro_f1","macro_f1_std","seeds","accuracy","train_seconds","valid_macro_f1","roc_auc",
@@ -15,7 +15,8 @@
 #                     replicas each, stacked), N seeds
 #   guardian-pretrained-words  the headline with its word-only bag started from pretrained rows
 #                     (`guardian pretrain --bag ngram_words`, made and cached when missing), N seeds,
-#                     when --systems names it (session 13: not the headline, see ensemble.toml)
+#                     when --systems names it (not the headline: docs/decisions.md, "Pretrained
+#                     rows for the word bag")
 #   guardian-ngram    the TF-IDF n-gram model alone (bench/recipes/ngram.toml), N seeds
 #   guardian-encoder  the transformer trained from scratch within --encoder-budget, 1 seed
 #   guardian-encoder-pretrained  the same from models/pretrained/bench (`guardian pretrain --config
@@ -45,7 +46,8 @@ cd "$(dirname "$0")/.."
 seeds=3 tasks="tweeteval-offensive,tweeteval-hate,beep-hate,beep-bias,unsmile-clean" autotune=150
 encoder_budget="90s" peers=1 transfer=1 perturb=0 default_model="models/default"
 # guardian-encoder-pretrained only when asked: its backbone (a few minutes of CPU pretraining) is
-# worse than none on 4 of 5 tasks (session 10), and its rows cost ~8 minutes of the hour.
+# worse than none on 4 of 5 tasks, and its rows cost ~8 minutes of the hour (docs/decisions.md,
+# "The pretrained encoder's bench rows on request only").
 systems="guardian,guardian-ngram,guardian-encoder,guardian-default,peers"
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/serve.sh MODEL_DIR [SECONDS]: `guardian serve` under load at concurrency 1, 8 and 64, next to
 # the in-process throughput of `guardian moderate` on the same messages. Prints JSON lines, the last
-# one checking the bar: no non-2xx answer and no socket error or timeout (10 s), RSS growth
+# one checking the server's bar: no non-2xx answer and no socket error or timeout (10 s), RSS growth
 # within $RSS_BOUND_MB (default 32) over the whole run, and the server at concurrency 64 keeping
 # >= 70% of the in-process rate.
 # The load generator is bench/serve_load.py (keep-alive HTTP/1.1 from threads); wrk is used

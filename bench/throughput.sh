@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6's throughput bench for the model kinds that train in seconds, beside fastText's CLI on
+# The throughput bench for the model kinds that train in seconds, beside fastText's CLI on
 # the same messages (bench_throughput's: TweetEval offensive test and BEEP! dev, alternating).
 # Trains, on TweetEval offensive train + BEEP! train[:90%] under the binary policy:
 #   guardian-ngram     kind ngram, linear over TF-IDF n-grams (bench/recipes/ngram.toml)
@@ -8,7 +8,7 @@
 #                      under --budget (the encoder gets what the n-gram members leave)
 #   fastText           supervised -wordNgrams 2 -epoch 5, and with -minn 2 -maxn 4
 # then runs build/bin/bench_throughput --model on the three and the cascade's encoder member (in
-# process; the cascade also off; the encoder and the cascade also at bf16) and bench/peers/fasttext_predict.py (the CLI). Every line printed is JSON, issue 6's
+# process; the cascade also off; the encoder and the cascade also at bf16) and bench/peers/fasttext_predict.py (the CLI). Every line printed is JSON, bench_throughput's
 # format; training times come as {"system", "model", "train_seconds"} lines, and the bf16 quality
 # cost as `guardian eval` macro-F1 at f32 and bf16; guardian-cli-load rows time the CLI's start and
 # model load beside fasttext-cli-load's.

@@ -116,7 +116,7 @@ def fasttext_run(task, system, workdir, train, valid, test, extra, timeout=900):
         print(json.dumps({"task": task, "system": system, "error": "timeout after %d s" % timeout}), flush=True)
         return
     seconds = time.time() - start
-    # fastText's predict has died (SIGABRT) on a model autotune chose (session 26, offensive): an
+    # fastText's predict has died (SIGABRT) on a model autotune chose (TweetEval offensive): an
     # error row for this peer with the settings behind it, not a crash that ends the whole bench.
     try:
         transfer_predictions(system, lambda name, texts: fasttext_predict(model, texts))
@@ -229,8 +229,9 @@ def main():
         if "fasttext-autotune" in systems and args.autotune_seconds > 0:
             fasttext_run(args.task, "fasttext-autotune", work, train, valid, test,
                          lambda va: ["-autotune-validation", va, "-autotune-duration", str(args.autotune_seconds)],
-                         # The search plus the retraining on its best settings took 154-325 s in sessions
-                         # 23-25, once past 600 s (offensive, session 25: an error row instead of a score).
+                         # The search plus the retraining on its best settings took 154-325 s in the
+                         # bench runs up to 2026-12-04, once past 600 s (offensive: an error row instead
+                         # of a score); docs/decisions.md, "fastText autotune's time bound".
                          timeout=args.autotune_seconds + 1050)
     if "tfidf-lr" in systems:
         tfidf_run(args.task, train, valid, test)

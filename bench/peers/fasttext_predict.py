@@ -1,4 +1,4 @@
-"""fastText's CLI as the n-gram kind's throughput peer (bench/throughput.sh; issue 6).
+"""fastText's CLI as the n-gram kind's throughput peer (bench/throughput.sh).
 
 Trains fastText supervised models on a `guardian data export` file ({"text", "label"} lines), then
 times `fasttext predict-prob` on the bench's messages (one per line) three ways:
@@ -11,7 +11,7 @@ times `fasttext predict-prob` on the bench's messages (one per line) three ways:
                       lines at a time (1 or 64), each batch's latency until its last answer line
                       arrives: fastText has no in-process API from the CLI, so these latencies
                       include a pipe round trip and this driver's Python overhead (tens of us)
-Prints one JSON line per row in issue 6's format (gflops_per_second null: it means nothing here).
+Prints one JSON line per row in bench_throughput's format (gflops_per_second null: it means nothing here).
 Run with Debian's Python (/usr/bin/python3) and Debian's fasttext CLI.
 """
 import argparse

@@ -5,7 +5,7 @@ The models of bench/quality.sh, trained on a task's train split only, score a tr
 source's messages labelled for the same kind of harm (Jigsaw's Wikipedia comments for TweetEval's
 tweets, APEACH's and KoSBi's crowd- and LLM-written sentences for BEEP!'s and UnSmile's comments).
 No model saw these sources, nor chose anything on them: it is the closest the shelf comes to
-issue 4's "judged on data sets that are not on the shelf".
+judging a model on data sets that are not on the shelf.
 A message counts as flagged when the model's most probable level is not the first ("none",
 "clean"), as macro-F1 is scored in-domain; the transfer set's truth is its label >= 1. Printed, one
 JSON line per system, then, as bench/peers/paired_bootstrap.py, one per peer for the headline
@@ -28,7 +28,7 @@ the same share of the whole transfer set as is toxic in the task's validation sp
 (reference_share: what the team knew before the shift), by the rule of `guardian calibrate
 --target share=S` (eval::threshold_for_share: the closest share, the smaller on a tie, tied scores
 flagged together), applied here to every system's P(level >= 1). Checked against the command
-itself (session 18: a card of TweetEval hate's test texts, --write-share-card, share=0.4215: the
+itself (2026-12-03: a card of TweetEval hate's test texts, --write-share-card, share=0.4215: the
 same threshold, 0.9153410790786446, to the last digit); running it per seed cost the bench ~10
 minutes of model loading. It is what a team that sees the drift check fire, and has no labels
 yet, can do; right only when the harm is as common as before. The set's own messages choose it,

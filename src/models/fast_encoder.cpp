@@ -18,7 +18,7 @@ namespace guardian::models {
 
 namespace {
 
-// Tokens per thread below which a batch is not split (measured: bench_throughput, issue 6).
+// Tokens per thread below which a batch is not split (measured with bench_throughput).
 constexpr int kSerialTokens = 256;
 std::atomic<int> g_threads{0};   // 0 until configure_threads: OpenBLAS's own default
 std::atomic<int> g_current{-1};  // what OpenBLAS was last told (a process-wide setting)

@@ -1,4 +1,4 @@
-// Issue 6's throughput bench: messages per second and p50/p99 latency at batch 1 and 64, for a
+// The throughput bench: messages per second and p50/p99 latency at batch 1 and 64, for a
 // fixed reference encoder (4 layers, hidden 256, 4 heads, FFN 1024, up to 64 tokens) run by
 // guardian (its torch-free inference forward, models::FastClassifier, as EncoderModel::score runs
 // it; "guardian-libtorch" is the libtorch-module forward for comparison) and, with the same weights
@@ -40,7 +40,7 @@
 #include "models/weights.h"
 #include "policy/policy.h"
 #include "text/sentencepiece_tokenizer.h"
-#include "train/data_sets.h"
+#include "data/sets.h"
 
 using namespace guardian;
 using Clock = std::chrono::steady_clock;
@@ -70,9 +70,9 @@ Timing from_latencies(std::vector<double> latency, size_t messages, double secon
 
 // Real messages: TweetEval offensive test and BEEP! dev, alternating English and Korean.
 std::vector<std::string> real_messages(size_t limit) {
-  auto policy = train::resolve_policy("binary");
-  auto en = train::load_sets({"tweeteval-offensive:test"}, policy, core::data_root(), train::Purpose::kEval, true);
-  auto ko = train::load_sets({"beep:dev"}, policy, core::data_root(), train::Purpose::kEval, true);
+  auto policy = policy::resolve_policy("binary");
+  auto en = data::load_sets({"tweeteval-offensive:test"}, policy, core::data_root(), data::Purpose::kEval, true);
+  auto ko = data::load_sets({"beep:dev"}, policy, core::data_root(), data::Purpose::kEval, true);
   std::vector<std::string> out;
   for (size_t i = 0; out.size() < limit && (i < en.examples.size() || i < ko.examples.size()); ++i) {
     if (i < en.examples.size()) out.push_back(en.examples[i].text);

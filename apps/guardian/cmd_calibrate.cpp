@@ -1,25 +1,16 @@
 // guardian calibrate: temperatures, offsets and thresholds per category, fitted on validation data
 // and written into the model's policy (the thresholds the server uses).
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
+#include <filesystem>
 #include <iostream>
-#include <map>
-
-#include <nlohmann/json.hpp>
 
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "data/sets.h"
 #include "eval/calibration.h"
-#include "eval/evaluator.h"
-#include "eval/metrics.h"
+#include "infer/calibrate.h"
 #include "models/model.h"
 #include "models/model_dir.h"
-#include "policy/policy.h"
-#include "train/data_sets.h"
-#include "train/model_report.h"
-#include "train/train_config.h"
 
 namespace guardian::app {
 
@@ -32,308 +23,34 @@ struct CalibrateArgs {
   std::string target = "precision=0.9";
   bool skip_bad = false;
   bool dry_run = false;
-  bool keep_temperature = false;
-  bool offset = false;
-  bool per_language = false;
-  std::vector<std::string> per_language_for;  // only these categories get per-language thresholds
-
-  // Whether category `name` has its threshold picked per language.
-  bool fits_languages(const std::string& name) const {
-    if (per_language) return true;
-    return std::find(per_language_for.begin(), per_language_for.end(), name) != per_language_for.end();
-  }
+  infer::CalibrateOptions options;
 };
 
-std::string next_version(const std::string& version) {
-  try {
-    size_t used = 0;
-    const long n = std::stol(version, &used);
-    if (used == version.size()) return std::to_string(n + 1);
-  } catch (const std::exception&) {
-  }
-  return version + ".1";
-}
-
-// P(level >= 1) of category c for every row (in languages[i]), under the policy's current
-// temperatures and language offsets.
-std::vector<double> severity_scores(const std::vector<models::CategoryLogits>& logits,
-                                    const std::vector<std::string>& languages, const policy::Policy& policy, size_t c) {
-  std::vector<double> scores;
-  scores.reserve(logits.size());
-  for (size_t i = 0; i < logits.size(); ++i) {
-    scores.push_back(policy::severity_probability(models::to_probabilities(logits[i], policy, languages[i])[c]));
-  }
-  return scores;
-}
-
-// A language gets a threshold of its own (an offset) only with at least this many labelled
-// positives and as many negatives in it: fewer leave a precision or recall target to chance.
-constexpr int64_t kMinLanguageLabels = 30;
-
-// A share target needs no labels: each category's threshold flags that share of the data (the
-// policy's reference share for a bare "share"), its temperature kept.
-nlohmann::json calibrate_share(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
-                               const std::vector<std::string>& languages, const eval::Target& target) {
-  nlohmann::json categories = nlohmann::json::array();
-  for (size_t c = 0; c < policy.categories.size(); ++c) {
-    auto& category = policy.categories[c];
-    if (!category.trained) continue;  // never learned: no rate to hold
-    if (target.from_reference && !category.reference_share) {
-      throw ConfigError("calibrate --target share: the model's policy records no reference share for '" + category.name +
-                        "' (train or calibrate it with this guardian, or give the share: --target share=S)");
-    }
-    const double wanted = target.from_reference ? *category.reference_share : target.value;
-    const auto choice = eval::threshold_for_share(severity_scores(logits, languages, policy, c), wanted);
-    std::printf("%s: threshold %.4f -> %.4f flags %.3f of the %zu messages (target %.3f)\n", category.name.c_str(),
-                category.threshold, choice.threshold, choice.share, logits.size(), wanted);
-    category.threshold = choice.threshold;
-    categories.push_back({{"name", category.name}, {"temperature", category.temperature}, {"threshold", category.threshold},
-                          {"target_share", wanted}, {"share", choice.share}});
-  }
-  return categories;
-}
-
-// A precision or recall whose 95% interval is wider than this is called uncertain.
-constexpr double kTrustedWidth = 0.2;
-
-// Prints precision and recall of a choice with their 95% intervals and counts on one line, and
-// returns them for calibration.json, "uncertain" when an interval is wider than kTrustedWidth.
-nlohmann::json report_figures(const char* what, const eval::ThresholdChoice& choice) {
-  // How far these figures can be trusted: a sample of a few dozen labels (a drift sample, say)
-  // leaves both wide open, and the threshold with them.
-  const auto precision_ci = eval::wilson_interval(choice.true_positives, choice.flagged);
-  const auto recall_ci = eval::wilson_interval(choice.true_positives, choice.positives);
-  std::printf("  %s %.4f: precision %.3f [%.2f, %.2f] (%lld of %lld flagged), recall %.3f [%.2f, %.2f] "
-              "(%lld of %lld), F1 %.3f, macro-F1 %.3f\n",
-              what, choice.threshold, choice.precision, precision_ci.low, precision_ci.high,
-              static_cast<long long>(choice.true_positives), static_cast<long long>(choice.flagged), choice.recall,
-              recall_ci.low, recall_ci.high, static_cast<long long>(choice.true_positives),
-              static_cast<long long>(choice.positives), choice.f1, choice.macro_f1);
-  const bool uncertain =
-      precision_ci.high - precision_ci.low > kTrustedWidth || recall_ci.high - recall_ci.low > kTrustedWidth;
-  return {{"precision", choice.precision}, {"precision_interval", {precision_ci.low, precision_ci.high}},
-          {"recall", choice.recall}, {"recall_interval", {recall_ci.low, recall_ci.high}},
-          {"flagged", choice.flagged}, {"positives", choice.positives}, {"f1", choice.f1},
-          {"macro_f1", choice.macro_f1}, {"uncertain", uncertain}};
-}
-
-// Each language's figures when the labelled rows hold more than one (ko, en: by script), so that
-// a bilingual model's one threshold shows what it does in each. With `fit`, a language with at
-// least kMinLanguageLabels positives and negatives gets the threshold the target picks on its rows
-// alone, kept in the policy as a log-odds offset from the category's threshold (one threshold, the
-// decision rule and every consumer of scores stay as they are); a language with fewer keeps the
-// offset it had. scores are the category's without offsets. Returns calibration.json's summary,
-// empty for data in one language.
-nlohmann::json by_language(policy::Category& category, const std::map<std::string, double>& previous,
-                           const std::vector<double>& scores, const std::vector<int>& truth,
-                           const std::vector<std::string>& languages, const eval::Target& target, bool fit) {
-  std::map<std::string, std::pair<std::vector<double>, std::vector<int>>> rows;
-  for (size_t i = 0; i < scores.size(); ++i) {
-    if (languages[i] == "unknown") continue;
-    rows[languages[i]].first.push_back(scores[i]);
-    rows[languages[i]].second.push_back(truth[i]);
-  }
-  nlohmann::json summary = nlohmann::json::object();
-  if (rows.size() < 2) {
-    // Nothing to tell apart: the category's threshold was picked on this language's scores, so it
-    // takes no offset; another language keeps its offset.
-    if (fit) {
-      category.language_offset = previous;
-      for (const auto& [language, own] : rows) category.language_offset.erase(language);
-    }
-    return summary;
-  }
-  for (const auto& [language, own] : rows) {
-    const auto& [own_scores, own_truth] = own;
-    const auto positives = std::count(own_truth.begin(), own_truth.end(), 1);
-    const auto negatives = static_cast<int64_t>(own_truth.size()) - positives;
-    auto& entry = summary[language];
-    entry = {{"labelled", own_truth.size()}, {"fitted", false}};
-    char what[112];
-    if (!fit || positives < kMinLanguageLabels || negatives < kMinLanguageLabels) {
-      const auto kept = previous.find(language);
-      if (fit && kept != previous.end()) category.language_offset[language] = kept->second;
-      if (fit) {
-        std::printf("  %s: %lld labelled positives and %lld negatives, fewer than %lld: no threshold of its own%s\n",
-                    language.c_str(), static_cast<long long>(positives), static_cast<long long>(negatives),
-                    static_cast<long long>(kMinLanguageLabels), kept == previous.end() ? "" : " (its offset is kept)");
-      }
-      if (positives == 0) continue;
-      std::snprintf(what, sizeof what, "%s (%zu labelled) at the category's threshold", language.c_str(), own_truth.size());
-      entry.update(report_figures(what, eval::measure_threshold(own_scores, own_truth, category.threshold)));
-      continue;
-    }
-    const auto choice = eval::pick_threshold(own_scores, own_truth, target);
-    if (!choice.met) {
-      std::printf("  %s: the target is not reachable on its %zu labelled rows: the category's threshold applies\n",
-                  language.c_str(), own_truth.size());
-      continue;
-    }
-    // logit(category threshold) - logit(the language's own): its scores then cross the one at its own.
-    const double offset = policy::threshold_margin(category.threshold, choice.threshold);
-    category.language_offset[language] = offset;
-    std::snprintf(what, sizeof what, "%s (%zu labelled, offset %+.3f) at its own threshold", language.c_str(),
-                  own_truth.size(), offset);
-    entry.update(report_figures(what, choice));
-    entry.update({{"fitted", true}, {"offset", offset}, {"threshold", choice.threshold}});
-  }
-  return summary;
-}
-
-// The labelled targets: per category with labelled positives and negatives, the temperature
-// (and with args.offset the offset; neither with args.keep_temperature) and the threshold for the
-// target, with the precision-at-recall table; for the categories args.fits_languages names, a
-// threshold per language too (by_language).
-nlohmann::json calibrate_labelled(policy::Policy& policy, const std::vector<models::CategoryLogits>& logits,
-                                  const std::vector<data::Example>& examples,
-                                  const std::vector<std::string>& example_languages, const eval::Target& target,
-                                  const CalibrateArgs& args) {
-  nlohmann::json categories = nlohmann::json::array();
-  for (size_t c = 0; c < policy.categories.size(); ++c) {
-    auto& category = policy.categories[c];
-    if (!category.trained) {
-      std::cout << category.name << ": untrained (no label in the model's training data); nothing to calibrate\n";
-      continue;
-    }
-    std::vector<std::vector<double>> rows;
-    std::vector<int> labels;
-    std::vector<models::CategoryLogits> labelled;
-    std::vector<std::string> languages;
-    for (size_t i = 0; i < examples.size(); ++i) {
-      if (examples[i].labels[c] < 0) continue;
-      rows.emplace_back(logits[i][c].begin(), logits[i][c].end());
-      labels.push_back(examples[i].labels[c]);
-      labelled.push_back(logits[i]);
-      languages.push_back(example_languages[i]);
-    }
-    const bool has_positive = std::any_of(labels.begin(), labels.end(), [](int l) { return l >= 1; });
-    const bool has_negative = std::any_of(labels.begin(), labels.end(), [](int l) { return l == 0; });
-    if (!has_positive || !has_negative) {
-      std::cout << category.name << ": no labelled positives and negatives in the data; left as it was\n";
-      continue;
-    }
-    const policy::Category before = category;  // restored whole when the target is unreachable
-    if (args.offset) {
-      const auto scaling = eval::fit_scaling(rows, labels);
-      category.temperature = scaling.temperature;
-      category.offset = scaling.offset;
-    } else if (!args.keep_temperature) {
-      category.temperature = eval::fit_temperature(rows, labels);
-      category.offset = 0.0;  // an earlier offset belongs to an earlier temperature
-    }
-    // Per language, the category's threshold is chosen on the scores without language offsets and each
-    // language's offset against it; a category that never flags alone needs neither.
-    bool fit_languages = args.fits_languages(category.name) && category.decides;
-    const auto previous_offsets = category.language_offset;
-    if (fit_languages) category.language_offset.clear();
-    auto scores = severity_scores(labelled, languages, policy, c);
-    std::vector<int> truth;
-    for (int label : labels) truth.push_back(label >= 1 ? 1 : 0);
-    auto choice = eval::pick_threshold(scores, truth, target);
-    if (!choice.met) {
-      // An unreachable target leaves the category as it was: a threshold that misses what the user
-      // asked for (e.g. precision 0.03 for a target of 0.8) would flag far more than intended, and
-      // the old threshold under a refitted temperature or offset would move the decisions too. The
-      // figures below are the old scores'.
-      category = before;
-      fit_languages = false;
-      scores = severity_scores(labelled, languages, policy, c);
-      choice = eval::pick_threshold(scores, truth, target);
-    }
-    if (choice.met) category.threshold = std::clamp(choice.threshold, 1e-6, 1.0);
-    std::printf("%s: temperature %.3f, offset %+.3f, threshold %.4f%s (%zu labelled)\n", category.name.c_str(),
-                category.temperature, category.offset, category.threshold,
-                choice.met ? "" : "  [target not reachable on this data: the category is left as it was]", labels.size());
-    auto entry = report_figures(choice.met ? "at the chosen threshold" : "at the best-F1 threshold", choice);
-    bool uncertain = entry["uncertain"].get<bool>();
-    // Each language's figures (at its own threshold with per_language), then the whole data's as served.
-    const auto languages_summary = by_language(category, previous_offsets, scores, truth, languages, target,
-                                               fit_languages);
-    for (const auto& [language, figures] : languages_summary.items()) {
-      uncertain = uncertain || figures.value("uncertain", false);
-    }
-    auto final_scores = scores;
-    nlohmann::json served;
-    if (!category.language_offset.empty() && fit_languages) {
-      final_scores = severity_scores(labelled, languages, policy, c);
-      served = report_figures("all languages, each at its own threshold: the category's",
-                              eval::measure_threshold(final_scores, truth, category.threshold));
-    }
-    if (uncertain) {
-      std::printf("  few labels: a 95%% interval above is wider than %.1f; label more messages before trusting this "
-                  "threshold\n", kTrustedWidth);
-    }
-    std::printf("  %-8s %-10s %-10s %-10s\n", "recall>=", "precision", "recall", "threshold");
-    nlohmann::json table = nlohmann::json::array();
-    for (const auto& p : eval::precision_at_recall_table(final_scores, truth)) {
-      std::printf("  %-8.2f %-10.3f %-10.3f %-10.4f\n", p.target_recall, p.precision, p.recall, p.threshold);
-      table.push_back({{"recall_target", p.target_recall}, {"precision", p.precision}, {"recall", p.recall},
-                       {"threshold", p.threshold}});
-    }
-    entry.update({{"name", category.name}, {"temperature", category.temperature}, {"offset", category.offset},
-                  {"threshold", category.threshold},
-                  {"uncertain", uncertain}, {"met", choice.met}, {"precision_at_recall", table}});
-    if (!languages_summary.empty()) entry["languages"] = languages_summary;
-    if (!served.is_null()) entry["with_language_offsets"] = served;
-    categories.push_back(entry);
-  }
-  return categories;
-}
-
-void run_calibrate(const CalibrateArgs& args) {
-  const auto target = eval::Target::parse(args.target);
+void run_calibrate(CalibrateArgs args) {
+  args.options.target = eval::Target::parse(args.target);
   auto model = models::load_model(args.model);
   models::configure_threads();
-  auto policy = model->policy();
   auto specs = args.data;
   bool skip_bad = args.skip_bad;
   if (!args.recipe.empty()) {
-    const auto recipe = train::TrainConfig::load(args.recipe);
-    specs.insert(specs.end(), recipe.data.valid.begin(), recipe.data.valid.end());
-    skip_bad = skip_bad || recipe.data.skip_bad;
+    const auto recipe = data::load_recipe_data(args.recipe);
+    specs.insert(specs.end(), recipe.valid.begin(), recipe.valid.end());
+    skip_bad = skip_bad || recipe.skip_bad;
   }
   if (specs.empty()) throw ConfigError("calibrate needs validation data: --data card:split or --recipe FILE");
-  const bool share = target.metric == eval::Target::kShare;
-  if (!args.per_language_for.empty()) {
-    // A misspelt name would silently fit nothing: refuse it before anything is written.
-    std::string known;
-    for (const auto& category : policy.categories) known += (known.empty() ? "" : ", ") + category.name;
-    for (const auto& name : args.per_language_for) {
-      if (policy.index_of(name) < 0) {
-        throw ConfigError("calibrate --per-language-for: no category '" + name + "' in the model's policy (it has " +
-                          known + ")");
-      }
-    }
-  }
-  if (share && (args.per_language || !args.per_language_for.empty())) {
-    throw ConfigError("calibrate --per-language needs labels: a share target keeps each language's offset as it is");
-  }
-  if (share && args.offset) throw ConfigError("calibrate --offset needs labels: a share target keeps the scores as they are");
-  if (args.offset && args.keep_temperature) {
-    throw ConfigError("calibrate --offset fits the offset with the temperature: it cannot keep the temperature");
-  }
-  auto set = train::load_sets(specs, policy, core::data_root(), train::Purpose::kValid, skip_bad, /*unlabelled=*/share);
+  infer::check_calibrate_options(args.options, model->policy());
+  const bool share = args.options.target.metric == eval::Target::kShare;
+  const auto set = data::load_sets(specs, model->policy(), core::data_root(), data::Purpose::kValid, skip_bad,
+                                   /*unlabelled=*/share);
   if (set.examples.empty()) throw InputError("calibrate: the data (" + specs.front() + "...) holds no messages");
-  std::vector<std::string> texts;
-  for (const auto& e : set.examples) texts.push_back(e.text);
-  const auto logits = model->score(texts);
-
-  nlohmann::json summary = {{"target", target.to_string()}, {"data", specs}};
-  std::vector<std::string> languages;
-  for (const auto& e : set.examples) languages.push_back(data::message_language(e.text));
-  summary["categories"] = share ? calibrate_share(policy, logits, languages, target)
-                              : calibrate_labelled(policy, logits, set.examples, languages, target,
-                                                   args);
-  // The calibration data becomes the reference, at the final thresholds and temperatures.
-  std::vector<std::vector<std::vector<double>>> probs;
-  for (size_t i = 0; i < logits.size(); ++i) probs.push_back(models::to_probabilities(logits[i], policy, languages[i]));
-  train::set_reference(policy, eval::to_json(eval::evaluate(policy, set.examples, probs)), "calibration", specs);
-  policy.version = next_version(policy.version);
+  const auto calibration = infer::calibrate(*model, set.examples, specs, args.options);
+  std::cout << calibration.text;
   if (!args.dry_run) {
-    policy.save(std::filesystem::path(args.model) / models::kPolicyFile);
-    models::write_json_file(std::filesystem::path(args.model) / "calibration.json", summary);
-    std::cout << "wrote " << (std::filesystem::path(args.model) / models::kPolicyFile).string() << " (policy version "
-              << policy.version << ")\n";
+    const std::filesystem::path dir(args.model);
+    calibration.policy.save(dir / models::kPolicyFile);
+    models::write_json_file(dir / "calibration.json", calibration.summary);
+    std::cout << "wrote " << (dir / models::kPolicyFile).string() << " (policy version " << calibration.policy.version
+              << ")\n";
   }
 }
 
@@ -354,18 +71,18 @@ void add_calibrate_command(CLI::App& app) {
                   "the harm is as common as before)");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_flag("--dry-run", args->dry_run, "Show the table without writing the policy");
-  cmd->add_flag("--keep-temperature", args->keep_temperature,
+  cmd->add_flag("--keep-temperature", args->options.keep_temperature,
                 "Move the thresholds only: keep each category's temperature and offset (for labels that say flagged or "
                 "not, without the level a multi-level category would need to fit one)");
-  cmd->add_flag("--offset", args->offset,
+  cmd->add_flag("--offset", args->options.offset,
                 "Fit a log-odds offset per category with its temperature (policy offset), so that its scores "
                 "claim positives as often as the data give them; a model trained with class-balanced weights "
                 "claims too many, which a temperature alone cannot correct");
-  cmd->add_flag("--per-language", args->per_language,
+  cmd->add_flag("--per-language", args->options.per_language,
                 "Also pick each category's threshold on each language's rows alone (ko, en: by script; at least "
                 "30 labelled positives and negatives in it), kept as a log-odds offset (language_offset) so that "
                 "the target holds in each language of a bilingual model");
-  cmd->add_option("--per-language-for", args->per_language_for,
+  cmd->add_option("--per-language-for", args->options.per_language_for,
                   "--per-language for these categories only (comma-separated names); the others keep the language "
                   "offsets they have")
       ->delimiter(',');

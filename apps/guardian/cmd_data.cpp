@@ -7,7 +7,7 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
-#include "train/data_sets.h"
+#include "data/sets.h"
 
 namespace guardian::app {
 
@@ -22,9 +22,9 @@ struct DataArgs {
 };
 
 void run_stats(const DataArgs& args) {
-  const auto policy = train::resolve_policy(args.policy);
+  const auto policy = policy::resolve_policy(args.policy);
   for (const auto& spec : args.data) {
-    auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
+    auto set = data::load_sets({spec}, policy, core::data_root(), data::Purpose::kEval, args.skip_bad);
     nlohmann::json counts = nlohmann::json::object();
     std::map<std::string, int> languages;
     for (const auto& e : set.examples) {
@@ -44,10 +44,10 @@ void run_stats(const DataArgs& args) {
 }
 
 void run_export(const DataArgs& args) {
-  const auto policy = train::resolve_policy(args.policy);
+  const auto policy = policy::resolve_policy(args.policy);
   const int c = args.category.empty() && policy.categories.size() == 1 ? 0 : policy.index_of(args.category);
   if (c < 0) throw ConfigError("--category must name one of policy '" + policy.name + "''s categories");
-  auto set = train::load_sets(args.data, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
+  auto set = data::load_sets(args.data, policy, core::data_root(), data::Purpose::kEval, args.skip_bad);
   core::AtomicFile out(args.out);
   size_t written = 0;
   for (const auto& e : set.examples) {

@@ -9,11 +9,13 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "data/perturb.h"
+#include "data/sets.h"
 #include "eval/evaluator.h"
+#include "infer/explain.h"
+#include "infer/moderation.h"
+#include "infer/score.h"
 #include "models/model.h"
-#include "serve/explain.h"
-#include "serve/moderation.h"
-#include "train/data_sets.h"
+#include "policy/policy.h"
 
 namespace guardian::app {
 
@@ -31,9 +33,7 @@ struct EvalArgs {
   std::vector<std::string> perturb;  // each data set again with these spelling games played
 };
 
-constexpr size_t kChunk = 512;  // messages scored at a time
-
-size_t argmax_level(const serve::ModerationResult& r, size_t category) {
+size_t argmax_level(const infer::ModerationResult& r, size_t category) {
   const auto& levels = r.categories[category].levels;
   return static_cast<size_t>(std::max_element(levels.begin(), levels.end()) - levels.begin());
 }
@@ -50,12 +50,12 @@ std::optional<bool> toxic_truth(const data::Example& e, const policy::Policy& po
 
 // The words behind the flags (FlagWords) as a table: a word behind many false flags is a cue the
 // model learned that this data does not share.
-std::string flag_words_text(const serve::FlagWords& words) {
+std::string flag_words_text(const infer::FlagWords& words) {
   std::string out = "Words behind the flags (per flagged message, the word that raised its deciding category most):\n";
   char line[160];
   std::snprintf(line, sizeof line, "  %-24s %8s %12s %10s\n", "word", "flags", "false flags", "precision");
   out += line;
-  for (const auto& e : words.top(serve::kFlagWordsListed)) {
+  for (const auto& e : words.top(infer::kFlagWordsListed)) {
     std::snprintf(line, sizeof line, "  %-24s %8lld %12lld %10.3f\n", e.word.c_str(), static_cast<long long>(e.flags),
                   static_cast<long long>(e.false_flags),
                   static_cast<double>(e.flags - e.false_flags) / static_cast<double>(e.flags));
@@ -65,7 +65,7 @@ std::string flag_words_text(const serve::FlagWords& words) {
 }
 
 // True when the model got this row wrong: a known category's level, or the decision.
-bool misclassified(const data::Example& e, const serve::ModerationResult& r, const policy::Policy& policy) {
+bool misclassified(const data::Example& e, const infer::ModerationResult& r, const policy::Policy& policy) {
   bool any_known = false, toxic = false;
   for (size_t c = 0; c < e.labels.size(); ++c) {
     if (e.labels[c] < 0) continue;
@@ -85,17 +85,14 @@ eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std:
                           core::AtomicFile* errors, core::AtomicFile* predictions) {
   const auto& policy = model.policy();
   eval::Evaluator evaluator(policy);
-  serve::FlagWords flag_words;
-  for (size_t begin = 0; begin < examples.size(); begin += kChunk) {
-    const size_t end = std::min(examples.size(), begin + kChunk);
-    std::vector<std::string> texts;
-    for (size_t i = begin; i < end; ++i) texts.push_back(examples[i].text);
-    auto logits = model.score(texts);
-    std::vector<serve::ModerationResult> results;
-    for (size_t i = begin; i < end; ++i) results.push_back(serve::interpret(logits[i - begin], policy, examples[i].text));
+  infer::FlagWords flag_words;
+  infer::score_in_chunks(model, examples, [&](size_t begin, std::vector<models::CategoryLogits>& logits) {
+    const size_t end = begin + logits.size();
+    std::vector<infer::ModerationResult> results;
+    for (size_t i = begin; i < end; ++i) results.push_back(infer::interpret(logits[i - begin], policy, examples[i].text));
     // With --explain, the rows that need one: each flagged row (for the words behind the flags) and
     // each row written.
-    std::vector<std::vector<serve::CategoryExplanation>> explanations(end - begin);
+    std::vector<std::vector<infer::CategoryExplanation>> explanations(end - begin);
     if (args.explain > 0) {
       std::vector<size_t> rows;
       std::vector<std::string> explained;
@@ -106,7 +103,7 @@ eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std:
           explained.push_back(examples[i].text);
         }
       }
-      auto found = serve::explain(model, explained, static_cast<size_t>(args.explain));
+      auto found = infer::explain(model, explained, static_cast<size_t>(args.explain));
       for (size_t k = 0; k < rows.size(); ++k) explanations[rows[k]] = std::move(found[k]);
     }
     for (size_t i = begin; i < end; ++i) {
@@ -118,14 +115,14 @@ eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std:
       evaluator.add(example, probs);
       if (args.explain > 0 && result.decision.flagged) {
         if (const auto toxic = toxic_truth(example, policy)) {
-          flag_words.add(serve::strongest_push(explanation, result.decision.category), *toxic);
+          flag_words.add(infer::strongest_push(explanation, result.decision.category), *toxic);
         }
       }
       const bool wrong = errors && misclassified(example, result, policy);  // only --errors asks
       if (!predictions && !wrong) continue;
       // The row, the scores, the argmax level per category (what macro-F1 scores) and the truth.
-      nlohmann::json line = serve::to_json(result, policy);
-      if (args.explain > 0) line["explanation"] = serve::to_json(explanation);
+      nlohmann::json line = infer::to_json(result, policy);
+      if (args.explain > 0) line["explanation"] = infer::to_json(explanation);
       line["id"] = example.id;
       line["text"] = example.text;
       if (game) line["perturbed"] = data::perturbation_name(*game);
@@ -142,14 +139,14 @@ eval::Report evaluate_set(const EvalArgs& args, models::Model& model, const std:
       if (predictions) predictions->write(text);
       if (wrong) errors->write(text);
     }
-  }
+  });
   auto report = evaluator.report();
   if (args.json) {
     auto j = eval::to_json(report);
     j["data"] = spec;
     if (game) j["perturbed"] = data::perturbation_name(*game);
     j["model"] = model.id();
-    if (args.explain > 0) j["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/true);
+    if (args.explain > 0) j["flag_words"] = flag_words.to_json(infer::kFlagWordsListed, /*labelled=*/true);
     std::cout << j.dump() << std::endl;
   } else {
     std::cout << "== " << spec << (game ? ", perturbed: " + data::perturbation_name(*game) : "") << " ("
@@ -187,14 +184,14 @@ void run_eval(const EvalArgs& args) {
   for (const auto& name : args.perturb) games.push_back(data::parse_perturbation(name));
   auto model = models::load_model(args.model);
   models::configure_threads();
-  if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
+  if (!args.policy.empty()) model->set_policy(policy::resolve_policy(args.policy));
   const auto& policy = model->policy();
   std::unique_ptr<core::AtomicFile> errors;
   if (!args.errors.empty()) errors = std::make_unique<core::AtomicFile>(args.errors);
   std::unique_ptr<core::AtomicFile> predictions;
   if (!args.predictions.empty()) predictions = std::make_unique<core::AtomicFile>(args.predictions);
   for (const auto& spec : args.data) {
-    const auto set = train::load_sets({spec}, policy, core::data_root(), train::Purpose::kEval, args.skip_bad);
+    const auto set = data::load_sets({spec}, policy, core::data_root(), data::Purpose::kEval, args.skip_bad);
     const auto clean = evaluate_set(args, *model, spec, set.examples, std::nullopt, errors.get(), predictions.get());
     // The same messages with each game played (labels as they were): what the filter still catches.
     std::vector<std::pair<data::Perturbation, eval::Report>> played;
@@ -224,7 +221,7 @@ void add_eval_command(CLI::App& app) {
                   "Explain with N words per category (each word left out in turn): the lines of --errors and "
                   "--predictions get \"explanation\", and the report lists the words behind the flags (per "
                   "flagged message, the word that raised its deciding category most) with how many were false")
-      ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
+      ->check(CLI::Range(1, static_cast<int>(infer::kMaxExplanationTop)));
   cmd->add_option("--perturb", args->perturb,
                   "Score each data set again with a spelling game users play to slip past a filter (repeatable): "
                   "split (a space inside words), noise (a symbol inside words), choseong (Hangul syllables as "

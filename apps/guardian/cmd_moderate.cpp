@@ -13,12 +13,12 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/json_lines.h"
-#include "eval/evaluator.h"
+#include "infer/drift_check.h"
+#include "infer/explain.h"
+#include "infer/moderation.h"
 #include "models/model.h"
-#include "serve/explain.h"
-#include "serve/moderation.h"
+#include "policy/policy.h"
 #include "text/normalize.h"
-#include "train/data_sets.h"
 
 namespace guardian::app {
 
@@ -39,7 +39,7 @@ struct ModerateArgs {
 struct Throughput {
   using Clock = std::chrono::steady_clock;
   Clock::time_point started = Clock::now();
-  double scoring_seconds = 0.0;  // inside serve::moderate (normalise, score, interpret)
+  double scoring_seconds = 0.0;  // inside infer::moderate (normalise, score, interpret)
   int64_t messages = 0;          // texts scored
 
   // {"messages", "seconds", "messages_per_second", "scoring_seconds", "scoring_messages_per_second"}:
@@ -52,54 +52,10 @@ struct Throughput {
   }
 };
 
-// The drift check over the messages moderated, for --stats: the evaluator's flagged share per
-// category against the policy's reference (eval/drift.h), with no labels.
-struct DriftCheck {
-  explicit DriftCheck(const policy::Policy& policy) : evaluator(policy), unlabelled(policy.categories.size(), data::kUnknownLabel) {}
-
-  void add(const serve::ModerationResult& r) {
-    std::vector<std::vector<double>> probs;
-    for (const auto& c : r.categories) probs.push_back(c.levels);
-    data::Example e;
-    e.labels = unlabelled;
-    e.language = data::parse_language(r.language);  // for the reference of the traffic's language mix
-    evaluator.add(e, probs);
-  }
-  // {name: {"flagged_share", "reference_share", "z", "drifted", "reference_stale"}}; the middle
-  // three null without a live reference. A drifted category is also one warning line on stderr.
-  nlohmann::json report(const policy::Policy& policy) const {
-    nlohmann::json out = nlohmann::json::object();
-    for (const auto& c : evaluator.report().all.categories) {
-      if (!c.trained) continue;  // never learned: its flags are noise
-      const bool has_reference = std::isfinite(c.reference_share);
-      out[c.name] = {{"flagged_share", c.flagged_share},
-                     {"reference_share", has_reference ? nlohmann::json(c.reference_share) : nlohmann::json()},
-                     {"z", has_reference ? nlohmann::json(c.drift_z) : nlohmann::json()},
-                     {"drifted", has_reference ? nlohmann::json(c.drifted) : nlohmann::json()},
-                     {"reference_stale", c.reference_stale}};
-      if (c.reference_stale) {
-        std::fprintf(stderr, "guardian: drift: %s's reference share was measured at another threshold (edited since): "
-                             "no drift check for it (guardian calibrate measures it again)\n", c.name.c_str());
-      }
-      if (c.drifted) {
-        std::fprintf(stderr,
-                     "guardian: drift: %s reached its threshold on %.3f of these %zu messages against %.3f of its "
-                     "reference data (%s; z %+.1f): the threshold does not fit them (guardian calibrate)\n",
-                     c.name.c_str(), c.flagged_share, evaluator.size(), c.reference_share,
-                     policy.reference_data.c_str(), c.drift_z);
-      }
-    }
-    return out;
-  }
-
-  eval::Evaluator evaluator;
-  std::vector<int> unlabelled;  // every category's label unknown
-};
-
 // One readable line: the decision, the deciding score against its threshold, General, the words
 // behind the deciding category's score with --explain, the text.
-std::string text_line(const serve::ModerationResult& r, const std::string& text,
-                      const std::vector<serve::CategoryExplanation>* explanation) {
+std::string text_line(const infer::ModerationResult& r, const std::string& text,
+                      const std::vector<infer::CategoryExplanation>* explanation) {
   char head[160];
   const auto& d = r.decision;
   std::snprintf(head, sizeof head, "%-5s %-10s %.2f %s %.2f", d.flagged ? "FLAG" : "ALLOW", d.category.c_str(), d.score,
@@ -135,16 +91,16 @@ struct Pending {
 
 // Scores the batch's texts and prints every entry, in input order.
 void flush(models::Model& model, std::vector<Pending>& pending, const ModerateArgs& args, Throughput& throughput,
-           DriftCheck& drift, serve::FlagWords& flag_words) {
+           infer::DriftCheck& drift, infer::FlagWords& flag_words) {
   if (pending.empty()) return;
   std::vector<std::string> texts;
   for (const auto& p : pending) {
     if (p.error.is_null()) texts.push_back(p.text);
   }
   const auto started = Throughput::Clock::now();
-  auto results = serve::moderate(model, texts);
-  std::vector<std::vector<serve::CategoryExplanation>> explanations;
-  if (args.explain > 0) explanations = serve::explain(model, texts, static_cast<size_t>(args.explain));
+  auto results = infer::moderate(model, texts);
+  std::vector<std::vector<infer::CategoryExplanation>> explanations;
+  if (args.explain > 0) explanations = infer::explain(model, texts, static_cast<size_t>(args.explain));
   throughput.scoring_seconds += std::chrono::duration<double>(Throughput::Clock::now() - started).count();
   throughput.messages += static_cast<int64_t>(texts.size());
   size_t next = 0;
@@ -157,15 +113,15 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
     const auto& result = results[next++];
     drift.add(result);
     if (explanation && result.decision.flagged) {
-      flag_words.add(serve::strongest_push(*explanation, result.decision.category), std::nullopt);
+      flag_words.add(infer::strongest_push(*explanation, result.decision.category), std::nullopt);
     }
     if (args.format == "text") {
       std::cout << text_line(result, p.text, explanation) << "\n";
       continue;
     }
-    auto line = serve::to_json(result, model.policy());
+    auto line = infer::to_json(result, model.policy());
     line["id"] = p.id;
-    if (explanation) line["explanation"] = serve::to_json(*explanation);
+    if (explanation) line["explanation"] = infer::to_json(*explanation);
     if (args.with_text) line["text"] = p.text;
     std::cout << line.dump() << "\n";
   }
@@ -176,10 +132,10 @@ void flush(models::Model& model, std::vector<Pending>& pending, const ModerateAr
 int run_moderate(const ModerateArgs& args) {
   auto model = models::load_model(args.model);
   models::configure_threads();
-  if (!args.policy.empty()) model->set_policy(train::resolve_policy(args.policy));
+  if (!args.policy.empty()) model->set_policy(policy::resolve_policy(args.policy));
   Throughput throughput;
-  DriftCheck drift(model->policy());
-  serve::FlagWords flag_words;  // with --explain: the word behind each flag
+  infer::DriftCheck drift(model->policy());
+  infer::FlagWords flag_words;  // with --explain: the word behind each flag
   std::vector<Pending> pending;
   int failures = 0;
   auto push = [&](Pending p) {
@@ -220,12 +176,16 @@ int run_moderate(const ModerateArgs& args) {
   flush(*model, pending, args, throughput, drift, flag_words);
   if (args.stats) {
     auto report = throughput.report();
-    if (drift.evaluator.size() > 0) report["drift"] = drift.report(model->policy());
+    if (drift.size() > 0) {
+      const auto checked = drift.report();
+      for (const auto& warning : checked.warnings) std::cerr << "guardian: " << warning << "\n";
+      report["drift"] = checked.json;
+    }
     if (args.explain > 0) {
       // What these messages' flags rest on: beside a drift warning, the cue that moved.
-      report["flag_words"] = flag_words.to_json(serve::kFlagWordsListed, /*labelled=*/false);
+      report["flag_words"] = flag_words.to_json(infer::kFlagWordsListed, /*labelled=*/false);
       std::string listed;
-      for (const auto& e : flag_words.top(serve::kFlagWordsListed)) {
+      for (const auto& e : flag_words.top(infer::kFlagWordsListed)) {
         listed += (listed.empty() ? "" : ", ") + e.word + " " + std::to_string(e.flags);
       }
       if (!listed.empty()) std::cerr << "guardian: the words behind most flags: " << listed << "\n";
@@ -254,7 +214,7 @@ void add_moderate_command(CLI::App& app) {
                   "List the N words that moved each category's score most (each left out in turn, one forward "
                   "pass per word): \"explanation\": {category: [{word, offset, influence}]}, influence in log-odds, "
                   "> 0 toward flagging")
-      ->check(CLI::Range(1, static_cast<int>(serve::kMaxExplanationTop)));
+      ->check(CLI::Range(1, static_cast<int>(infer::kMaxExplanationTop)));
   cmd->add_flag("--stats", args->stats,
                 "Print the throughput after loading (messages/s, overall and scoring alone) and the drift check (each "
                 "category's share of these messages at its threshold against the policy's reference) to stderr as JSON; "

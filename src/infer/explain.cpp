@@ -1,4 +1,4 @@
-#include "serve/explain.h"
+#include "infer/explain.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 #include "core/error.h"
 #include "text/normalize.h"
 
-namespace guardian::serve {
+namespace guardian::infer {
 
 namespace {
 
@@ -166,4 +166,4 @@ nlohmann::json FlagWords::to_json(size_t n, bool labelled) const {
   return out;
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::infer

@@ -16,9 +16,9 @@
 
 #include "models/model.h"
 #include "policy/policy.h"
-#include "serve/moderation.h"
+#include "infer/moderation.h"
 
-namespace guardian::serve {
+namespace guardian::infer {
 
 // The words left out in turn: the first ones of a longer message (a model reads its first tokens
 // only, and the cost grows with every word).
@@ -94,4 +94,4 @@ class FlagWords {
   std::map<std::string, Entry> entries_;
 };
 
-}  // namespace guardian::serve
+}  // namespace guardian::infer

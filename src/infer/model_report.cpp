@@ -1,26 +1,22 @@
-#include "train/model_report.h"
+#include "infer/model_report.h"
 
 #include <algorithm>
 
 #include "eval/evaluator.h"
 #include "eval/report.h"
+#include "infer/score.h"
 #include "models/model_dir.h"
 
-namespace guardian::train {
+namespace guardian::infer {
 
 nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples) {
   eval::Evaluator evaluator(model.policy());
-  constexpr size_t kBatch = 256;  // bounded memory on large eval sets
-  for (size_t start = 0; start < examples.size(); start += kBatch) {
-    const size_t end = std::min(examples.size(), start + kBatch);
-    std::vector<std::string> texts;
-    for (size_t i = start; i < end; ++i) texts.push_back(examples[i].text);
-    const auto logits = model.score(texts);
-    for (size_t i = start; i < end; ++i) {
-      evaluator.add(examples[i], models::to_probabilities(logits[i - start], model.policy(),
-                                                          data::message_language(examples[i].text)));
+  score_in_chunks(model, examples, [&](size_t begin, std::vector<models::CategoryLogits>& logits) {
+    for (size_t i = 0; i < logits.size(); ++i) {
+      const auto& example = examples[begin + i];
+      evaluator.add(example, models::to_probabilities(logits[i], model.policy(), data::message_language(example.text)));
     }
-  }
+  });
   return eval::to_json(evaluator.report());
 }
 
@@ -77,4 +73,4 @@ nlohmann::json validation_report(const std::filesystem::path& dir, models::Model
   return report;
 }
 
-}  // namespace guardian::train
+}  // namespace guardian::infer

@@ -11,7 +11,7 @@
 #include "data/example.h"
 #include "models/model.h"
 
-namespace guardian::train {
+namespace guardian::infer {
 
 // Scores the examples in batches under the model's own policy; eval::to_json of the report.
 nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples);
@@ -33,4 +33,4 @@ void set_reference(policy::Policy& policy, const nlohmann::json& report, const s
 nlohmann::json validation_report(const std::filesystem::path& dir, models::Model& model,
                                  const std::vector<data::Example>& examples, const std::vector<std::string>& data);
 
-}  // namespace guardian::train
+}  // namespace guardian::infer

@@ -1,9 +1,9 @@
-#include "serve/moderation.h"
+#include "infer/moderation.h"
 
 #include "data/example.h"
 #include "text/normalize.h"
 
-namespace guardian::serve {
+namespace guardian::infer {
 
 ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy, const std::string& text) {
   ModerationResult result;
@@ -60,4 +60,4 @@ nlohmann::json to_json(const ModerationResult& result, const policy::Policy& pol
   return out;
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::infer

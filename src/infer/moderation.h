@@ -11,7 +11,7 @@
 #include "models/model.h"
 #include "policy/policy.h"
 
-namespace guardian::serve {
+namespace guardian::infer {
 
 struct CategoryResult {
   std::string name;                 // policy category
@@ -36,4 +36,4 @@ ModerationResult interpret(const models::CategoryLogits& logits, const policy::P
 // an untrained category (policy::Category::trained) is left out.
 nlohmann::json to_json(const ModerationResult& result, const policy::Policy& policy);
 
-}  // namespace guardian::serve
+}  // namespace guardian::infer

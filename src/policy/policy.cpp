@@ -344,4 +344,16 @@ Decision decide(const Policy& policy, const std::vector<std::vector<double>>& pr
   return d;
 }
 
+Policy resolve_policy(const std::string& name_or_path) {
+  std::filesystem::path path(name_or_path);
+  if (!std::filesystem::exists(path) && path.extension() != ".toml" && path.parent_path().empty()) {
+    path = core::config_dir() / "policies" / (name_or_path + ".toml");
+  }
+  if (!std::filesystem::exists(path)) {
+    throw ConfigError("policy '" + name_or_path + "' is neither a file nor a built-in policy (" +
+                      (core::config_dir() / "policies").string() + ")");
+  }
+  return Policy::load(path);
+}
+
 }  // namespace guardian::policy

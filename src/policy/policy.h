@@ -168,4 +168,8 @@ double threshold_margin(double score, double threshold);
 // P(level >= 1) from a category's level probabilities.
 double severity_probability(const std::vector<double>& level_probs);
 
+// A policy by built-in name ("default": configs/policies/default.toml) or by path; ConfigError
+// when it is neither.
+Policy resolve_policy(const std::string& name_or_path);
+
 }  // namespace guardian::policy

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "serve/moderation.h"
+#include "infer/moderation.h"
 #include "text/normalize.h"
 
 namespace guardian::serve {

@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "serve/explain.h"
-#include "serve/moderation.h"
+#include "infer/explain.h"
+#include "infer/moderation.h"
 #include "serve/service.h"
 #include "text/normalize.h"
 
@@ -18,7 +18,7 @@ namespace {
 constexpr auto kScoreTimeout = std::chrono::seconds(60);
 
 // Why a decision goes to the review queue: flagged, or a deciding category near its threshold.
-std::string review_reason(const ModerationResult& result, const policy::Policy& policy, const AuditConfig& audit) {
+std::string review_reason(const infer::ModerationResult& result, const policy::Policy& policy, const AuditConfig& audit) {
   if (result.decision.flagged) return "flagged";
   if (!audit.review_low_confidence) return "";
   for (size_t c = 0; c < result.categories.size(); ++c) {
@@ -32,7 +32,7 @@ std::string review_reason(const ModerationResult& result, const policy::Policy& 
 
 // OpenAI's result shape: a category is true when it is over its threshold and the message is flagged.
 // An untrained category is left out, so a client that thresholds the scores itself never sees noise.
-nlohmann::json openai_result(const ModerationResult& result, const policy::Policy& policy) {
+nlohmann::json openai_result(const infer::ModerationResult& result, const policy::Policy& policy) {
   nlohmann::json categories = nlohmann::json::object(), scores = nlohmann::json::object();
   for (size_t c = 0; c < result.categories.size(); ++c) {
     const auto& category = policy.categories[c];
@@ -58,12 +58,12 @@ int query_int(const ApiRequest& request, const char* name, int64_t fallback, int
 }
 
 // ?explain= on the review queue: "true" for kDefaultExplanationTop words, or an integer in
-// [0, kMaxExplanationTop] (0 or "false": none).
+// [0, infer::kMaxExplanationTop] (0 or "false": none).
 int query_explain(const ApiRequest& request) {
   auto it = request.query.find("explain");
   if (it == request.query.end() || it->second == "false") return 0;
   if (it->second == "true") return kDefaultExplanationTop;
-  return query_int(request, "explain", 0, 0, static_cast<int64_t>(kMaxExplanationTop));
+  return query_int(request, "explain", 0, 0, static_cast<int64_t>(infer::kMaxExplanationTop));
 }
 
 // The most review items one page may explain (each word is one more forward pass).
@@ -91,14 +91,14 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   }
   // "explain" (/v1/classify): each text's variants without one word go in the same submission, so
   // that the deployment that scores the texts scores them too.
-  const int explain_top = openai ? 0 : read_explain(body, texts.size(), static_cast<int>(kMaxExplanationTop));
+  const int explain_top = openai ? 0 : read_explain(body, texts.size(), static_cast<int>(infer::kMaxExplanationTop));
   std::vector<std::string> normalized;
-  std::vector<Occlusion> occlusions;
+  std::vector<infer::Occlusion> occlusions;
   normalized.reserve(texts.size());
   for (const auto& t : texts) normalized.push_back(text::normalize(t));
   if (explain_top > 0) {
     for (const auto& t : texts) {
-      occlusions.push_back(occlude(t));
+      occlusions.push_back(infer::occlude(t));
       normalized.insert(normalized.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
     }
   }
@@ -121,7 +121,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
   decision_ids.reserve(texts.size());
   size_t next_variant = texts.size();  // the first variant's logits, after the texts'
   for (size_t i = 0; i < texts.size(); ++i) {
-    const auto result = interpret(scored.logits[i], *policy, texts[i]);
+    const auto result = infer::interpret(scored.logits[i], *policy, texts[i]);
     const auto& decision_id = decision_ids.emplace_back(id + "-" + std::to_string(i));
     languages.push_back(result.language);
     auto& row = category_scores.emplace_back();
@@ -130,11 +130,11 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     if (openai) {
       results.push_back(openai_result(result, *policy));
     } else {
-      auto full = to_json(result, *policy);
+      auto full = infer::to_json(result, *policy);
       full["decision_id"] = decision_id;
       if (explain_top > 0) {
         const size_t words = occlusions[i].variants.size();
-        full["explanation"] = to_json(explain_logits(texts[i], occlusions[i], scored.logits[i],
+        full["explanation"] = infer::to_json(infer::explain_logits(texts[i], occlusions[i], scored.logits[i],
                                                      std::span(scored.logits).subspan(next_variant, words), *policy,
                                                      static_cast<size_t>(explain_top)));
         next_variant += words;
@@ -239,12 +239,12 @@ ApiResponse Service::review(const ApiRequest& request) {
 void Service::explain_review_items(nlohmann::json& items, int top) {
   // Items whose text is kept (not hash-only, not purged); their variants in one submission.
   std::vector<size_t> explained;
-  std::vector<Occlusion> occlusions;
+  std::vector<infer::Occlusion> occlusions;
   std::vector<std::string> texts;
   for (size_t i = 0; i < items.size(); ++i) {
     if (!items[i]["text"].is_string()) continue;
     explained.push_back(i);
-    occlusions.push_back(occlude(items[i]["text"].get<std::string>()));
+    occlusions.push_back(infer::occlude(items[i]["text"].get<std::string>()));
     texts.push_back(occlusions.back().text);
     texts.insert(texts.end(), occlusions.back().variants.begin(), occlusions.back().variants.end());
   }
@@ -263,7 +263,7 @@ void Service::explain_review_items(nlohmann::json& items, int top) {
     const policy::Policy* policy = deployment.find(item["policy"].get<std::string>());
     if (!policy) policy = deployment.find(deployment.default_policy);
     const size_t words = occlusion.variants.size();
-    item["explanation"] = to_json(explain_logits(item["text"].get<std::string>(), occlusion, scored.logits[row],
+    item["explanation"] = infer::to_json(infer::explain_logits(item["text"].get<std::string>(), occlusion, scored.logits[row],
                                                  std::span(scored.logits).subspan(row + 1, words), *policy,
                                                  static_cast<size_t>(top)));
     row += 1 + words;

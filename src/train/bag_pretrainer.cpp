@@ -19,7 +19,7 @@
 #include "models/model_dir.h"
 #include "models/ngram_features.h"
 #include "models/ngram_model.h"
-#include "train/data_sets.h"
+#include "train/training_data.h"
 #include "train/stop_signal.h"
 
 namespace guardian::train {
@@ -226,10 +226,10 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
   const auto& settings = config.bag_pretrain;
 
   // 1. Text: the unlabelled specs, then the recipe's training texts; the licence rules of training apply.
-  const auto purpose = config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain;
+  const auto purpose = config.data.research_only ? data::Purpose::kTrainResearch : data::Purpose::kTrain;
   const auto data_root = core::data_root();
-  auto texts = load_texts(settings.text, data_root, static_cast<size_t>(settings.max_texts), purpose);
-  auto labelled = load_texts(config.data.train, data_root, static_cast<size_t>(settings.max_texts) - texts.size(), purpose);
+  auto texts = data::load_texts(settings.text, data_root, static_cast<size_t>(settings.max_texts), purpose);
+  auto labelled = data::load_texts(config.data.train, data_root, static_cast<size_t>(settings.max_texts) - texts.size(), purpose);
   texts.insert(texts.end(), std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.end()));
   auto features = bag.feature_options();
   features.norm_per_family = false;  // a bag sums unweighted rows

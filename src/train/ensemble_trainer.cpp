@@ -14,10 +14,10 @@
 #include "core/error.h"
 #include "eval/evaluator.h"
 #include "models/model_dir.h"
-#include "train/data_sets.h"
+#include "train/training_data.h"
 #include "train/decision_bias.h"
 #include "train/ngram_trainer.h"
-#include "train/model_report.h"
+#include "infer/model_report.h"
 #include "train/recipe_fingerprint.h"
 
 namespace guardian::train {
@@ -390,11 +390,11 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   TrainResult result;
   result.finished = finished;
   result.steps = steps;
-  result.metrics["valid"] = validation_report(out, *model, data.valid.examples, config.data.valid);
+  result.metrics["valid"] = infer::validation_report(out, *model, data.valid.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
-    auto set = load_sets({spec_text}, policy, data.data_root, Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = report_on(*model, set.examples);
+    auto set = data::load_sets({spec_text}, policy, data.data_root, data::Purpose::kEval, config.data.skip_bad);
+    result.metrics["eval"][spec_text] = infer::report_on(*model, set.examples);
   }
   nlohmann::json member_valid = nlohmann::json::object();
   for (const auto& member : spec.members) {

@@ -14,8 +14,8 @@
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
 #include "train/bag_pretrainer.h"
-#include "train/data_sets.h"
-#include "train/model_report.h"
+#include "train/training_data.h"
+#include "infer/model_report.h"
 #include "train/recipe_fingerprint.h"
 #include "train/stop_signal.h"
 
@@ -361,11 +361,11 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   result.finished = !out_of_time;
   result.interrupted = interrupted;
   result.steps = best_epoch;
-  result.metrics["valid"] = validation_report(out, *model, valid_set.examples, config.data.valid);
+  result.metrics["valid"] = infer::validation_report(out, *model, valid_set.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
-    auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = report_on(*model, set.examples);
+    auto set = data::load_sets({spec_text}, policy, data_root, data::Purpose::kEval, config.data.skip_bad);
+    result.metrics["eval"][spec_text] = infer::report_on(*model, set.examples);
   }
   models::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},

@@ -15,7 +15,7 @@
 #include "models/model_dir.h"
 #include "models/weights.h"
 #include "train/checkpoint.h"
-#include "train/data_sets.h"
+#include "train/training_data.h"
 #include "train/encoder_setup.h"
 #include "train/stop_signal.h"
 #include "text/sentencepiece_tokenizer.h"
@@ -103,11 +103,11 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
   torch::manual_seed(config.optim.seed);
 
   // 1. Text: the unlabelled specs, then the recipe's training texts; the licence rules of training apply.
-  const auto purpose = config.data.research_only ? Purpose::kTrainResearch : Purpose::kTrain;
+  const auto purpose = config.data.research_only ? data::Purpose::kTrainResearch : data::Purpose::kTrain;
   const auto data_root = core::data_root();
-  auto texts = load_texts(config.pretrain.text, data_root, static_cast<size_t>(config.pretrain.max_texts), purpose);
+  auto texts = data::load_texts(config.pretrain.text, data_root, static_cast<size_t>(config.pretrain.max_texts), purpose);
   // load_texts stops at its limit, so what is left of max_texts goes to the training texts.
-  auto labelled = load_texts(config.data.train, data_root, static_cast<size_t>(config.pretrain.max_texts) - texts.size(),
+  auto labelled = data::load_texts(config.data.train, data_root, static_cast<size_t>(config.pretrain.max_texts) - texts.size(),
                              purpose);
   texts.insert(texts.end(), std::make_move_iterator(labelled.begin()), std::make_move_iterator(labelled.end()));
   if (texts.size() < 2) throw InputError("pretrain: the recipe's [pretrain] text and data.train hold no texts");

@@ -2,92 +2,23 @@
 
 #include <set>
 
-#include <toml++/toml.h>
-
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/toml_table.h"
 #include "data/perturb.h"
 
 namespace guardian::train {
 
 namespace {
 
-// Reads keys of one TOML table, remembering which were used so leftovers can be reported.
-class TableReader {
- public:
-  TableReader(const toml::table* table, std::string where, std::string section)
-      : table_(table), where_(std::move(where)), section_(std::move(section)) {}
-
-  template <typename T>
-  void get(const char* key, T& out) {
-    if (!table_) return;
-    used_.insert(key);
-    const toml::node* node = table_->get(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-      const auto* array = node->as_array();
-      if (!array) fail(key, "must be an array of strings");
-      out.clear();
-      for (const auto& item : *array) {
-        auto value = item.value<std::string>();
-        if (!value) fail(key, "must be an array of strings");
-        out.push_back(*value);
-      }
-    } else if constexpr (std::is_same_v<T, std::vector<double>>) {
-      const auto* array = node->as_array();
-      if (!array || array->empty()) fail(key, "must be a non-empty array of numbers");
-      out.clear();
-      for (const auto& item : *array) {
-        auto value = item.value<double>();
-        if (!value) fail(key, "must be a non-empty array of numbers");
-        out.push_back(*value);
-      }
-    } else if constexpr (std::is_same_v<T, double>) {
-      auto value = node->value<double>();
-      if (!value) fail(key, "must be a number");
-      out = *value;
-    } else {
-      auto value = node->value<T>();
-      if (!value || (std::is_same_v<T, int> && !node->is_integer()) ||
-          (std::is_same_v<T, bool> && !node->is_boolean())) {
-        fail(key, std::is_same_v<T, std::string> ? "must be a string"
-                  : std::is_same_v<T, bool>      ? "must be true or false"
-                                                 : "must be an integer");
-      }
-      out = *value;
-    }
-  }
-
-  void finish(const std::set<std::string>& sections = {}) const {
-    if (!table_) return;
-    for (const auto& [key, node] : *table_) {
-      std::string k(key.str());
-      if (!used_.count(k) && !sections.count(k)) {
-        throw ConfigError(where_ + ":" + std::to_string(node.source().begin.line) + ": unknown key '" +
-                          qualified(k) + "'");
-      }
-    }
-  }
-
- private:
-  [[noreturn]] void fail(const char* key, const std::string& what) const {
-    const toml::node* node = table_->get(key);
-    throw ConfigError(where_ + ":" + std::to_string(node->source().begin.line) + ": '" + qualified(key) +
-                      "' " + what);
-  }
-  std::string qualified(const std::string& key) const { return section_.empty() ? key : section_ + "." + key; }
-
-  const toml::table* table_;
-  std::string where_, section_;
-  std::set<std::string> used_;
-};
+using core::TomlTable;
 
 void check(bool ok, const std::string& where, const std::string& message) {
   if (!ok) throw ConfigError(where + ": " + message);
 }
 
 void read_ngram(const toml::table* table, const std::string& where, const std::string& section, NgramConfig& c) {
-  TableReader ngram(table, where, section);
+  TomlTable ngram(table, where, section);
   ngram.get("buckets_log2", c.buckets_log2);
   ngram.get("word_ngrams", c.word_ngrams);
   ngram.get("char_min", c.char_min);
@@ -149,14 +80,9 @@ models::NgramFeatureOptions NgramConfig::feature_options() const {
 
 
 TrainConfig TrainConfig::parse(const std::string& text, const std::string& where) {
-  toml::table root;
-  try {
-    root = toml::parse(text, where);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  const toml::table root = core::parse_toml(text, where);
   TrainConfig c;
-  TableReader top(&root, where, "");
+  TomlTable top(&root, where, "");
   top.get("name", c.name);
   top.get("policy", c.policy);
   std::set<std::string> sections = {"data", "tokenizer", "model", "ngram", "ensemble", "pretrain", "bag_pretrain", "train"};
@@ -170,21 +96,14 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   }
   top.finish(sections);
 
-  TableReader data(root["data"].as_table(), where, "data");
-  data.get("train", c.data.train);
-  data.get("valid", c.data.valid);
-  data.get("eval", c.data.eval);
-  data.get("tokenizer_text", c.data.tokenizer_text);
-  data.get("skip_bad", c.data.skip_bad);
-  data.get("research_only", c.data.research_only);
-  data.finish();
+  c.data = data::read_data_table(root["data"].as_table(), where);
 
-  TableReader tok(root["tokenizer"].as_table(), where, "tokenizer");
+  TomlTable tok(root["tokenizer"].as_table(), where, "tokenizer");
   tok.get("vocab_size", c.tokenizer.vocab_size);
   tok.get("max_sentences", c.tokenizer.max_sentences);
   tok.finish();
 
-  TableReader model(root["model"].as_table(), where, "model");
+  TomlTable model(root["model"].as_table(), where, "model");
   model.get("kind", c.model.kind);
   model.get("hidden_size", c.model.hidden_size);
   model.get("num_hidden_layers", c.model.num_hidden_layers);
@@ -197,7 +116,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.finish();
 
   read_ngram(root["ngram"].as_table(), where, "ngram", c.ngram);
-  TableReader pretrain(root["pretrain"].as_table(), where, "pretrain");
+  TomlTable pretrain(root["pretrain"].as_table(), where, "pretrain");
   pretrain.get("text", c.pretrain.text);
   pretrain.get("max_texts", c.pretrain.max_texts);
   pretrain.get("mask_prob", c.pretrain.mask_prob);
@@ -208,7 +127,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   pretrain.get("steps", steps);
   c.pretrain.steps = steps;
   pretrain.finish();
-  TableReader bag_pretrain(root["bag_pretrain"].as_table(), where, "bag_pretrain");
+  TomlTable bag_pretrain(root["bag_pretrain"].as_table(), where, "bag_pretrain");
   bag_pretrain.get("text", c.bag_pretrain.text);
   bag_pretrain.get("max_texts", c.bag_pretrain.max_texts);
   bag_pretrain.get("epochs", c.bag_pretrain.epochs);
@@ -218,7 +137,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   bag_pretrain.get("subsample", c.bag_pretrain.subsample);
   bag_pretrain.get("lr", c.bag_pretrain.lr);
   bag_pretrain.finish();
-  TableReader ensemble(root["ensemble"].as_table(), where, "ensemble");
+  TomlTable ensemble(root["ensemble"].as_table(), where, "ensemble");
   ensemble.get("members", c.ensemble.members);
   ensemble.get("fit", c.ensemble.fit);
   ensemble.get("f1_offsets", c.ensemble.f1_offsets);
@@ -227,7 +146,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   ensemble.get("cascade_recall", c.ensemble.cascade_recall);
   ensemble.finish();
 
-  TableReader opt(root["train"].as_table(), where, "train");
+  TomlTable opt(root["train"].as_table(), where, "train");
   opt.get("epochs", c.optim.epochs);
   opt.get("batch_size", c.optim.batch_size);
   opt.get("lr", c.optim.lr);

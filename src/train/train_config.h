@@ -30,20 +30,12 @@
 #include <string>
 #include <vector>
 
+#include "data/sets.h"
 #include "models/ngram_features.h"
 
 namespace guardian::train {
 
-struct DataConfig {
-  std::vector<std::string> train;           // specs trained on
-  std::vector<std::string> valid;           // specs for early stopping and checkpoint choice
-  std::vector<std::string> eval;            // specs scored after training (reported, never chosen on)
-  std::vector<std::string> tokenizer_text;  // unlabelled specs added to the tokenizer's text
-  bool skip_bad = false;                    // skip (and count) malformed rows instead of failing
-  // Allows training on cards marked not trainable (no-derivatives licences) for research and
-  // benchmarks; training.json then says the model must not be shipped. Scored splits stay refused.
-  bool research_only = false;
-};
+using data::DataConfig;  // the recipe's [data] table (data/sets.h)
 
 struct TokenizerConfig {
   int vocab_size = 8000;                    // SentencePiece vocabulary
@@ -109,7 +101,7 @@ struct NgramConfig {
   bool nb_scale = false;
   double nb_alpha = 1.0;
   int dim = 0;                              // embedding-bag width (fastText's -dim); 0 = linear on TF-IDF
-  // The saved bag's embedding: "bf16" (half the size; session 12 measured the same validation
+  // The saved bag's embedding: "bf16" (half the size; measured on the bench: the same validation
   // macro-F1 on all five bench tasks and test within 0.05 points of "f32") or "f32".
   std::string embedding_dtype = "bf16";
   // A bag's starting embedding: a directory written by `guardian pretrain --bag` (its buckets and

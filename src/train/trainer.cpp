@@ -19,10 +19,10 @@
 #include "models/weights.h"
 #include "text/sentencepiece_tokenizer.h"
 #include "train/checkpoint.h"
-#include "train/data_sets.h"
+#include "train/training_data.h"
 #include "train/encoder_setup.h"
 #include "train/ensemble_trainer.h"
-#include "train/model_report.h"
+#include "infer/model_report.h"
 #include "train/ngram_trainer.h"
 #include "train/schedule.h"
 #include "train/stop_signal.h"
@@ -60,7 +60,7 @@ std::unique_ptr<text::Tokenizer> tokenizer_for(const TrainConfig& config, const 
   if (fs::exists(path)) return text::SentencePieceTokenizer::load(path);
   std::vector<std::string> texts;
   for (const auto& e : train) texts.push_back(e.text);
-  auto extra = load_texts(config.data.tokenizer_text, data_root, static_cast<size_t>(config.tokenizer.max_sentences));
+  auto extra = data::load_texts(config.data.tokenizer_text, data_root, static_cast<size_t>(config.tokenizer.max_sentences));
   texts.insert(texts.end(), std::make_move_iterator(extra.begin()), std::make_move_iterator(extra.end()));
   return train_tokenizer(path, texts, config.tokenizer);
 }
@@ -321,11 +321,11 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
   result.finished = finished;
   result.interrupted = interrupted;
   result.steps = state.step;
-  result.metrics["valid"] = validation_report(out, *served, valid_set.examples, config.data.valid);
+  result.metrics["valid"] = infer::validation_report(out, *served, valid_set.examples, config.data.valid);
   result.best_valid = selection_score(result.metrics["valid"]);
   for (const auto& spec_text : config.data.eval) {
-    auto set = load_sets({spec_text}, policy, data_root, Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = report_on(*served, set.examples);
+    auto set = data::load_sets({spec_text}, policy, data_root, data::Purpose::kEval, config.data.skip_bad);
+    result.metrics["eval"][spec_text] = infer::report_on(*served, set.examples);
   }
   nlohmann::json training = {
       {"recipe", state.recipe}, {"name", config.name}, {"seed", seed}, {"finished", finished},

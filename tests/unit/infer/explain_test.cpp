@@ -8,9 +8,9 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "serve/explain.h"
+#include "infer/explain.h"
 
-namespace guardian::serve {
+namespace guardian::infer {
 namespace {
 
 // toxic's level-1 logit is the sum of its words' weights (level 0's is 0); other's is 3 per "!".
@@ -172,4 +172,4 @@ TEST(FlagWords, CountsTheWordBehindEachFlagFoldedAndListsTheWorstFirst) {
 }
 
 }  // namespace
-}  // namespace guardian::serve
+}  // namespace guardian::infer

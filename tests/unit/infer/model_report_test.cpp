@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "policy/policy.h"
-#include "train/model_report.h"
+#include "infer/model_report.h"
 
-namespace guardian::train {
+namespace guardian::infer {
 namespace {
 
 policy::Policy binary() {
@@ -72,4 +72,4 @@ TEST(SetReference, AnUntrainedCategoryGetsNoReference) {
 }
 
 }  // namespace
-}  // namespace guardian::train
+}  // namespace guardian::infer

@@ -1,0 +1,84 @@
+// One reader for guardian's TOML files (recipes, and the recipe's data table that data/sets reads):
+// typed gets, unknown keys refused, and the file and line in every error.
+#pragma once
+
+#include <set>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include <toml++/toml.h>
+
+namespace guardian::core {
+
+// Parses TOML text; ConfigError "where:LINE: what toml++ says" on a syntax error.
+toml::table parse_toml(const std::string& text, const std::string& where);
+
+// Reads the keys of one table, remembering which were asked for so that finish() can refuse the
+// rest. A missing key leaves its output as it was (the default). A table that is absent (nullptr)
+// reads as empty. Errors: ConfigError "where:LINE: 'section.key' must be ...".
+class TomlTable {
+ public:
+  TomlTable(const toml::table* table, std::string where, std::string section);
+
+  // T: std::string, bool, int, int64_t, double, std::vector<std::string>, std::vector<double>
+  // (non-empty).
+  template <typename T>
+  void get(const char* key, T& out);
+
+  // ConfigError naming the first key that no get() asked for and that is not one of `sections`
+  // (sub-tables read by their own TomlTable).
+  void finish(const std::set<std::string>& sections = {}) const;
+
+  // "section.key" (or "key" at the top level), as errors name it.
+  std::string qualified(const std::string& key) const;
+
+ private:
+  [[noreturn]] void fail(const char* key, const std::string& what) const;
+
+  const toml::table* table_;
+  std::string where_, section_;
+  std::set<std::string> used_;
+};
+
+template <typename T>
+void TomlTable::get(const char* key, T& out) {
+  if (!table_) return;
+  used_.insert(key);
+  const toml::node* node = table_->get(key);
+  if (!node) return;
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    const auto* array = node->as_array();
+    if (!array) fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& item : *array) {
+      auto value = item.value<std::string>();
+      if (!value) fail(key, "must be an array of strings");
+      out.push_back(*value);
+    }
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    const auto* array = node->as_array();
+    if (!array || array->empty()) fail(key, "must be a non-empty array of numbers");
+    out.clear();
+    for (const auto& item : *array) {
+      auto value = item.value<double>();
+      if (!value) fail(key, "must be a non-empty array of numbers");
+      out.push_back(*value);
+    }
+  } else if constexpr (std::is_same_v<T, double>) {
+    auto value = node->value<double>();
+    if (!value) fail(key, "must be a number");
+    out = *value;
+  } else {
+    auto value = node->value<T>();
+    if (!value || (std::is_integral_v<T> && !std::is_same_v<T, bool> && !node->is_integer()) ||
+        (std::is_same_v<T, bool> && !node->is_boolean())) {
+      fail(key, std::is_same_v<T, std::string> ? "must be a string"
+                : std::is_same_v<T, bool>      ? "must be true or false"
+                                               : "must be an integer");
+    }
+    out = *value;
+  }
+}
+
+}  // namespace guardian::core

@@ -1,0 +1,76 @@
+// The one TOML reader: typed gets, defaults kept for missing keys, unknown keys refused, and the
+// file and line in every error.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "core/error.h"
+#include "core/toml_table.h"
+
+namespace guardian::core {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(TomlTable, ReadsEachTypeAndKeepsTheDefaultOfAMissingKey) {
+  const auto root = parse_toml("[t]\ns = \"a\"\nb = true\ni = 3\nd = 2\nv = [\"x\", \"y\"]\nn = [1, 2.5]\n", "f.toml");
+  TomlTable t(root["t"].as_table(), "f.toml", "t");
+  std::string s;
+  bool b = false;
+  int i = 0;
+  int64_t missing = 7;
+  double d = 0;
+  std::vector<std::string> v;
+  std::vector<double> n;
+  t.get("s", s);
+  t.get("b", b);
+  t.get("i", i);
+  t.get("d", d);
+  t.get("v", v);
+  t.get("n", n);
+  t.get("missing", missing);
+  t.finish();
+  EXPECT_EQ(s, "a");
+  EXPECT_TRUE(b);
+  EXPECT_EQ(i, 3);
+  EXPECT_EQ(d, 2.0) << "an integer reads as a number";
+  EXPECT_EQ(v, (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(n, (std::vector<double>{1.0, 2.5}));
+  EXPECT_EQ(missing, 7);
+}
+
+TEST(TomlTable, ErrorsNameTheFileTheLineAndTheQualifiedKey) {
+  const auto root = parse_toml("top = 1\n[t]\ni = 1.5\nb = \"yes\"\nv = [1]\nn = []\nextra = 2\n[t.sub]\n", "f.toml");
+  const auto* table = root["t"].as_table();
+  EXPECT_EQ(error_of([&] { int i; TomlTable(table, "f.toml", "t").get("i", i); }), "f.toml:3: 't.i' must be an integer");
+  EXPECT_EQ(error_of([&] { bool b; TomlTable(table, "f.toml", "t").get("b", b); }), "f.toml:4: 't.b' must be true or false");
+  EXPECT_EQ(error_of([&] { std::vector<std::string> v; TomlTable(table, "f.toml", "t").get("v", v); }),
+            "f.toml:5: 't.v' must be an array of strings");
+  EXPECT_EQ(error_of([&] { std::vector<double> n; TomlTable(table, "f.toml", "t").get("n", n); }),
+            "f.toml:6: 't.n' must be a non-empty array of numbers");
+  TomlTable t(table, "f.toml", "t");
+  int i = 0;
+  EXPECT_NE(error_of([&] { t.get("i", i); }), "(no error)");
+  EXPECT_EQ(error_of([&] { t.finish({"sub"}); }), "f.toml:4: unknown key 't.b'") << "the first key never asked for";
+  TomlTable top(&root, "f.toml", "");
+  EXPECT_EQ(error_of([&] { top.finish({"t"}); }), "f.toml:1: unknown key 'top'") << "no section prefix at the top";
+}
+
+TEST(TomlTable, AnAbsentTableReadsAsEmptyAndASyntaxErrorNamesItsLine) {
+  TomlTable none(nullptr, "f.toml", "t");
+  int i = 5;
+  none.get("i", i);
+  none.finish();
+  EXPECT_EQ(i, 5);
+  EXPECT_EQ(error_of([] { parse_toml("a = 1\nb = = 2\n", "g.toml"); }).rfind("g.toml:2: ", 0), 0u);
+}
+
+}  // namespace
+}  // namespace guardian::core

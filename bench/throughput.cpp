@@ -120,8 +120,9 @@ Timing time_libtorch(models::Classifier& net, const std::vector<std::vector<int>
   });
 }
 
-Timing time_fast(models::FastClassifier& fast, const std::vector<std::vector<int>>& rows, size_t batch) {
-  return time_batches(rows, batch, [&](const std::vector<size_t>& idx) { fast.forward(rows, idx); });
+Timing time_fast(const models::FastClassifier& fast, const std::vector<std::vector<int>>& rows, size_t batch) {
+  models::FastClassifier::Context context;
+  return time_batches(rows, batch, [&](const std::vector<size_t>& idx) { fast.forward(rows, idx, context); });
 }
 
 // GFLOP/s of the encoder's biggest product shape at batch 64 (64 messages x ~30 tokens, 256 -> 1024).
@@ -340,11 +341,12 @@ void bench_reference(const std::vector<std::string>& texts, int rounds, int thre
   }
   // bf16 against f32 on every message, batch 64 (the head's two-level softmax, untrained weights).
   Distance d;
+  models::FastClassifier::Context context, context16;
   for (const auto& idx : models::length_sorted_batches(rows, 64)) {
     std::vector<float> want;
-    const auto a = fast.forward(rows, idx);
+    const auto a = fast.forward(rows, idx, context);
     want.assign(a.begin(), a.end());
-    const auto b = fast16.forward(rows, idx);
+    const auto b = fast16.forward(rows, idx, context16);
     for (size_t k = 0; k < idx.size(); ++k) {
       const float* x = want.data() + 2 * k;
       const float* y = b.data() + 2 * k;

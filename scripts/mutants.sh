@@ -43,6 +43,10 @@ MUTANTS=(
   'bench/peers/transfer.py|s# - 1e-12 and# + 1e-12 and#|$PY_BENCH_TESTS -p test_peer_metrics.py|share_threshold takes the larger share on a tie'
   'bench/peers/transfer.py|s#np\.argmax#np.argmin#|$PY_BENCH_TESTS -p test_peer_metrics.py|threshold_on picks the worst threshold'
   'bench/peers/transfer.py|s#default_rng(seed + 1)#default_rng()#|$PY_BENCH_TESTS -p test_peer_metrics.py|adapt slice unseeded'
+  'src/models/fast_encoder.cpp|s#auto\& state = \*context.state_;#static Context::State shared; auto\& state = shared;#|cmake --build build --target test_models >/dev/null && build/tests/test_models --gtest_filter=FastEncoderContexts.*|forwards of every context share one workspace'
+  'src/infer/score.cpp|s#begin += kScoreChunk)#begin += kScoreChunk / 2)#|cmake --build build --target test_infer >/dev/null && build/tests/test_infer --gtest_filter=Score*|chunks overlap'
+  'src/core/toml_table.cpp|s#if (!used_.count(k) \&\& !sections.count(k))#if (false)#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|unknown keys accepted'
+  'src/data/sets.cpp|s#  data.get("valid", c.valid);##|cmake --build build --target test_data >/dev/null && build/tests/test_data --gtest_filter=RecipeData.*|a recipe'"'"'s data.valid left unread'
 )
 
 filter=${1:-}

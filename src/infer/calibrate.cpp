@@ -302,7 +302,7 @@ void check_calibrate_options(const CalibrateOptions& options, const policy::Poli
   }
 }
 
-Calibration calibrate(models::Model& model, const std::vector<data::Example>& examples,
+Calibration calibrate(const models::Model& model, const std::vector<data::Example>& examples,
                       const std::vector<std::string>& specs, const CalibrateOptions& options) {
   check_calibrate_options(options, model.policy());
   Calibration out;

@@ -40,7 +40,7 @@ struct Calibration {
 // Scores the examples with the model and calibrates its policy for options.target: a share target
 // reads no labels; the others fit on the labelled rows of each category. `specs` name the data in
 // the reference and the summary. The model's own policy is left as it was.
-Calibration calibrate(models::Model& model, const std::vector<data::Example>& examples,
+Calibration calibrate(const models::Model& model, const std::vector<data::Example>& examples,
                       const std::vector<std::string>& specs, const CalibrateOptions& options);
 
 // "3" -> "4", "2026-01" -> "2026-01.1": a calibrated policy's version.

@@ -67,7 +67,7 @@ std::vector<CategoryExplanation> explain_logits(const std::string& text, const O
   return out;
 }
 
-std::vector<std::vector<CategoryExplanation>> explain(models::Model& model, const std::vector<std::string>& texts,
+std::vector<std::vector<CategoryExplanation>> explain(const models::Model& model, const std::vector<std::string>& texts,
                                                       size_t top) {
   if (top < 1 || top > kMaxExplanationTop) {
     throw InputError("explain: the number of words to list must be in [1, " + std::to_string(kMaxExplanationTop) +

@@ -58,7 +58,7 @@ std::vector<CategoryExplanation> explain_logits(const std::string& text, const O
 
 // Scores each text and its variants with the model under its policy, in one batch per text.
 // top in [1, kMaxExplanationTop] (InputError otherwise).
-std::vector<std::vector<CategoryExplanation>> explain(models::Model& model, const std::vector<std::string>& texts,
+std::vector<std::vector<CategoryExplanation>> explain(const models::Model& model, const std::vector<std::string>& texts,
                                                       size_t top);
 
 // {"insult": [{"word": "idiot", "offset": 12, "influence": 2.31}, ...], ...}

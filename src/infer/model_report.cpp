@@ -9,7 +9,7 @@
 
 namespace guardian::infer {
 
-nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples) {
+nlohmann::json report_on(const models::Model& model, const std::vector<data::Example>& examples) {
   eval::Evaluator evaluator(model.policy());
   score_in_chunks(model, examples, [&](size_t begin, std::vector<models::CategoryLogits>& logits) {
     for (size_t i = 0; i < logits.size(); ++i) {

@@ -14,7 +14,7 @@
 namespace guardian::infer {
 
 // Scores the examples in batches under the model's own policy; eval::to_json of the report.
-nlohmann::json report_on(models::Model& model, const std::vector<data::Example>& examples);
+nlohmann::json report_on(const models::Model& model, const std::vector<data::Example>& examples);
 
 // Makes the data behind an evaluator report (eval::to_json) the policy's reference: each
 // category's flagged_share of every row becomes its reference_share, the row count

@@ -25,7 +25,7 @@ ModerationResult interpret(const models::CategoryLogits& logits, const policy::P
   return result;
 }
 
-std::vector<ModerationResult> moderate(models::Model& model, const std::vector<std::string>& texts) {
+std::vector<ModerationResult> moderate(const models::Model& model, const std::vector<std::string>& texts) {
   std::vector<std::string> normalized;
   normalized.reserve(texts.size());
   for (const auto& t : texts) normalized.push_back(text::normalize(t));

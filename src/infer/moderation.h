@@ -27,7 +27,7 @@ struct ModerationResult {
 };
 
 // Scores a batch of raw texts (normalised here) under the model's policy.
-std::vector<ModerationResult> moderate(models::Model& model, const std::vector<std::string>& texts);
+std::vector<ModerationResult> moderate(const models::Model& model, const std::vector<std::string>& texts);
 // Turns one message's logits into a result under a policy (temperatures, the language offsets of
 // `text`'s language and thresholds applied).
 ModerationResult interpret(const models::CategoryLogits& logits, const policy::Policy& policy, const std::string& text);

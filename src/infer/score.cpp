@@ -5,7 +5,7 @@
 
 namespace guardian::infer {
 
-void score_in_chunks(models::Model& model, const std::vector<data::Example>& examples,
+void score_in_chunks(const models::Model& model, const std::vector<data::Example>& examples,
                      const std::function<void(size_t begin, std::vector<models::CategoryLogits>& logits)>& each) {
   for (size_t begin = 0; begin < examples.size(); begin += kScoreChunk) {
     const size_t end = std::min(examples.size(), begin + kScoreChunk);
@@ -17,7 +17,7 @@ void score_in_chunks(models::Model& model, const std::vector<data::Example>& exa
   }
 }
 
-std::vector<models::CategoryLogits> score_all(models::Model& model, const std::vector<data::Example>& examples) {
+std::vector<models::CategoryLogits> score_all(const models::Model& model, const std::vector<data::Example>& examples) {
   std::vector<models::CategoryLogits> out;
   out.reserve(examples.size());
   score_in_chunks(model, examples, [&](size_t, std::vector<models::CategoryLogits>& logits) {

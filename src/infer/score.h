@@ -16,10 +16,10 @@ inline constexpr size_t kScoreChunk = 256;
 
 // Scores the examples' texts in chunks of kScoreChunk, in order; each chunk's logits go to
 // `each` with the index of the chunk's first example.
-void score_in_chunks(models::Model& model, const std::vector<data::Example>& examples,
+void score_in_chunks(const models::Model& model, const std::vector<data::Example>& examples,
                      const std::function<void(size_t begin, std::vector<models::CategoryLogits>& logits)>& each);
 
 // Every example's logits, in order (score_in_chunks collected).
-std::vector<models::CategoryLogits> score_all(models::Model& model, const std::vector<data::Example>& examples);
+std::vector<models::CategoryLogits> score_all(const models::Model& model, const std::vector<data::Example>& examples);
 
 }  // namespace guardian::infer

@@ -83,17 +83,31 @@ std::vector<CategoryLogits> split_logits(const torch::Tensor& logits, const std:
 }
 
 // Inference runs the torch-free forward (the same function as net_->forward in eval mode).
-std::vector<CategoryLogits> EncoderModel::score(const std::vector<std::string>& texts) {
+std::vector<CategoryLogits> EncoderModel::score(const std::vector<std::string>& texts) const {
   std::vector<std::vector<int>> rows;
   rows.reserve(texts.size());
   for (const auto& text : texts) rows.push_back(encode_for_model(*tokenizer_, text, spec_.max_length));
   std::vector<CategoryLogits> out(texts.size());
-  std::lock_guard lock(fast_mutex_);
+  auto context = take_context();
   for (const auto& indices : length_sorted_batches(rows, 64)) {
-    auto logits = split_logits(fast_->forward(rows, indices), spec_.classifier.levels);
+    auto logits = split_logits(fast_->forward(rows, indices, context), spec_.classifier.levels);
     for (size_t i = 0; i < indices.size(); ++i) out[indices[i]] = std::move(logits[i]);
   }
+  give_back(std::move(context));  // not on an error: a context that threw is dropped with it
   return out;
+}
+
+FastClassifier::Context EncoderModel::take_context() const {
+  std::lock_guard lock(contexts_mutex_);
+  if (contexts_.empty()) return {};
+  auto context = std::move(contexts_.back());
+  contexts_.pop_back();
+  return context;
+}
+
+void EncoderModel::give_back(FastClassifier::Context context) const {
+  std::lock_guard lock(contexts_mutex_);
+  contexts_.push_back(std::move(context));
 }
 
 }  // namespace guardian::models

@@ -26,15 +26,22 @@ EncoderModelSpec encoder_spec_from_json(const nlohmann::json& config, const std:
 class EncoderModel : public Model {
  public:
   static std::unique_ptr<EncoderModel> load(const std::filesystem::path& dir);
-  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) const override;
   std::string kind() const override { return "encoder"; }
 
  private:
+  // A forward context for one score() call: a free one, or a new one when every context is busy.
+  FastClassifier::Context take_context() const;
+  void give_back(FastClassifier::Context context) const;
+
   EncoderModelSpec spec_;
   std::unique_ptr<text::Tokenizer> tokenizer_;
   Classifier net_{nullptr};                // the trained weights (libtorch modules)
   std::unique_ptr<FastClassifier> fast_;   // the inference forward score() runs, copied from net_
-  std::mutex fast_mutex_;                  // fast_ has one workspace: one score() at a time
+  // The contexts of the calls that have finished, kept for the next ones (their buffers grown to
+  // the batches seen): as many as there were calls at once, at most.
+  mutable std::mutex contexts_mutex_;
+  mutable std::vector<FastClassifier::Context> contexts_;
 };
 
 // Splits [batch, sum(levels)] logits into per-example, per-category vectors.

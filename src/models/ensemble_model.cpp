@@ -120,7 +120,7 @@ std::unique_ptr<EnsembleModel> EnsembleModel::load(const std::filesystem::path& 
   return model;
 }
 
-std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>& texts) {
+std::vector<CategoryLogits> EnsembleModel::score(const std::vector<std::string>& texts) const {
   const size_t n = texts.size();
   std::vector<std::vector<CategoryLogits>> log_probs(members_.size());  // [member][text]
   auto score_member = [&](size_t m, const std::vector<std::string>& some) {

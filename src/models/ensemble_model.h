@@ -4,6 +4,7 @@
 // with the weights and level biases fitted on validation data (train/ensemble_trainer.h).
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -47,17 +48,17 @@ CategoryLogits combine(const EnsembleSpec& spec, const std::vector<CategoryLogit
 class EnsembleModel : public Model {
  public:
   static std::unique_ptr<EnsembleModel> load(const std::filesystem::path& dir);
-  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) const override;
   std::string kind() const override { return "ensemble"; }
   const EnsembleSpec& spec() const { return spec_; }
   // Messages scored so far, and how many of them the cascade's gate let skip the other members.
-  size_t scored() const { return scored_; }
-  size_t skipped() const { return skipped_; }
+  size_t scored() const { return scored_.load(); }
+  size_t skipped() const { return skipped_.load(); }
 
  private:
   EnsembleSpec spec_;
   std::vector<std::unique_ptr<Model>> members_;
-  size_t scored_ = 0, skipped_ = 0;
+  mutable std::atomic<size_t> scored_ = 0, skipped_ = 0;  // counters, not state: score() stays const
 };
 
 }  // namespace guardian::models

@@ -283,12 +283,22 @@ struct FastClassifier::Workers {
   std::vector<std::thread> threads;
 };
 
-FastClassifier::FastClassifier(FastClassifier&&) noexcept = default;
-FastClassifier& FastClassifier::operator=(FastClassifier&&) noexcept = default;
-FastClassifier::~FastClassifier() = default;
+// Everything one forward writes: the parts' workspaces, the pooled rows and logits, the threads.
+struct FastClassifier::Context::State {
+  std::vector<Workspace> parts;       // one per thread a batch is split over
+  std::vector<size_t> part_bounds;    // [parts + 1] where each part starts in the batch's indices
+  std::vector<float> pooled;          // [batch, hidden]
+  std::vector<float> logits;          // [batch, sum(levels)]
+  std::unique_ptr<Workers> workers;   // threads for parts 1.. (started on the first big batch)
+};
+
+FastClassifier::Context::Context() : state_(std::make_unique<State>()) {}
+FastClassifier::Context::Context(Context&&) noexcept = default;
+FastClassifier::Context& FastClassifier::Context::operator=(Context&&) noexcept = default;
+FastClassifier::Context::~Context() = default;
 
 std::span<const float> FastClassifier::forward(const std::vector<std::vector<int>>& rows,
-                                               std::span<const size_t> indices) {
+                                               std::span<const size_t> indices, Context& context) const {
   if (indices.empty()) return {};
   const auto& c = spec_.encoder;
   const int offset = c.position_offset();
@@ -309,8 +319,9 @@ std::span<const float> FastClassifier::forward(const std::vector<std::vector<int
     }
     tokens += static_cast<size_t>(n);
   }
-  grow(pooled_, indices.size() * c.hidden_size);
-  grow(logits_, indices.size() * total_levels_);
+  auto& state = *context.state_;
+  grow(state.pooled, indices.size() * c.hidden_size);
+  grow(state.logits, indices.size() * total_levels_);
 
   // Big batches split into parts of about equal tokens, one thread each, every product serial
   // (data parallel: attention and the element-wise passes run in parallel too). Small batches run
@@ -319,7 +330,7 @@ std::span<const float> FastClassifier::forward(const std::vector<std::vector<int
   const int parts = static_cast<int>(
       std::clamp<size_t>(tokens / static_cast<size_t>(kSerialTokens), 1, static_cast<size_t>(threads)));
   use_threads_for(0);  // serial products
-  std::vector<size_t>& bounds = part_bounds_;  // parts + 1 positions in indices
+  std::vector<size_t>& bounds = state.part_bounds;  // parts + 1 positions in indices
   bounds.assign(1, 0);
   size_t acc = 0;
   for (size_t i = 0; i < indices.size() && static_cast<int>(bounds.size()) < parts; ++i) {
@@ -328,31 +339,32 @@ std::span<const float> FastClassifier::forward(const std::vector<std::vector<int
   }
   bounds.push_back(indices.size());
   const int used = static_cast<int>(bounds.size()) - 1;
-  if (static_cast<int>(parts_.size()) < used) parts_.resize(used);
+  if (static_cast<int>(state.parts.size()) < used) state.parts.resize(used);
   auto run_part = [&](int part) {
-    auto& w = parts_[part];
+    auto& w = state.parts[part];
     const auto sub = indices.subspan(bounds[part], bounds[part + 1] - bounds[part]);
     if (sub.empty()) return;
     embed(w, rows, sub);
     for (const auto& l : layers_) layer(w, l);
-    pool(w, pooled_.data() + bounds[part] * c.hidden_size);
+    pool(w, state.pooled.data() + bounds[part] * c.hidden_size);
   };
   if (used == 1) {
     run_part(0);
   } else {
-    if (!workers_ || static_cast<int>(workers_->threads.size()) < used - 1) {
-      workers_ = std::make_unique<Workers>(used - 1);
+    if (!state.workers || static_cast<int>(state.workers->threads.size()) < used - 1) {
+      state.workers = std::make_unique<Workers>(used - 1);
     }
-    workers_->run(used, run_part);
+    state.workers->run(used, run_part);
   }
   const int h = c.hidden_size;
-  linear(pooled_.data(), static_cast<int>(indices.size()), h, head_w_.data(), total_levels_, logits_.data(),
-         head_b_.data());
+  linear(state.pooled.data(), static_cast<int>(indices.size()), h, head_w_.data(), total_levels_,
+         state.logits.data(), head_b_.data());
   use_threads_for(-1);  // back to the configured count for the rest of the process
-  return {logits_.data(), indices.size() * static_cast<size_t>(total_levels_)};
+  return {state.logits.data(), indices.size() * static_cast<size_t>(total_levels_)};
 }
 
-void FastClassifier::embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices) {
+void FastClassifier::embed(Workspace& w, const std::vector<std::vector<int>>& rows,
+                           std::span<const size_t> indices) const {
   const auto& c = spec_.encoder;
   const int h = c.hidden_size, offset = c.position_offset();
   w.starts.resize(indices.size() + 1);

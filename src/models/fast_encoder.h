@@ -4,8 +4,8 @@
 // [tokens, hidden] matrix (no padding at all), so every projection is one cblas_sgemm over all
 // tokens of the batch (Q, K and V fused into one [3*hidden, hidden] product), its bias written into
 // the output before the product accumulates onto it; activation and residual+LayerNorm are fused
-// passes; attention runs per sequence and head; big batches are split over threads. Workspaces are
-// reused across calls, so a forward allocates no buffers once it has seen its largest batch.
+// passes; attention runs per sequence and head; big batches are split over threads. The weights are
+// read-only after loading; the workspaces live in a Context the caller keeps and reuses.
 // Precision "bf16" (opt-in) keeps the layers' four products' weights in bfloat16 (converted once
 // here) and rounds each product's input to bf16 (models/bf16_gemm.h); sums stay float.
 #pragma once
@@ -47,17 +47,31 @@ void set_inference_threads(int threads);
 
 class FastClassifier {
  public:
+  // The buffers and threads one forward uses: a caller's own, so that several threads can run
+  // forwards of one FastClassifier at once, each with its context. Grown to the largest batch
+  // seen, so a forward allocates nothing once it has seen its largest batch.
+  class Context {
+   public:
+    Context();
+    Context(Context&&) noexcept;
+    Context& operator=(Context&&) noexcept;
+    ~Context();
+
+   private:
+    friend class FastClassifier;
+    struct State;
+    std::unique_ptr<State> state_;
+  };
+
   FastClassifier(FastClassifierSpec spec, const WeightSource& weights);
-  FastClassifier(FastClassifier&&) noexcept;
-  FastClassifier& operator=(FastClassifier&&) noexcept;
-  ~FastClassifier();
   // Copies the weights of a trained Classifier (the torch half lives in fast_encoder_load.cpp).
   static FastClassifier from(const ClassifierImpl& net, const std::string& precision = "f32");
 
   // Logits of rows[indices[i]] as row i: [indices.size(), total_levels()] row-major, the heads
-  // side by side as Classifier::forward returns them. Valid until the next call. Not thread-safe
-  // (the workspaces are the object's): callers serialise or keep one FastClassifier per thread.
-  std::span<const float> forward(const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
+  // side by side as Classifier::forward returns them; they live in `context`, valid until its next
+  // forward. The weights are only read: threads with contexts of their own may call it at once.
+  std::span<const float> forward(const std::vector<std::vector<int>>& rows, std::span<const size_t> indices,
+                                 Context& context) const;
 
   int total_levels() const { return total_levels_; }
   const FastClassifierSpec& spec() const { return spec_; }
@@ -85,7 +99,7 @@ class FastClassifier {
     std::vector<uint16_t> in16;   // [tokens, intermediate] a bf16 product's input (precision bf16)
   };
   struct Workers;
-  void embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices);
+  void embed(Workspace& w, const std::vector<std::vector<int>>& rows, std::span<const size_t> indices) const;
   void layer(Workspace& w, const Layer& l) const;
   // c[m, n] = a[m, k] . weight^T (+ bias): sgemm on w32, or bf16 on w16 when it is not empty.
   void product(Workspace& w, const float* a, int m, int k, const std::vector<float>& w32,
@@ -100,13 +114,6 @@ class FastClassifier {
   std::vector<float> emb_ln_g_, emb_ln_b_;            // [hidden]
   std::vector<Layer> layers_;
   std::vector<float> head_w_, head_b_;                // [sum(levels), hidden], [sum(levels)]
-
-  // Workspace, grown to the largest batch seen.
-  std::vector<Workspace> parts_;      // one per thread a batch is split over
-  std::vector<size_t> part_bounds_;   // [parts + 1] where each part starts in the batch's indices
-  std::vector<float> pooled_;         // [batch, hidden]
-  std::vector<float> logits_;         // [batch, sum(levels)]
-  std::unique_ptr<Workers> workers_;  // threads for parts 1.. (started on the first big batch)
 };
 
 }  // namespace guardian::models

@@ -45,10 +45,24 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
   if (config.contains("guardian") && config["guardian"].is_object()) {
     kind = config["guardian"].value("kind", kind);
   }
-  if (kind == "encoder") return EncoderModel::load(dir);
-  if (kind == "ngram") return NgramModel::load(dir);
-  if (kind == "ensemble") return EnsembleModel::load(dir);
-  throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind + "' is not known to this guardian");
+  const auto& kinds = model_kinds();
+  const auto found = kinds.find(kind);
+  if (found == kinds.end()) {
+    std::string known;
+    for (const auto& [name, loader] : kinds) known += (known.empty() ? "" : ", ") + name;
+    throw UnsupportedError((dir / kConfigFile).string() + ": model kind '" + kind +
+                           "' is not known to this guardian (it loads " + known + ")");
+  }
+  return found->second(dir);
+}
+
+const std::map<std::string, ModelLoader>& model_kinds() {
+  static const std::map<std::string, ModelLoader> kinds = {
+      {"encoder", [](const std::filesystem::path& dir) -> std::unique_ptr<Model> { return EncoderModel::load(dir); }},
+      {"ngram", [](const std::filesystem::path& dir) -> std::unique_ptr<Model> { return NgramModel::load(dir); }},
+      {"ensemble", [](const std::filesystem::path& dir) -> std::unique_ptr<Model> { return EnsembleModel::load(dir); }},
+  };
+  return kinds;
 }
 
 std::vector<std::vector<double>> to_probabilities(const CategoryLogits& logits, const policy::Policy& policy,

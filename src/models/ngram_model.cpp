@@ -183,7 +183,7 @@ std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
   return model;
 }
 
-std::vector<CategoryLogits> NgramModel::score(const std::vector<std::string>& texts) {
+std::vector<CategoryLogits> NgramModel::score(const std::vector<std::string>& texts) const {
   const int outputs = spec_.outputs();
   std::vector<float> row(outputs);
   std::vector<CategoryLogits> out;

@@ -57,7 +57,7 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
 class NgramModel : public Model {
  public:
   static std::unique_ptr<NgramModel> load(const std::filesystem::path& dir);
-  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) override;
+  std::vector<CategoryLogits> score(const std::vector<std::string>& texts) const override;
   std::string kind() const override { return "ngram"; }
 
  private:

@@ -1,9 +1,10 @@
 // API keys: who may call the server, which policy a key is bound to, and whether it may call the
-// admin routes. From a file (one key per line) or $GUARDIAN_API_KEYS (entries separated by commas):
+// admin routes. From a file (one key per line) or $GUARDIAN_API_KEYS (entries separated by commas);
+// a key has at least 8 characters:
 //
-//   sk-live-1234                 # a key
-//   sk-tenant-a  policy=strict   # bound to a loaded policy: its requests are decided under it
-//   sk-ops       admin           # may call /v1/admin/*
+//   sk-live-1234                     # a key
+//   sk-tenant-a-5678  policy=strict  # bound to a loaded policy: its requests are decided under it
+//   sk-ops-9012       admin          # may call /v1/admin/*
 //
 // Keys are compared in constant time; logs and the audit log name a key by its hash prefix.
 #pragma once

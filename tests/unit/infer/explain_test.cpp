@@ -24,7 +24,7 @@ class LexiconModel : public models::Model {
         "lexicon.toml");
     id_ = "lexicon@0";
   }
-  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) override {
+  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) const override {
     std::vector<models::CategoryLogits> out;
     ++calls;
     for (const auto& text : texts) {
@@ -43,8 +43,8 @@ class LexiconModel : public models::Model {
   std::string kind() const override { return "lexicon"; }
 
   std::map<std::string, float> weights = {{"idiot", 2.5f}, {"you", 0.5f}, {"nice", -1.5f}};
-  std::vector<std::string> seen;  // every text scored
-  int calls = 0;                  // forward passes
+  mutable std::vector<std::string> seen;  // every text scored (the test's record, not the model's state)
+  mutable int calls = 0;                  // forward passes
 };
 
 TEST(Occlude, EachWordIsLeftOutWithOneSpaceAndItsOffsetIsInTheTextAsGiven) {

@@ -14,14 +14,14 @@ class LengthModel : public models::Model {
                                     "len.toml");
     id_ = "len@0";
   }
-  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) override {
+  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) const override {
     calls.push_back(texts.size());
     std::vector<models::CategoryLogits> out;
     for (const auto& t : texts) out.push_back({{0.0f, static_cast<float>(t.size())}});
     return out;
   }
   std::string kind() const override { return "length"; }
-  std::vector<size_t> calls;
+  mutable std::vector<size_t> calls;  // the test's record of each call's size
 };
 
 std::vector<data::Example> examples(size_t n) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -148,6 +149,41 @@ TEST(EnsembleTest, DirectoryOfMembersScoresAsTheCombination) {
   write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   fs::remove_all(dir / kMembersDir / "ngram_bag");
   EXPECT_THROW(load_model(dir), InputError);
+  fs::remove_all(dir);
+}
+
+// One loaded model shared by threads (as the server's requests would share it): each thread's
+// scores equal one thread's, and the cascade's counters count every message once.
+TEST(EnsembleTest, ThreadsScoringOneModelAtOnceGetWhatOneThreadGets) {
+  const auto dir = temp_dir("ensemble_threads");
+  NgramSpec linear, bag;
+  linear.features.buckets_log2 = bag.features.buckets_log2 = 10;
+  linear.levels = bag.levels = {2};
+  bag.dim = 4;
+  save_ngram_model(dir / kMembersDir / "ngram", linear, make_weights(linear, 0.3f), binary_policy());
+  save_ngram_model(dir / kMembersDir / "ngram_bag", bag, make_weights(bag, 0.9f), binary_policy());
+  EnsembleSpec spec{{"ngram", "ngram_bag"}, {{0.5f, 0.5f}}, {{0.0f, 0.1f}}};
+  spec.gate = 0;
+  spec.gate_threshold = 0.5f;
+  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  binary_policy().save(dir / kPolicyFile);
+  const std::shared_ptr<const Model> model = load_model(dir);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 50; ++i) texts.push_back("message " + std::to_string(i * i) + (i % 3 ? " idiot" : " hello"));
+  const auto alone = model->score(texts);
+  constexpr int kThreads = 4, kRounds = 10;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        if (model->score(texts) != alone) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+  EXPECT_EQ(dynamic_cast<const EnsembleModel&>(*model).scored(), texts.size() * (1 + kThreads * kRounds));
   fs::remove_all(dir);
 }
 

@@ -4,6 +4,7 @@
 // opt-in bf16 precision's probabilities within a stated tolerance of f32's.
 #include <algorithm>
 #include <random>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -64,13 +65,13 @@ std::vector<std::vector<int>> random_rows(const std::vector<int>& lengths, int v
   return rows;
 }
 
-// Max abs difference between the fast logits and the libtorch ones for rows[indices].
-float max_diff(Classifier& net, FastClassifier& fast, const std::vector<std::vector<int>>& rows,
-               const std::vector<size_t>& indices, int pad) {
+// Max abs difference between the fast logits (forward in context) and the libtorch ones for rows[indices].
+float max_diff(Classifier& net, const FastClassifier& fast, FastClassifier::Context& context,
+               const std::vector<std::vector<int>>& rows, const std::vector<size_t>& indices, int pad) {
   c10::InferenceMode guard;
   auto batch = make_batch(rows, indices, pad);
   auto expected = net->forward(batch.input_ids, batch.attention_mask).contiguous();  // [batch, sum(levels)]
-  auto got = fast.forward(rows, indices);
+  auto got = fast.forward(rows, indices, context);
   EXPECT_EQ(got.size(), static_cast<size_t>(expected.numel()));
   float worst = 0.0f;
   const float* e = expected.data_ptr<float>();
@@ -88,12 +89,13 @@ TEST_P(FastEncoderTest, MatchesTheLibtorchForward) {
   const int pad = o.encoder.pad_token_id;
   const int longest = o.encoder.max_position_embeddings - o.encoder.position_offset();
   const auto rows = random_rows({1, 2, 5, 7, 13, 19, 31, longest}, o.encoder.vocab_size, 11);
+  FastClassifier::Context context;
   for (size_t i = 0; i < rows.size(); ++i) {  // batch 1, every length
-    EXPECT_LT(max_diff(net, fast, rows, {i}, pad), 1e-4f) << "length " << rows[i].size();
+    EXPECT_LT(max_diff(net, fast, context, rows, {i}, pad), 1e-4f) << "length " << rows[i].size();
   }
-  EXPECT_LT(max_diff(net, fast, rows, {3, 0, 7, 5, 1, 6, 2, 4}, pad), 1e-4f) << "mixed batch";
-  EXPECT_LT(max_diff(net, fast, rows, {2, 6}, pad), 1e-4f) << "smaller batch on the grown workspace";
-  EXPECT_LT(max_diff(net, fast, rows, {4}, pad), 1e-4f) << "batch 1 after a batch";
+  EXPECT_LT(max_diff(net, fast, context, rows, {3, 0, 7, 5, 1, 6, 2, 4}, pad), 1e-4f) << "mixed batch";
+  EXPECT_LT(max_diff(net, fast, context, rows, {2, 6}, pad), 1e-4f) << "smaller batch on the grown workspace";
+  EXPECT_LT(max_diff(net, fast, context, rows, {4}, pad), 1e-4f) << "batch 1 after a batch";
 }
 
 TEST_P(FastEncoderTest, BigBatchesSplitOverThreadsMatchToo) {
@@ -105,9 +107,10 @@ TEST_P(FastEncoderTest, BigBatchesSplitOverThreadsMatchToo) {
   const auto rows = random_rows(lengths, o.encoder.vocab_size, 13);
   std::vector<size_t> all(rows.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  FastClassifier::Context context;
   for (int threads : {3, 2, 1}) {
     set_inference_threads(threads);
-    EXPECT_LT(max_diff(net, fast, rows, all, o.encoder.pad_token_id), 1e-4f) << threads << " threads";
+    EXPECT_LT(max_diff(net, fast, context, rows, all, o.encoder.pad_token_id), 1e-4f) << threads << " threads";
   }
 }
 
@@ -119,14 +122,54 @@ INSTANTIATE_TEST_SUITE_P(Variants, FastEncoderTest,
                            return info.param.model_type + "_" + info.param.pooling + "_" + info.param.hidden_act;
                          });
 
+// One FastClassifier's weights shared by threads, each with a context of its own: every thread
+// gets, bit for bit, what one thread alone gets, on batches of other sizes running beside it.
+TEST(FastEncoderContexts, ThreadsSharingTheWeightsGetWhatOneThreadGets) {
+  const auto o = tiny_options({"roberta", "mean", "gelu"});
+  auto net = random_classifier(o, 21);
+  const auto fast = FastClassifier::from(*net);
+  std::vector<int> lengths;
+  for (int i = 0; i < 40; ++i) lengths.push_back(1 + (i * 13) % 40);
+  const auto rows = random_rows(lengths, o.encoder.vocab_size, 23);
+  std::vector<std::vector<size_t>> batches;
+  for (size_t size : {1u, 3u, 8u, 17u, 40u}) {
+    std::vector<size_t> batch(size);
+    for (size_t i = 0; i < size; ++i) batch[i] = (i * 7 + size) % rows.size();
+    batches.push_back(batch);
+  }
+  set_inference_threads(1);
+  std::vector<std::vector<float>> alone;
+  FastClassifier::Context context;
+  for (const auto& batch : batches) {
+    const auto got = fast.forward(rows, batch, context);
+    alone.emplace_back(got.begin(), got.end());
+  }
+  constexpr int kThreads = 4;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      FastClassifier::Context own;
+      for (int round = 0; round < 20; ++round) {
+        const size_t b = static_cast<size_t>(t + round) % batches.size();  // threads on different sizes at once
+        const auto got = fast.forward(rows, batches[b], own);
+        if (!std::equal(got.begin(), got.end(), alone[b].begin(), alone[b].end())) ++mismatches[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
+}
+
 TEST(FastEncoderErrors, TooLongOrUnknownTokensAreInputErrors) {
   const auto o = tiny_options({"bert", "mean", "gelu"});
   auto net = random_classifier(o, 1);
   auto fast = FastClassifier::from(*net);
   const std::vector<std::vector<int>> too_long{std::vector<int>(o.encoder.max_position_embeddings + 1, 5)};
-  EXPECT_THROW(fast.forward(too_long, std::vector<size_t>{0}), InputError);
+  FastClassifier::Context context;
+  EXPECT_THROW(fast.forward(too_long, std::vector<size_t>{0}, context), InputError);
   const std::vector<std::vector<int>> unknown{{2, o.encoder.vocab_size, 3}};
-  EXPECT_THROW(fast.forward(unknown, std::vector<size_t>{0}), InputError);
+  EXPECT_THROW(fast.forward(unknown, std::vector<size_t>{0}, context), InputError);
 }
 
 TEST(FastEncoderErrors, MissingWeightIsAFormatError) {
@@ -177,10 +220,11 @@ TEST(FastEncoderBf16, ProbabilitiesStayWithinToleranceOfF32) {
   const auto rows = random_rows(lengths, o.encoder.vocab_size, 17);
   std::vector<size_t> all(rows.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  FastClassifier::Context f32_context, b16_context;
   for (int threads : {2, 1}) {  // a batch split over threads, and serial
     set_inference_threads(threads);
-    const auto want = head_probabilities(f32.forward(rows, all), o.levels);
-    const auto got = head_probabilities(b16.forward(rows, all), o.levels);
+    const auto want = head_probabilities(f32.forward(rows, all, f32_context), o.levels);
+    const auto got = head_probabilities(b16.forward(rows, all, b16_context), o.levels);
     ASSERT_EQ(got.size(), want.size());
     float worst = 0.0f;
     for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
@@ -189,8 +233,8 @@ TEST(FastEncoderBf16, ProbabilitiesStayWithinToleranceOfF32) {
     EXPECT_GT(worst, 0.0f) << "the bf16 path ran (its rounding shows)";
   }
   for (size_t i : {0, 7}) {  // batch 1 through the grown workspace
-    const auto want = head_probabilities(f32.forward(rows, std::vector<size_t>{i}), o.levels);
-    const auto got = head_probabilities(b16.forward(rows, std::vector<size_t>{i}), o.levels);
+    const auto want = head_probabilities(f32.forward(rows, std::vector<size_t>{i}, f32_context), o.levels);
+    const auto got = head_probabilities(b16.forward(rows, std::vector<size_t>{i}, b16_context), o.levels);
     for (size_t j = 0; j < got.size(); ++j) EXPECT_NEAR(got[j], want[j], 0.02f) << "row " << i;
   }
 }

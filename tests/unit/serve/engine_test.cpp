@@ -21,7 +21,7 @@ class GateModel : public models::Model {
                                     "gate.toml");
     id_ = "gate@0";
   }
-  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) override {
+  std::vector<models::CategoryLogits> score(const std::vector<std::string>& texts) const override {
     std::unique_lock lock(mutex_);
     ++entered_;
     changed_.notify_all();
@@ -47,11 +47,12 @@ class GateModel : public models::Model {
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
+  // What the test watches; score() is const to the engine, the counting is the test's.
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
   bool open_ = false;
-  int entered_ = 0;
-  std::vector<size_t> batches_;
+  mutable int entered_ = 0;
+  mutable std::vector<size_t> batches_;
 };
 
 std::shared_ptr<const Deployment> deploy(std::shared_ptr<GateModel> model) {

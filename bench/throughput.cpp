@@ -27,6 +27,7 @@
 #include <torch/torch.h>
 
 #include "core/fs.h"
+#include "core/json_file.h"
 #include "data/card.h"
 #include "data/example.h"
 #include "data/reader.h"
@@ -179,15 +180,15 @@ Timing time_model(models::Model& m, const std::vector<std::string>& texts, size_
 
 // Loads dir with the fast forward at precision ("f32" or "bf16"), as GUARDIAN_PRECISION asks serving to.
 std::unique_ptr<models::Model> load_at(const fs::path& dir, const char* precision) {
-  setenv("GUARDIAN_PRECISION", precision, 1);
+  models::set_inference_precision(precision);
   auto m = models::load_model(dir);
-  unsetenv("GUARDIAN_PRECISION");
+  models::set_inference_precision("f32");
   return m;
 }
 
 // Whether the model in dir, or one of its ensemble members, is an encoder (what bf16 changes).
 bool has_encoder(const fs::path& dir) {
-  const auto config = models::read_json_file(dir / models::kConfigFile);
+  const auto config = core::read_json_file(dir / models::kConfigFile);
   const auto& g = config.contains("guardian") ? config["guardian"] : nlohmann::json::object();
   const std::string kind = g.value("kind", "encoder");
   if (kind != "ensemble") return kind == "encoder";
@@ -202,9 +203,9 @@ bool has_encoder(const fs::path& dir) {
 fs::path without_cascade(const fs::path& dir, const fs::path& work) {
   const fs::path out = work / ("no-cascade-" + std::to_string(std::hash<std::string>{}(dir.string())));
   fs::create_directories(out);
-  auto config = models::read_json_file(dir / models::kConfigFile);
+  auto config = core::read_json_file(dir / models::kConfigFile);
   config["guardian"]["cascade"] = nullptr;
-  models::write_json_file(out / models::kConfigFile, config);
+  core::write_json_file(out / models::kConfigFile, config);
   fs::copy_file(dir / models::kPolicyFile, out / models::kPolicyFile, fs::copy_options::overwrite_existing);
   if (!fs::is_symlink(out / models::kMembersDir)) {  // a directory given twice reuses the link
     fs::create_directory_symlink(fs::absolute(dir / models::kMembersDir), out / models::kMembersDir);
@@ -286,10 +287,10 @@ void bench_reference(const std::vector<std::string>& texts, int rounds, int thre
   models::save_weights(*net, work / "model.safetensors");
   nlohmann::json config;
   models::encoder_config_to_json(o.encoder, config);
-  models::write_json_file(work / "config.json", config);
+  core::write_json_file(work / "config.json", config);
   std::vector<std::vector<int>> rows;
   for (const auto& t : texts) rows.push_back(models::encode_for_model(*tokenizer, t, 64));
-  models::write_json_file(work / "ids.json", rows);
+  core::write_json_file(work / "ids.json", rows);
   const double flops = forward_flops(o.encoder, rows);
 
   auto fast = models::FastClassifier::from(*net);
@@ -361,6 +362,10 @@ void bench_reference(const std::vector<std::string>& texts, int rounds, int thre
 }  // namespace
 
 int main(int argc, char** argv) {
+  // This program is an edge like the CLI: the data shelf may be named by the environment.
+  if (const char* data = std::getenv("GUARDIAN_DATA"); data != nullptr && *data != '\0') {
+    guardian::core::set_data_root(data, "GUARDIAN_DATA");
+  }
   size_t messages = 2000;
   int rounds = 3;
   int threads = static_cast<int>(std::thread::hardware_concurrency());

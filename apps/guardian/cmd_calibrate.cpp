@@ -6,6 +6,7 @@
 #include "apps/guardian/commands.h"
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/json_file.h"
 #include "data/sets.h"
 #include "eval/calibration.h"
 #include "infer/calibrate.h"
@@ -48,7 +49,7 @@ void run_calibrate(CalibrateArgs args) {
   if (!args.dry_run) {
     const std::filesystem::path dir(args.model);
     calibration.policy.save(dir / models::kPolicyFile);
-    models::write_json_file(dir / "calibration.json", calibration.summary);
+    core::write_json_file(dir / "calibration.json", calibration.summary);
     std::cout << "wrote " << (dir / models::kPolicyFile).string() << " (policy version " << calibration.policy.version
               << ")\n";
   }

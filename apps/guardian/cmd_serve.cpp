@@ -64,6 +64,7 @@ void send(const serve::ApiResponse& out, httplib::Response& res) {
 
 int run_serve(const ServeArgs& args) {
   auto config = args.config.empty() ? serve::ServeConfig{} : serve::ServeConfig::load(args.config);
+  if (const char* keys = std::getenv("GUARDIAN_API_KEYS")) config.keys_from_environment = keys;
   if (!args.host.empty()) config.host = args.host;
   if (args.port >= 0) config.port = args.port;
   config.validate(args.config.empty() ? "command line" : args.config);
@@ -122,7 +123,7 @@ int run_serve(const ServeArgs& args) {
   std::cerr << "guardian: serving " << deployment->model->id() << " (policies: " << serve::policy_names(*deployment)
             << ") on http://" << config.host << ":" << port << std::endl;
   if (config.host != "127.0.0.1" && config.host != "localhost" && config.host != "::1" &&
-      serve::ApiKeys::from_config(config.keys_file).keys().empty()) {
+      serve::ApiKeys::from_config(config.keys_file, config.keys_from_environment).keys().empty()) {
     spdlog::warn("listening on {} without API keys: anyone who can reach it may call it", config.host);
   }
 

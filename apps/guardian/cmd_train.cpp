@@ -10,6 +10,7 @@
 #include "apps/guardian/commands.h"
 #include "core/duration.h"
 #include "core/error.h"
+#include "core/json_file.h"
 #include "models/model_dir.h"
 #include "train/stop_signal.h"
 #include "train/trainer.h"
@@ -95,7 +96,7 @@ void run_train(const TrainArgs& args) {
   }
   if (args.seeds > 1) {
     auto summary = summarise(runs);
-    models::write_json_file(out / "seeds_summary.json", summary);
+    core::write_json_file(out / "seeds_summary.json", summary);
     std::cout << nlohmann::json({{"seeds", args.seeds}, {"summary", out.string() + "/seeds_summary.json"},
                                  {"valid_aggregate", summary.value("valid.all.aggregate", nlohmann::json())}})
                      .dump()

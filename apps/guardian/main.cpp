@@ -15,7 +15,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Show debug messages");
-  app.parse_complete_callback([&] { guardian::core::init_logging(verbose); });
+  app.parse_complete_callback([&] {
+    guardian::core::init_logging(verbose);
+    guardian::app::apply_environment();
+  });
   guardian::app::add_train_command(app);
   guardian::app::add_pretrain_command(app);
   guardian::app::add_eval_command(app);

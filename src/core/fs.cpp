@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -126,13 +127,49 @@ void write_file_atomic(const fs::path& path, std::string_view bytes) {
   file.commit();
 }
 
+namespace {
+
+// Where the process was told its folders are (set once at start by the CLI; empty: not told).
+struct Locations {
+  std::mutex mutex;
+  fs::path data_root;
+  std::string data_root_source;
+  fs::path config_dir;
+};
+
+Locations& locations() {
+  static Locations l;
+  return l;
+}
+
+}  // namespace
+
+void set_data_root(const fs::path& root, const std::string& source) {
+  auto& l = locations();
+  std::lock_guard lock(l.mutex);
+  l.data_root = root;
+  l.data_root_source = source;
+}
+
+void set_config_dir(const fs::path& dir) {
+  auto& l = locations();
+  std::lock_guard lock(l.mutex);
+  l.config_dir = dir;
+}
+
 fs::path data_root() {
-  if (const char* env = std::getenv("GUARDIAN_DATA"); env != nullptr && *env != '\0') {
-    fs::path root(env);
+  fs::path named;
+  std::string source;
+  {
+    auto& l = locations();
+    std::lock_guard lock(l.mutex);
+    named = l.data_root;
+    source = l.data_root_source;
+  }
+  if (!named.empty()) {
     std::error_code ec;
-    if (!fs::is_directory(root, ec))
-      throw InputError("GUARDIAN_DATA=" + root.string() + " is not a directory");
-    return root;
+    if (!fs::is_directory(named, ec)) throw InputError(source + "=" + named.string() + " is not a directory");
+    return named;
   }
   std::error_code ec;
   const fs::path cwd = fs::current_path(ec);
@@ -149,11 +186,15 @@ fs::path data_root() {
 }
 
 fs::path config_dir() {
-  if (const char* env = std::getenv("GUARDIAN_CONFIGS"); env != nullptr && *env != '\0') return fs::path(env);
+  {
+    auto& l = locations();
+    std::lock_guard lock(l.mutex);
+    if (!l.config_dir.empty()) return l.config_dir;
+  }
 #ifdef GUARDIAN_CONFIG_DIR
   return fs::path(GUARDIAN_CONFIG_DIR);
 #else
-  throw ConfigError("no config folder: set GUARDIAN_CONFIGS");
+  throw ConfigError("no config folder: set GUARDIAN_CONFIGS");  // a build without its configs/
 #endif
 }
 

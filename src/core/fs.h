@@ -34,11 +34,17 @@ class AtomicFile {
   int fd_ = -1;
 };
 
-// The data shelf: $GUARDIAN_DATA, else the first `shared/data` folder holding MANIFEST.md found
-// beside an ancestor of the current directory or of the executable. InputError if none.
+// The data shelf: the folder set_data_root named, else the first `shared/data` folder holding
+// MANIFEST.md found beside an ancestor of the current directory or of the executable. InputError
+// if none, or if the named folder is not a directory.
 std::filesystem::path data_root();
+// Names the data shelf for the whole process (the CLI passes $GUARDIAN_DATA); `source` names where
+// the path came from in errors ("GUARDIAN_DATA"). An empty path goes back to looking for it.
+void set_data_root(const std::filesystem::path& root, const std::string& source);
 
-// Built-in configs: $GUARDIAN_CONFIGS, else the repository's configs/ folder fixed at build time.
+// Built-in configs: the folder set_config_dir named, else the repository's configs/ folder fixed
+// at build time.
 std::filesystem::path config_dir();
+void set_config_dir(const std::filesystem::path& dir);  // the CLI passes $GUARDIAN_CONFIGS
 
 }  // namespace guardian::core

@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "models/encoder_model.h"
 
 #include "core/error.h"
@@ -45,7 +46,7 @@ EncoderModelSpec encoder_spec_from_json(const nlohmann::json& config, const std:
 std::unique_ptr<EncoderModel> EncoderModel::load(const std::filesystem::path& dir) {
   auto model = std::make_unique<EncoderModel>();
   model->dir_ = dir;
-  model->spec_ = encoder_spec_from_json(read_json_file(dir / kConfigFile), dir / kConfigFile);
+  model->spec_ = encoder_spec_from_json(core::read_json_file(dir / kConfigFile), dir / kConfigFile);
   model->policy_ = policy::Policy::load(dir / kPolicyFile);
   if (model->policy_.categories.size() != model->spec_.classifier.levels.size()) {
     throw FormatError((dir / kPolicyFile).string() + ": the policy has " +
@@ -57,7 +58,7 @@ std::unique_ptr<EncoderModel> EncoderModel::load(const std::filesystem::path& di
   model->net_ = Classifier(model->spec_.classifier);
   load_weights(*model->net_, dir / kWeightsFile);
   model->net_->eval();
-  model->fast_ = std::make_unique<FastClassifier>(FastClassifier::from(*model->net_, inference_precision_from_env()));
+  model->fast_ = std::make_unique<FastClassifier>(FastClassifier::from(*model->net_, inference_precision()));
   model->id_ = dir.filename().string();
   return model;
 }

@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "models/ensemble_model.h"
 
 #include <algorithm>
@@ -94,7 +95,7 @@ CategoryLogits combine(const EnsembleSpec& spec, const std::vector<CategoryLogit
 
 std::unique_ptr<EnsembleModel> EnsembleModel::load(const std::filesystem::path& dir) {
   std::unique_ptr<EnsembleModel> model(new EnsembleModel());
-  model->spec_ = ensemble_spec_from_json(read_json_file(dir / kConfigFile), dir / kConfigFile);
+  model->spec_ = ensemble_spec_from_json(core::read_json_file(dir / kConfigFile), dir / kConfigFile);
   model->dir_ = dir;
   model->policy_ = policy::Policy::load(dir / kPolicyFile);
   const auto& categories = model->policy_.categories;

@@ -138,9 +138,17 @@ void grow(std::vector<T>& v, size_t n) {
 
 }  // namespace
 
-std::string inference_precision_from_env() {
-  const char* env = std::getenv("GUARDIAN_PRECISION");
-  const std::string p = env == nullptr || *env == '\0' ? "f32" : env;
+namespace {
+std::string& process_precision() {
+  static std::string precision = "f32";
+  return precision;
+}
+}  // namespace
+
+void set_inference_precision(const std::string& precision) { process_precision() = precision.empty() ? "f32" : precision; }
+
+std::string inference_precision() {
+  const std::string& p = process_precision();
   if (p != "f32" && p != "bf16") throw ConfigError("GUARDIAN_PRECISION must be 'f32' or 'bf16', got '" + p + "'");
   return p;
 }

@@ -31,9 +31,11 @@ struct FastClassifierSpec {
   std::string precision = "f32";  // "f32", or "bf16": the layers' products in bf16 (float sums)
 };
 
-// The precision GUARDIAN_PRECISION asks serving to use ("f32" when unset; "f32" or "bf16"):
-// a deployment choice, so the model directory stays the same.
-std::string inference_precision_from_env();
+// The precision encoder models load their fast forward in ("f32", or "bf16"): a deployment choice
+// (the CLI passes $GUARDIAN_PRECISION), so the model directory stays the same. Set it before
+// loading models; inference_precision() throws ConfigError for a value other than those two.
+void set_inference_precision(const std::string& precision);
+std::string inference_precision();
 
 // Returns the float32 values of the parameter called name (a Hugging Face state-dict key),
 // row-major; throws FormatError when it is missing or its shape is not shape.

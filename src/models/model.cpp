@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "models/model.h"
 
 #include <algorithm>
@@ -40,7 +41,7 @@ std::unique_ptr<Model> load_model(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) {
     throw InputError("model directory '" + dir.string() + "' does not exist (train one with `guardian train`)");
   }
-  auto config = read_json_file(dir / kConfigFile);
+  auto config = core::read_json_file(dir / kConfigFile);
   std::string kind = "encoder";
   if (config.contains("guardian") && config["guardian"].is_object()) {
     kind = config["guardian"].value("kind", kind);
@@ -97,19 +98,6 @@ void configure_threads(int threads) {
     at::set_num_interop_threads(1);
     interop_set = true;
   }
-}
-
-nlohmann::json read_json_file(const std::filesystem::path& path) {
-  auto text = core::read_file(path);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw FormatError(path.string() + ": not valid JSON: " + e.what());
-  }
-}
-
-void write_json_file(const std::filesystem::path& path, const nlohmann::json& json) {
-  core::write_file_atomic(path, json.dump(2) + "\n");
 }
 
 }  // namespace guardian::models

@@ -1,4 +1,4 @@
-// The files of a model directory and the small JSON documents in it.
+// The files of a model directory (core/json_file.h reads and writes its JSON documents).
 //   config.json       encoder hyper-parameters (HF field names) + "guardian": {kind, pooling, ...}
 //   model.safetensors the weights
 //   tokenizer.model   the SentencePiece model
@@ -6,10 +6,6 @@
 //   training.json     what went in: data specs, card licences, the recipe, the metrics
 //   checkpoint/       resume state (weights, optimiser, trainer state); removed when not needed
 #pragma once
-
-#include <filesystem>
-
-#include <nlohmann/json.hpp>
 
 namespace guardian::models {
 
@@ -19,10 +15,5 @@ inline constexpr const char* kTokenizerFile = "tokenizer.model";
 inline constexpr const char* kPolicyFile = "policy.toml";
 inline constexpr const char* kTrainingFile = "training.json";
 inline constexpr const char* kCheckpointDir = "checkpoint";
-
-// Reads a JSON file; FormatError naming the file on a parse error, InputError when missing.
-nlohmann::json read_json_file(const std::filesystem::path& path);
-// Writes JSON atomically (temp file + rename), pretty-printed.
-void write_json_file(const std::filesystem::path& path, const nlohmann::json& json);
 
 }  // namespace guardian::models

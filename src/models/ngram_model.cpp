@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "models/ngram_model.h"
 
 #include <cstring>
@@ -115,7 +116,7 @@ void save_ngram_model(const std::filesystem::path& dir, const NgramSpec& spec, c
                        w.embedding.size() * sizeof(float)});
   }
   core::write_safetensors(dir / kWeightsFile, tensors, {{"format", "guardian-ngram"}});
-  write_json_file(dir / kConfigFile, ngram_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ngram_spec_to_json(spec));
   policy.save(dir / kPolicyFile);
 }
 
@@ -159,7 +160,7 @@ std::vector<float> read_f32(const core::SafetensorsFile& file, const std::string
 }  // namespace
 
 std::unique_ptr<NgramModel> NgramModel::load(const std::filesystem::path& dir) {
-  auto spec = ngram_spec_from_json(read_json_file(dir / kConfigFile), dir / kConfigFile);
+  auto spec = ngram_spec_from_json(core::read_json_file(dir / kConfigFile), dir / kConfigFile);
   std::unique_ptr<NgramModel> model(new NgramModel(spec));
   model->dir_ = dir;
   model->id_ = dir.filename().string();

@@ -61,11 +61,9 @@ ApiKeys ApiKeys::parse(const std::string& text, const std::string& where, char s
 
 ApiKeys ApiKeys::load(const std::filesystem::path& path) { return parse(core::read_file(path), path.string()); }
 
-ApiKeys ApiKeys::from_config(const std::string& keys_file) {
+ApiKeys ApiKeys::from_config(const std::string& keys_file, const std::string& from_environment) {
   if (!keys_file.empty()) return load(keys_file);
-  if (const char* env = std::getenv("GUARDIAN_API_KEYS"); env != nullptr && *env != '\0') {
-    return parse(env, "GUARDIAN_API_KEYS", ',');
-  }
+  if (!from_environment.empty()) return parse(from_environment, "GUARDIAN_API_KEYS", ',');
   return {};
 }
 

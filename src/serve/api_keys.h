@@ -28,8 +28,9 @@ class ApiKeys {
   // Parses the file's lines; ConfigError naming file and line on a malformed entry.
   static ApiKeys load(const std::filesystem::path& path);
   static ApiKeys parse(const std::string& text, const std::string& where, char separator = '\n');
-  // The file when given, else $GUARDIAN_API_KEYS, else none (authentication off).
-  static ApiKeys from_config(const std::string& keys_file);
+  // The file when given, else the keys of `from_environment` (what $GUARDIAN_API_KEYS held when
+  // the server started; entries separated by commas), else none (authentication off).
+  static ApiKeys from_config(const std::string& keys_file, const std::string& from_environment);
 
   bool enabled() const { return !keys_.empty(); }
   // The key matching a presented secret, or nullopt.

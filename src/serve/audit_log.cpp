@@ -6,11 +6,20 @@
 #include <sqlite3.h>
 
 #include "core/error.h"
+#include "core/sqlite.h"
 #include "serve/sha256.h"
 
 namespace guardian::serve {
 
 namespace {
+
+using core::sqlite::exec;
+
+// The audit log's statements: their errors say "audit log".
+class Statement : public core::sqlite::Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : core::sqlite::Statement(db, sql, "audit log") {}
+};
 
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 constexpr size_t kMaxBatchRecords = 4096;
@@ -29,55 +38,6 @@ CREATE TABLE IF NOT EXISTS feedback(
   id INTEGER PRIMARY KEY AUTOINCREMENT, decision_id TEXT, created_ms INTEGER NOT NULL, text TEXT,
   text_sha256 TEXT, labels TEXT NOT NULL, policy TEXT, reviewer TEXT, note TEXT);
 )sql";
-
-// A prepared statement that finalises itself.
-class Statement {
- public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw FormatError(std::string("audit log: cannot prepare statement: ") + sqlite3_errmsg(db));
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind_null(int i) { sqlite3_bind_null(stmt_, i); return *this; }
-  Statement& bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
-  Statement& bind(int i, double v) { sqlite3_bind_double(stmt_, i, v); return *this; }
-  // True while there is a row.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw FormatError(std::string("audit log: ") + sqlite3_errmsg(db_));
-  }
-  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
-  std::string text(int col) const {
-    const auto* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, col)) : std::string();
-  }
-  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  double real(int col) const { return sqlite3_column_double(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-void exec(sqlite3* db, const std::string& sql, const std::string& where) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error ? error : "unknown error";
-    sqlite3_free(error);
-    throw FormatError(where + ": " + message);
-  }
-}
 
 sqlite3* open_db(const std::string& path, bool durable) {
   sqlite3* db = nullptr;

@@ -47,6 +47,7 @@ struct ServeConfig {
   int port = 8080;                  // TCP port (0 = any free port, printed at start)
   int threads = 128;                // HTTP worker threads (one per open connection)
   std::string keys_file;            // API keys file (see api_keys.h)
+  std::string keys_from_environment;  // $GUARDIAN_API_KEYS as the server started (not a file key)
   BatchingConfig batching;
   LimitsConfig limits;
   AuditConfig audit;

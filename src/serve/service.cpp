@@ -16,7 +16,7 @@ Service::Service(std::filesystem::path model_dir, std::vector<std::filesystem::p
       policy_files_(std::move(policy_files)),
       config_(std::move(config)),
       drift_(config_.drift_window, config_.audit.path.empty() ? 0 : config_.drift_review_sample) {
-  keys_ = ApiKeys::from_config(config_.keys_file);
+  keys_ = ApiKeys::from_config(config_.keys_file, config_.keys_from_environment);
   auto deployment = load_deployment(model_dir_, policy_files_);
   for (const auto& key : keys_.keys()) {
     if (!key.policy.empty() && !deployment->find(key.policy)) {

@@ -12,9 +12,14 @@ namespace guardian::text {
 
 namespace {
 
+std::string& named_plugin() {
+  static std::string path;  // set once at start, before the first tokenizer loads
+  return path;
+}
+
 std::vector<std::string> candidates() {
   std::vector<std::string> out;
-  if (const char* env = std::getenv("GUARDIAN_SPM_PLUGIN")) out.push_back(env);
+  if (!named_plugin().empty()) out.push_back(named_plugin());
 #ifdef GUARDIAN_SPM_PLUGIN_PATH
   out.push_back(GUARDIAN_SPM_PLUGIN_PATH);
 #endif
@@ -36,7 +41,7 @@ SpmBackend* load_backend() {
     if (factory) return factory();
     tried += "\n  " + path + ": no guardian_spm_backend symbol";
   }
-  throw UnsupportedError("the SentencePiece plugin libguardian_spm.so could not be loaded (set GUARDIAN_SPM_PLUGIN):" +
+  throw UnsupportedError("the SentencePiece plugin libguardian_spm.so could not be loaded (set GUARDIAN_SPM_PLUGIN to its path):" +
                          tried);
 }
 
@@ -48,5 +53,7 @@ SpmBackend& spm_backend() {
   std::call_once(once, [] { backend = load_backend(); });
   return *backend;
 }
+
+void set_spm_plugin_path(const std::string& path) { named_plugin() = path; }
 
 }  // namespace guardian::text

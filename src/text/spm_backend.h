@@ -51,9 +51,11 @@ class SpmBackend {
                      std::string* error) = 0;
 };
 
-// The plugin, loaded on first use: $GUARDIAN_SPM_PLUGIN, the build's own copy, or lib/ beside the
-// executable's folder. UnsupportedError saying where it looked when none loads.
+// The plugin, loaded on first use: the path set_spm_plugin_path named, the build's own copy, or
+// lib/ beside the executable's folder. UnsupportedError saying where it looked when none loads.
 SpmBackend& spm_backend();
+// Names the plugin to try first (the CLI passes $GUARDIAN_SPM_PLUGIN); call before the first load.
+void set_spm_plugin_path(const std::string& path);
 
 }  // namespace guardian::text
 

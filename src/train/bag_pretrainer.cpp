@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/bag_pretrainer.h"
 
 #include <algorithm>
@@ -312,7 +313,7 @@ BagPretrainResult pretrain_bag(const TrainConfig& config, const std::string& tab
                           {{"embedding", core::DType::kF32, {static_cast<int64_t>(featurizer.buckets()), bag.dim},
                             rows.data(), rows.size() * sizeof(float)}},
                           {{"format", "guardian-bag-pretrain"}});
-  models::write_json_file(
+  core::write_json_file(
       out / kBagPretrainFile,
       {{"name", config.name}, {"table", table}, {"buckets_log2", bag.buckets_log2}, {"dim", bag.dim},
        {"features", models::ngram_features_to_json(features)},

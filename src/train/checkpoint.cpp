@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -44,13 +45,13 @@ void save_checkpoint(const fs::path& dir, const TrainerState& state, const torch
       {"schedule", {{"warmup_steps", state.schedule.warmup_steps}, {"total_steps", state.schedule.total_steps},
                     {"peak", state.schedule.peak}}},
   };
-  models::write_json_file(dir / "state.json", j);
+  core::write_json_file(dir / "state.json", j);
 }
 
 std::optional<TrainerState> load_checkpoint(const fs::path& dir, const std::string& recipe, torch::nn::Module& module,
                                             torch::optim::Optimizer& optimizer) {
   if (!fs::exists(dir / "state.json")) return std::nullopt;
-  auto j = models::read_json_file(dir / "state.json");
+  auto j = core::read_json_file(dir / "state.json");
   if (j.value("recipe", std::string()) != recipe) {
     spdlog::warn("{} was made with another recipe or seed; starting over", dir.string());
     return std::nullopt;

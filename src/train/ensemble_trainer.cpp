@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/ensemble_trainer.h"
 
 #include <chrono>
@@ -51,7 +52,7 @@ TrainConfig member_config(const TrainConfig& config, const std::string& member) 
 // the user asked for, and serving the old member under it would report the old model as the new.
 bool keep_member(const fs::path& dir, const TrainConfig& member, int seed) {
   if (!fs::exists(dir / models::kTrainingFile) || !fs::exists(dir / models::kConfigFile)) return false;
-  const auto training = models::read_json_file(dir / models::kTrainingFile);
+  const auto training = core::read_json_file(dir / models::kTrainingFile);
   if (training.contains("recipe") && training["recipe"] != recipe_fingerprint(member, seed)) {
     spdlog::warn("ensemble member {} was trained from other settings than this recipe's; training it again",
                  dir.string());
@@ -382,7 +383,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     spdlog::info("cascade: gate '{}' threshold {:.4f} lets {:.1f}% of the validation messages skip the other members",
                  spec.members[spec.gate], spec.gate_threshold, 100.0 * cascade_report["skipped_fraction"].get<double>());
   }
-  models::write_json_file(out / models::kConfigFile, models::ensemble_spec_to_json(spec));
+  core::write_json_file(out / models::kConfigFile, models::ensemble_spec_to_json(spec));
   policy.save(out / models::kPolicyFile);
 
   // 3. The report, through the same path as every model kind.
@@ -398,10 +399,10 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   }
   nlohmann::json member_valid = nlohmann::json::object();
   for (const auto& member : spec.members) {
-    auto training = models::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
+    auto training = core::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
     member_valid[member] = training.value("best_valid", 0.0);
   }
-  models::write_json_file(out / models::kTrainingFile,
+  core::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
                            {"members", spec.members}, {"members_best_valid", member_valid},
                            {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"served", served_report},

@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/ngram_trainer.h"
 
 #include <chrono>
@@ -367,7 +368,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
     auto set = data::load_sets({spec_text}, policy, data_root, data::Purpose::kEval, config.data.skip_bad);
     result.metrics["eval"][spec_text] = infer::report_on(*model, set.examples);
   }
-  models::write_json_file(out / models::kTrainingFile,
+  core::write_json_file(out / models::kTrainingFile,
                           {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
                            {"recipe", recipe_fingerprint(config, seed)},  // what a later run into out compares
                            {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"selected_valid", best}, {"best_valid", result.best_valid},

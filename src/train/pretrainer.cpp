@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/pretrainer.h"
 
 #include <fstream>
@@ -151,7 +152,7 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
     state.schedule.total_steps = config.pretrain.steps;
     spdlog::info("pretrain: resuming from step {}", state.step);
   } else if (fs::exists(out / "pretrain.json")) {
-    auto done = models::read_json_file(out / "pretrain.json");
+    auto done = core::read_json_file(out / "pretrain.json");
     if (done.value("recipe", std::string()) == state.recipe && done.value("finished", false)) {
       spdlog::info("{} is already fully pretrained with this recipe", out.string());
       PretrainResult result;
@@ -261,7 +262,7 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
   models::save_weights(*net, out / models::kWeightsFile, {{"format", "pt"}});
   nlohmann::json config_json;
   models::encoder_config_to_json(encoder, config_json);
-  models::write_json_file(out / models::kConfigFile, config_json);
+  core::write_json_file(out / models::kConfigFile, config_json);
   if (finished) {
     fs::remove_all(checkpoint);
   } else {
@@ -269,7 +270,7 @@ PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& option
     spdlog::info("pretrain: checkpoint saved at step {}; run again to continue", state.step);
   }
   append_log(log_path, {{"event", "heldout"}, {"step", state.step}, {"heldout_loss", result.heldout_loss}});
-  models::write_json_file(out / "pretrain.json",
+  core::write_json_file(out / "pretrain.json",
                           {{"recipe", state.recipe}, {"name", config.name}, {"finished", finished},
                            {"steps", state.step}, {"train_loss", result.train_loss},
                            {"heldout_loss", result.heldout_loss}, {"texts", rows.size()},

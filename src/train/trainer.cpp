@@ -1,3 +1,4 @@
+#include "core/json_file.h"
 #include "train/trainer.h"
 
 #include <cmath>
@@ -194,7 +195,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
     spdlog::info("resuming from step {} (epoch {}, best validation macro-F1 {:.4f})", state.step, state.epoch + 1,
                  state.best);
   } else if (fs::exists(out / models::kWeightsFile) && fs::exists(out / models::kTrainingFile)) {
-    auto done = models::read_json_file(out / models::kTrainingFile);
+    auto done = core::read_json_file(out / models::kTrainingFile);
     if (done.value("recipe", std::string()) == state.recipe && done.value("finished", false)) {
       spdlog::info("{} is already fully trained with this recipe", out.string());
       TrainResult result;
@@ -214,7 +215,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
 
   auto save_best = [&]() {
     models::save_weights(*net, out / models::kWeightsFile, {{"format", "pt"}});
-    models::write_json_file(out / models::kConfigFile, models::encoder_spec_to_json(spec));
+    core::write_json_file(out / models::kConfigFile, models::encoder_spec_to_json(spec));
     policy.save(out / models::kPolicyFile);
   };
 
@@ -333,7 +334,7 @@ TrainResult train_model(const TrainConfig& config, const TrainOptions& options) 
       {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"untrained", data.untrained}, {"valid_data", valid_set.provenance},
       {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()},
   };
-  models::write_json_file(out / models::kTrainingFile, training);
+  core::write_json_file(out / models::kTrainingFile, training);
   return result;
 }
 

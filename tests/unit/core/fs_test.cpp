@@ -13,24 +13,6 @@
 namespace guardian::core {
 namespace {
 
-// Sets an environment variable for one test and restores it after.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1);
-    else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1);
-    else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
 // Changes the working directory for one test.
 class ScopedCwd {
  public:
@@ -92,17 +74,24 @@ TEST(Fs, WriteIntoMissingDirectoryIsInputError) {
   EXPECT_THROW(write_file_atomic(dir / "no" / "such" / "dir" / "f", "x"), InputError);
 }
 
-TEST(Fs, DataRootFromEnvironment) {
+TEST(Fs, DataRootAsNamed) {
   test::TempDir dir;
-  ScopedEnv env("GUARDIAN_DATA", dir.path().c_str());
+  set_data_root(dir.path(), "GUARDIAN_DATA");
   EXPECT_EQ(data_root(), dir.path());
+  set_data_root({}, "");
 }
 
-TEST(Fs, DataRootEnvironmentMustBeADirectory) {
+TEST(Fs, ANamedDataRootMustBeADirectoryAndTheErrorSaysWhoNamedIt) {
   test::TempDir dir;
   const auto missing = dir / "missing";
-  ScopedEnv env("GUARDIAN_DATA", missing.c_str());
-  EXPECT_THROW(data_root(), InputError);
+  set_data_root(missing, "GUARDIAN_DATA");
+  try {
+    data_root();
+    FAIL() << "a missing folder was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()), "GUARDIAN_DATA=" + missing.string() + " is not a directory");
+  }
+  set_data_root({}, "");
 }
 
 TEST(Fs, DataRootFoundAboveTheCurrentDirectory) {
@@ -110,7 +99,6 @@ TEST(Fs, DataRootFoundAboveTheCurrentDirectory) {
   std::filesystem::create_directories(dir / "shared" / "data");
   { std::ofstream(dir / "shared" / "data" / "MANIFEST.md") << "# data\n"; }
   std::filesystem::create_directories(dir / "repo" / "build" / "deep");
-  ScopedEnv env("GUARDIAN_DATA", nullptr);
   ScopedCwd cwd(dir / "repo" / "build" / "deep");
   EXPECT_EQ(std::filesystem::canonical(data_root()), std::filesystem::canonical(dir / "shared" / "data"));
 }
@@ -118,7 +106,6 @@ TEST(Fs, DataRootFoundAboveTheCurrentDirectory) {
 TEST(Fs, DataRootErrorTellsToSetTheVariable) {
   // Only meaningful when nothing above the temp dir or the test binary has shared/data.
   test::TempDir dir;
-  ScopedEnv env("GUARDIAN_DATA", nullptr);
   ScopedCwd cwd(dir.path());
   try {
     const auto found = data_root();
@@ -129,12 +116,10 @@ TEST(Fs, DataRootErrorTellsToSetTheVariable) {
   }
 }
 
-TEST(Fs, ConfigDirFromEnvironmentElseBuildTime) {
-  {
-    ScopedEnv env("GUARDIAN_CONFIGS", "/some/configs");
-    EXPECT_EQ(config_dir(), std::filesystem::path("/some/configs"));
-  }
-  ScopedEnv env("GUARDIAN_CONFIGS", nullptr);
+TEST(Fs, ConfigDirAsNamedElseBuildTime) {
+  set_config_dir("/some/configs");
+  EXPECT_EQ(config_dir(), std::filesystem::path("/some/configs"));
+  set_config_dir({});
   EXPECT_EQ(config_dir(), std::filesystem::path(GUARDIAN_SOURCE_DIR) / "configs");
 }
 

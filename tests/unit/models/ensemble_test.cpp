@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/json_file.h"
 #include "models/ensemble_model.h"
 #include "models/model.h"
 #include "models/model_dir.h"
@@ -105,7 +106,7 @@ TEST(EnsembleTest, DirectoryOfMembersScoresAsTheCombination) {
   save_ngram_model(dir / kMembersDir / "ngram", linear, make_weights(linear, 0.1f), binary_policy());
   save_ngram_model(dir / kMembersDir / "ngram_bag", bag, make_weights(bag, 0.7f), binary_policy());
   EnsembleSpec spec{{"ngram", "ngram_bag"}, {{0.6f, 0.4f}}, {{0.0f, -0.2f}}};
-  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   binary_policy().save(dir / kPolicyFile);
 
   auto model = load_model(dir);
@@ -124,13 +125,13 @@ TEST(EnsembleTest, DirectoryOfMembersScoresAsTheCombination) {
   // (each keeps the gate's scores); a threshold of 0 sends every message to the full ensemble.
   spec.gate = 0;
   spec.gate_threshold = 1.5f;
-  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   auto gated = load_model(dir);
   auto skipped = gated->score(texts);
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_FLOAT_EQ(skipped[i][0][1], log_softmax(a[i])[0][1]);
   EXPECT_EQ(dynamic_cast<EnsembleModel&>(*gated).skipped(), texts.size());
   spec.gate_threshold = 0.0f;
-  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   auto open = load_model(dir);
   auto full = open->score(texts);
   EXPECT_FLOAT_EQ(full[0][0][1], scores[0][0][1]);
@@ -140,13 +141,13 @@ TEST(EnsembleTest, DirectoryOfMembersScoresAsTheCombination) {
   // A member missing, or weights that do not match the members: clear errors, not a crash.
   auto broken = ensemble_spec_to_json(spec);
   broken["guardian"]["weights"] = {{1.0}};
-  write_json_file(dir / kConfigFile, broken);
+  core::write_json_file(dir / kConfigFile, broken);
   EXPECT_THROW(load_model(dir), FormatError);
   broken = ensemble_spec_to_json(spec);
   broken["guardian"]["members"] = {"ngram", "../elsewhere"};
-  write_json_file(dir / kConfigFile, broken);
+  core::write_json_file(dir / kConfigFile, broken);
   EXPECT_THROW(load_model(dir), FormatError);
-  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   fs::remove_all(dir / kMembersDir / "ngram_bag");
   EXPECT_THROW(load_model(dir), InputError);
   fs::remove_all(dir);
@@ -165,7 +166,7 @@ TEST(EnsembleTest, ThreadsScoringOneModelAtOnceGetWhatOneThreadGets) {
   EnsembleSpec spec{{"ngram", "ngram_bag"}, {{0.5f, 0.5f}}, {{0.0f, 0.1f}}};
   spec.gate = 0;
   spec.gate_threshold = 0.5f;
-  write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
+  core::write_json_file(dir / kConfigFile, ensemble_spec_to_json(spec));
   binary_policy().save(dir / kPolicyFile);
   const std::shared_ptr<const Model> model = load_model(dir);
   std::vector<std::string> texts;

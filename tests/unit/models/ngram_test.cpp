@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/json_file.h"
 #include "models/model.h"
 #include "models/model_dir.h"
 #include "models/ngram_model.h"
@@ -344,7 +345,7 @@ TEST(NgramModelTest, ABf16EmbeddingIsHalfTheFileAndScoresWithinBf16Rounding) {
   EXPECT_TRUE(any_differs);  // the bf16 model really is served from the rounded rows
 
   spec.embedding_dtype = "f16";
-  write_json_file(base / "bf16" / "config.json", ngram_spec_to_json(spec));
+  core::write_json_file(base / "bf16" / "config.json", ngram_spec_to_json(spec));
   EXPECT_THROW(load_model(base / "bf16"), FormatError);
   std::filesystem::remove_all(base);
 }

@@ -15,22 +15,6 @@ namespace {
 
 using test::error_of;
 
-// Sets an environment variable for one scope, restoring what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) ::setenv(name, value, 1); else ::unsetenv(name);
-  }
-  ~ScopedEnv() {
-    if (old_) ::setenv(name_, old_->c_str(), 1); else ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
 TEST(ApiKeys, FileFormWithCommentsPoliciesAndAdmin) {
   test::Scratch dir;
   const auto path = dir.write("keys.txt",
@@ -57,9 +41,8 @@ TEST(ApiKeys, FileFormWithCommentsPoliciesAndAdmin) {
   EXPECT_EQ(keys.keys()[0].name.find("sk-live"), std::string::npos);
 }
 
-TEST(ApiKeys, EnvironmentFormSeparatesEntriesByCommas) {
-  ScopedEnv env("GUARDIAN_API_KEYS", "key-one-0001, key-two-0002 admin ,key-three-03 policy=p");
-  const ApiKeys keys = ApiKeys::from_config("");
+TEST(ApiKeys, TheEnvironmentsFormSeparatesEntriesByCommas) {
+  const ApiKeys keys = ApiKeys::from_config("", "key-one-0001, key-two-0002 admin ,key-three-03 policy=p");
   ASSERT_EQ(keys.keys().size(), 3u);
   EXPECT_EQ(keys.keys()[0].secret, "key-one-0001");
   EXPECT_EQ(keys.keys()[1].secret, "key-two-0002");
@@ -70,16 +53,10 @@ TEST(ApiKeys, EnvironmentFormSeparatesEntriesByCommas) {
 TEST(ApiKeys, AFileWinsOverTheEnvironmentAndNeitherMeansNoAuthentication) {
   test::Scratch dir;
   const auto path = dir.write("keys.txt", "from-the-file-1\n");
-  {
-    ScopedEnv env("GUARDIAN_API_KEYS", "from-the-env-01");
-    const ApiKeys keys = ApiKeys::from_config(path.string());
-    ASSERT_EQ(keys.keys().size(), 1u);
-    EXPECT_EQ(keys.keys()[0].secret, "from-the-file-1");
-  }
-  ScopedEnv unset("GUARDIAN_API_KEYS", nullptr);
-  EXPECT_FALSE(ApiKeys::from_config("").enabled());
-  ScopedEnv empty("GUARDIAN_API_KEYS", "");
-  EXPECT_FALSE(ApiKeys::from_config("").enabled());
+  const ApiKeys keys = ApiKeys::from_config(path.string(), "from-the-env-01");
+  ASSERT_EQ(keys.keys().size(), 1u);
+  EXPECT_EQ(keys.keys()[0].secret, "from-the-file-1");
+  EXPECT_FALSE(ApiKeys::from_config("", "").enabled());
 }
 
 TEST(ApiKeys, BadLinesNameFileAndLine) {
@@ -97,7 +74,7 @@ TEST(ApiKeys, BadLinesNameFileAndLine) {
   const auto m = error_of<ConfigError>([&] { ApiKeys::parse("key-one-0001,key-two-0002 root", "GUARDIAN_API_KEYS", ','); });
   EXPECT_NE(m.find("GUARDIAN_API_KEYS:2: unknown field 'root'"), std::string::npos) << m;
   // A missing file says so.
-  const auto missing = error_of<InputError>([&] { ApiKeys::from_config("/nonexistent/keys.txt"); });
+  const auto missing = error_of<InputError>([&] { ApiKeys::from_config("/nonexistent/keys.txt", ""); });
   EXPECT_NE(missing.find("/nonexistent/keys.txt"), std::string::npos) << missing;
 }
 

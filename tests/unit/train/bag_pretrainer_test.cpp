@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/fs.h"
 #include "models/ngram_features.h"
 #include "train/bag_pretrainer.h"
 
@@ -46,7 +47,7 @@ Shelf write_shelf(const std::string& name) {
   shelf.card = shelf.dir / "card.toml";
   std::ofstream(shelf.card) << "name = \"lines\"\nlanguage = \"en\"\nlicence = \"test data\"\nformat = \"lines\"\n"
                                "trainable = true\n[splits]\ntrain = \"text/lines.txt\"\n";
-  ::setenv("GUARDIAN_DATA", (shelf.dir / "data").c_str(), 1);
+  core::set_data_root(shelf.dir / "data", "the test's shelf");
   return shelf;
 }
 

@@ -8,7 +8,7 @@
 # One mutant per line of MUTANTS: "FILE|SED_EXPR|TEST_COMMAND|DESCRIPTION". SED_EXPR must not contain
 # "|" (write s#old#new#); TEST_COMMAND runs with bash -c from the repository root and may use the
 # variables exported below. A C++ mutant has the same shape, its command building what it runs, e.g.
-#   "src/eval/meter.cpp|s#2 \* tp#tp#|cmake --build build --target test_eval && build/bin/test_eval|F1 without 2"
+#   "src/eval/meter.cpp|s#2 \* tp#tp#|cmake --build build --target test_eval && build/tests/test_eval|F1 without 2"
 # The file is copied aside first and copied back by a trap (on exit, Ctrl-C or TERM), so the tree is
 # never left mutated; the restored file gets a fresh mtime, so a build after the run recompiles it.
 # A file that someone else changed while its mutant was in place is left as it is (their edit is
@@ -47,6 +47,20 @@ MUTANTS=(
   'src/infer/score.cpp|s#begin += kScoreChunk)#begin += kScoreChunk / 2)#|cmake --build build --target test_infer >/dev/null && build/tests/test_infer --gtest_filter=Score*|chunks overlap'
   'src/core/toml_table.cpp|s#if (!used_.count(k) \&\& !sections.count(k))#if (false)#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|unknown keys accepted'
   'src/data/sets.cpp|s#  data.get("valid", c.valid);##|cmake --build build --target test_data >/dev/null && build/tests/test_data --gtest_filter=RecipeData.*|a recipe'"'"'s data.valid left unread'
+  # C++: each command builds its test binary (test_e2e builds the guardian binary it drives too) and runs the tests that should notice.
+  "src/train/ensemble_trainer.cpp|s#best > 0) {#best > 0 \\&\\& false) {#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=EnsembleCliTest.ServeBest*|serve = \"best\" always serves the stack"
+  "src/train/ensemble_trainer.cpp|s#stack.bias\\[l\\] += stack.decision.offsets\\[l\\];#stack.bias[l] += 0.0f;#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=EnsembleCliTest.F1Offsets*|F1 offsets reported but not served"
+  "src/train/ensemble_trainer.cpp|s#std::vector<double> w(members, 1.0 / std::max<size_t>(1, members)), b(levels, 0.0);#std::vector<double> w(members, 0.0), b(levels, 0.0);#|cmake --build build --target test_train && build/tests/test_train --gtest_filter=EnsembleFitTest.NoExamplesGivesEqualWeights|no examples: every member switched off"
+  "src/serve/service.cpp|s#engine_->set_deployment(std::move(deployment));##|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=ServeFiles.AReloadServesTheModelNowInTheDirectory|a reload loads the new model but keeps serving the old"
+  "src/data/reader.cpp|s#return static_cast<int>(h % 100);#return static_cast<int>((h >> 1) % 100);#|cmake --build build --target test_data && build/tests/test_data --gtest_filter=Slice.*|slice buckets from another hash (rows move between train and validation)"
+  "src/eval/calibration.cpp|s#if (eq != std::string::npos) return fail(metric + \" is maximised#if (false) return fail(metric + \" is maximised#|cmake --build build --target test_eval && build/tests/test_eval --gtest_filter=Target.RejectsMalformedText|a target of f1 takes a value"
+  "src/text/utf8.cpp|s#if (b0 == 0xED) hi = 0x9F;  // surrogates##|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfFuzz.Encoder*|surrogates pass as UTF-8"
+  "src/text/hf_tokenizer.cpp|s#throw FormatError(origin + \": not valid JSON#throw InputError(origin + \": not valid JSON#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfFuzz.Loader*|tokenizer.json that is not JSON refused as the wrong error type"
+  "src/core/safetensors.cpp|s#if (cursor != data_size)#if (cursor > data_size)#|cmake --build build --target test_core && build/tests/test_core --gtest_filter=Safetensors.Mutations*|safetensors bytes after the last tensor accepted"
+  "apps/guardian/cmd_data.cpp|s#{\"label\", e.labels\\[c\\]}#{\"label\", 1 - e.labels[c]}#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=DataCliTest.Export*|data export flips the labels"
+  "apps/guardian/cmd_data.cpp|s#slot = slot.is_null() ? 1 :#slot = slot.is_null() ? 0 :#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=DataCliTest.Stats*|data stats miss each level's first example"
+  "apps/guardian/cmd_tokenize.cpp|s#encode(text, !args.no_special)#encode(text, true)#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=TokenizeCliTest.*|tokenize ignores --no-special"
+  "apps/guardian/cmd_tokenize.cpp|s#if (line.empty()) continue;##|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=TokenizeCliTest.*|tokenize takes blank stdin lines for messages"
 )
 
 filter=${1:-}

@@ -134,9 +134,12 @@ nlohmann::json fit_cascade(models::EnsembleSpec& spec, const std::vector<std::ve
 }
 
 std::pair<std::vector<float>, std::vector<float>> fit_combination(
-    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels, size_t members,
     const std::vector<float>& level_weight) {
-  const size_t members = log_probs.empty() ? 0 : log_probs[0].size();
+  if (!log_probs.empty() && log_probs[0].size() != members) {
+    throw Error("fit_combination: scores of " + std::to_string(log_probs[0].size()) + " members given for a " +
+                "combination of " + std::to_string(members));
+  }
   const size_t levels = level_weight.size();
   std::vector<double> w(members, 1.0 / std::max<size_t>(1, members)), b(levels, 0.0);
   if (log_probs.empty()) return {std::vector<float>(w.begin(), w.end()), std::vector<float>(levels, 0.0f)};
@@ -184,7 +187,7 @@ FittedStack fit_stack(const std::vector<std::vector<std::vector<float>>>& log_pr
   FittedStack stack;
   stack.weights.assign(members, 1.0f / static_cast<float>(std::max<size_t>(1, members)));
   stack.bias.assign(levels, 0.0f);
-  if (ensemble.fit != "none" && !labels.empty()) std::tie(stack.weights, stack.bias) = fit_combination(log_probs, labels, level_weight);
+  if (ensemble.fit != "none" && !labels.empty()) std::tie(stack.weights, stack.bias) = fit_combination(log_probs, labels, members, level_weight);
   stack.decision = choose_decision_offsets(stack_logits(stack, log_probs), labels, levels, ensemble.f1_offsets, seed);
   for (size_t l = 0; l < levels; ++l) stack.bias[l] += stack.decision.offsets[l];
   return stack;

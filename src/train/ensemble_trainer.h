@@ -22,9 +22,10 @@ namespace guardian::train {
 TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& options);
 
 // Fits one category's weights [member] and bias [level] to log-probabilities [example][member][level]
-// with labels [example] (all known) and per-level weights; returns {weights, bias}.
+// of `members` members with labels [example] (all known) and per-level weights; returns {weights,
+// bias}. With no examples the weights are equal and the bias is zero.
 std::pair<std::vector<float>, std::vector<float>> fit_combination(
-    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels,
+    const std::vector<std::vector<std::vector<float>>>& log_probs, const std::vector<int>& labels, size_t members,
     const std::vector<float>& level_weight);
 
 // One category's stack: the combination fitted as [ensemble] fit says, then its bias moved by the

@@ -1,7 +1,8 @@
 // The ensemble model kind end to end: `guardian train` writes the members and the fitted
 // combination; eval, calibrate and moderate take the ensemble directory like any model; a run
 // interrupted inside its encoder member is continued by the same command; a member whose settings
-// changed is trained again.
+// changed is trained again; serve = "best" and the F1 offsets on data where they change what is
+// served.
 #include <algorithm>
 
 #include <gtest/gtest.h>
@@ -42,6 +43,48 @@ CommandResult train_recipe(const fs::path& dir, const fs::path& recipe, const fs
   std::vector<std::string> args = {"train", "--config", recipe.string(), "--out", out.string(), "-q"};
   args.insert(args.end(), extra.begin(), extra.end());
   return run_guardian(args, dir / "data");
+}
+
+using Rows = std::vector<std::pair<std::string, int>>;  // text, toxic
+
+// A shelf whose training and validation rows are given apart (splits train and valid), its card
+// and the e2e policy under dir, and an n-gram ensemble recipe over them: [ensemble] members, after
+// `tables` (the members' tables, then [ensemble] and its other keys). Returns the recipe.
+fs::path write_split_recipe(const fs::path& dir, const Rows& train, const Rows& valid, const std::string& members,
+                            const std::string& tables) {
+  write_shelf(dir);  // the manifest and the policy
+  auto lines = [](const Rows& rows, const std::string& prefix) {
+    std::string out;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      out += nlohmann::json({{"id", prefix + std::to_string(i + 1)}, {"text", rows[i].first},
+                             {"label", rows[i].second ? "toxic" : "clean"}}).dump() + "\n";
+    }
+    return out;
+  };
+  write_text(dir / "data" / "split" / "train.jsonl", lines(train, "t"));
+  write_text(dir / "data" / "split" / "valid.jsonl", lines(valid, "v"));
+  write_text(dir / "split-card.toml",
+             "name = \"split\"\nlanguage = \"en\"\nlicence = \"test data\"\nformat = \"jsonl\"\ntext = \"text\"\n"
+             "id = \"id\"\n[splits]\ntrain = \"split/train.jsonl\"\nvalid = \"split/valid.jsonl\"\n"
+             "[mapping.e2e.label]\nclean = { toxic = 0 }\ntoxic = { toxic = 1 }\n");
+  const std::string card = (dir / "split-card.toml").string();
+  const fs::path recipe = dir / "split.toml";
+  write_text(recipe, "name = \"e2e\"\npolicy = \"" + (dir / "policy.toml").string() + "\"\n"
+                     "[data]\ntrain = [\"" + card + ":train\"]\nvalid = [\"" + card + ":valid\"]\n"
+                     "[model]\nkind = \"ensemble\"\n" + tables + "members = " + members + "\n");
+  return recipe;
+}
+
+// The toxic score `guardian moderate` gives text under model.
+double toxic_score(const fs::path& model, const std::string& text, const fs::path& dir) {
+  auto r = run_guardian({"moderate", "--model", model.string(), text}, dir / "data");
+  EXPECT_EQ(r.code, 0) << r.output;
+  const auto lines = json_lines(r.output);
+  if (lines.size() != 1) {
+    ADD_FAILURE() << r.output;
+    return -1.0;
+  }
+  return lines[0]["categories"]["toxic"]["score"].get<double>();
 }
 
 TEST(EnsembleCliTest, TrainsMembersAndServesTheCombination) {
@@ -170,68 +213,115 @@ TEST(EnsembleCliTest, ReplicasAreSeededCopiesUnderOneWeight) {
   for (int k = 1; k < 4; ++k) EXPECT_FLOAT_EQ(equal[k].get<float>(), 0.5f / 3.0f) << k;
 }
 
-TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSays) {
-  const auto [dir, recipe, model] = ensemble_case("ensemble_f1_offsets", "[\"ngram\", \"ngram_bag\"]");
+TEST(EnsembleCliTest, F1OffsetsMoveTheServedBiasByWhatTheReportSaysAndFixTheDecisions) {
+  // Training: "kk" marks the toxic messages, "jj" the clean ones (each with a word of its own).
+  // Validation: toxic messages say "kk" once among three "jj", clean ones "jj" four times. The
+  // members rank them right (a toxic message scores above every clean one) but below one half:
+  // with equal weights and no fitted bias (fit = "none") the stack calls them all clean, and only
+  // an offset toward toxic puts the threshold between the two.
+  const auto dir = fresh_dir("ensemble_f1_offsets");
+  Rows train, valid;
+  for (int i = 0; i < 40; ++i) {
+    train.emplace_back("kk n" + std::to_string(2 * i), 1);
+    train.emplace_back("jj n" + std::to_string(2 * i + 1), 0);
+  }
+  for (int i = 0; i < 20; ++i) {
+    valid.emplace_back("kk jj jj jj n" + std::to_string(1000 + 2 * i), 1);
+    valid.emplace_back("jj jj jj jj n" + std::to_string(1001 + 2 * i), 0);
+  }
+  const std::string tables = "[ngram]\nbuckets_log2 = 14\nepochs = 3\nl2 = [1e-5]\n"
+                             "[ngram_bag]\nbuckets_log2 = 14\ndim = 8\nepochs = 3\n"
+                             "[ensemble]\nfit = \"none\"\n";
+  const auto recipe = write_split_recipe(dir, train, valid, "[\"ngram\", \"ngram_bag\"]", tables);
+  const auto model = dir / "model";
   auto plain = train_recipe(dir, recipe, model);
   ASSERT_EQ(plain.code, 0) << plain.output;
   const auto bias_off = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
   const auto training_off = nlohmann::json::parse(read_text(model / "training.json"));
   EXPECT_FALSE(training_off["f1_offsets"]["toxic"]["applied"].get<bool>());
+  const std::string weak = valid[0].first;  // toxic
+  const double weak_off = toxic_score(model, weak, dir);
+  EXPECT_LT(weak_off, 0.5) << "without offsets the stack calls it clean";
 
   // Refitted (the trained members are kept) with the offsets always on: the served bias is the
-  // NLL fit's plus the reported offsets, and the validation macro-F1 cannot fall (0 is on the grid).
+  // plain one plus the reported offsets, which move toward toxic and make every validation
+  // decision right.
   write_text(recipe, read_text(recipe) + "f1_offsets = \"on\"\n");
   auto refit = train_recipe(dir, recipe, model);
   ASSERT_EQ(refit.code, 0) << refit.output;
-  const auto config_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
-  const auto bias_on = config_on["bias"][0];
+  const auto bias_on = nlohmann::json::parse(read_text(model / "config.json"))["guardian"]["bias"][0];
   const auto training_on = nlohmann::json::parse(read_text(model / "training.json"));
   const auto& report = training_on["f1_offsets"]["toxic"];
   EXPECT_EQ(report["mode"], "on");
-  ASSERT_EQ(report["offsets"].size(), bias_off.size());
-  ASSERT_EQ(bias_on.size(), bias_off.size());
-  for (size_t l = 0; l < bias_off.size(); ++l) {
+  EXPECT_TRUE(report["applied"].get<bool>()) << report.dump();
+  ASSERT_EQ(report["offsets"].size(), 2u);
+  ASSERT_EQ(bias_off.size(), 2u);
+  ASSERT_EQ(bias_on.size(), 2u);
+  EXPECT_EQ(report["offsets"][0].get<float>(), 0.0f) << "level 0 stays put";
+  EXPECT_GT(report["offsets"][1].get<float>(), 0.0f) << "toward toxic: " << report.dump();
+  for (size_t l = 0; l < 2; ++l) {
     EXPECT_FLOAT_EQ(bias_on[l].get<float>(), bias_off[l].get<float>() + report["offsets"][l].get<float>()) << l;
   }
   auto f1 = [](const nlohmann::json& t) { return t["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>(); };
-  EXPECT_GE(f1(training_on), f1(training_off) - 1e-9);
+  EXPECT_LT(f1(training_off), 0.5) << "all called clean: one level of two right";
+  EXPECT_DOUBLE_EQ(f1(training_on), 1.0);
   EXPECT_EQ(training_on["served"]["toxic"], "stack");
+  EXPECT_GT(toxic_score(model, weak, dir), 0.5) << "the offsets flip the decision (was " << weak_off << ")";
+  EXPECT_LT(toxic_score(model, valid[1].first, dir), 0.5);
 }
 
-TEST(EnsembleCliTest, ServeBestServesWhicheverScoresHigherOnHeldOutValidation) {
-  const auto [dir, recipe, model] = ensemble_case("ensemble_serve_best", "[\"ngram\", \"ngram_bag\"]");
+TEST(EnsembleCliTest, ServeBestServesAMemberThatBeatsTheStackOnHeldOutValidation) {
+  // Two members that read the same messages differently: ngram_words sees whole words only,
+  // ngram_chars mostly character n-grams. Training: toxic messages are "kk" and a word of the
+  // zqx family, clean ones "jj" and a word of the wvm family, each such word seen once (whole
+  // words of the families teach the words member nothing). Validation swaps the families: "kk"
+  // with a wvm word is toxic, "jj" with a zqx word clean. The words member goes by kk/jj and is
+  // right on every message; the chars member goes by the families' many shared character n-grams,
+  // is wrong on every one and surer of itself, so the stack (equal weights, fit = "none") follows
+  // it. Served alone, the words member is the better choice.
+  const auto dir = fresh_dir("ensemble_serve_best");
+  Rows train, valid;
+  for (int i = 0; i < 40; ++i) {
+    train.emplace_back("kk zqxzqxzqx" + std::to_string(i), 1);
+    train.emplace_back("jj wvmwvmwvm" + std::to_string(i), 0);
+  }
+  for (int i = 100; i < 120; ++i) {
+    valid.emplace_back("kk wvmwvmwvm" + std::to_string(i), 1);
+    valid.emplace_back("jj zqxzqxzqx" + std::to_string(i), 0);
+  }
+  const std::string tables =
+      "[ngram_words]\nbuckets_log2 = 16\nword_ngrams = 1\nchar_max = 0\ndespaced_max = 0\nepochs = 3\nl2 = [1e-5]\n"
+      "[ngram_chars]\nbuckets_log2 = 16\nword_ngrams = 1\nepochs = 3\nl2 = [1e-6]\n"
+      "[ensemble]\nfit = \"none\"\n";
+  const auto recipe = write_split_recipe(dir, train, valid, "[\"ngram_words\", \"ngram_chars\"]", tables);
+  const auto model = dir / "model";
   auto stack = train_recipe(dir, recipe, model);
   ASSERT_EQ(stack.code, 0) << stack.output;
   const auto stack_config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
   EXPECT_TRUE(nlohmann::json::parse(read_text(model / "training.json"))["serve_held_out_macro_f1"].empty());
+  const std::string probe = valid[0].first;  // toxic
+  EXPECT_LT(toxic_score(model, probe, dir), 0.5) << "the stack follows the chars member";
 
   write_text(recipe, read_text(recipe) + "serve = \"best\"\n");
   auto best = train_recipe(dir, recipe, model);  // the trained members are kept: a refit
   ASSERT_EQ(best.code, 0) << best.output;
   const auto training = nlohmann::json::parse(read_text(model / "training.json"));
-  // The evidence, one held-out macro-F1 per candidate, and the choice is its highest (the stack on a tie).
+  // The evidence, one held-out macro-F1 per candidate: the words member is right on every
+  // validation message, the chars member on none, the stack below the words member.
   const auto& scores = training["serve_held_out_macro_f1"]["toxic"];
   ASSERT_EQ(scores.size(), 3u) << scores.dump();
-  std::string expected = "stack";
-  for (const char* member : {"ngram", "ngram_bag"}) {
-    ASSERT_TRUE(scores.contains(member)) << scores.dump();
-    EXPECT_GE(scores[member].get<double>(), 0.0);
-    EXPECT_LE(scores[member].get<double>(), 100.0);
-    if (scores[member].get<double>() > scores[expected].get<double>()) expected = member;
-  }
-  EXPECT_EQ(training["served"]["toxic"], expected);
+  EXPECT_DOUBLE_EQ(scores["ngram_words"].get<double>(), 100.0) << scores.dump();
+  EXPECT_DOUBLE_EQ(scores["ngram_chars"].get<double>(), 0.0) << scores.dump();
+  EXPECT_LT(scores["stack"].get<double>(), 100.0) << scores.dump();
+  EXPECT_EQ(training["served"]["toxic"], "ngram_words");
+  // The words member alone: weight 1 on it, 0 on the other, no bias.
   const auto config = nlohmann::json::parse(read_text(model / "config.json"))["guardian"];
-  // On this shelf every candidate scores 100, so the stack wins the tie; a member served alone
-  // (the other branch) is what a harder validation split gets.
-  if (expected == "stack") {
-    EXPECT_EQ(config, stack_config);
-  } else {
-    // A member alone: weight 1 on it, 0 on the other, no bias.
-    const size_t served = expected == "ngram" ? 0 : 1;
-    EXPECT_FLOAT_EQ(config["weights"][0][served].get<float>(), 1.0f);
-    EXPECT_FLOAT_EQ(config["weights"][0][1 - served].get<float>(), 0.0f);
-    for (const auto& b : config["bias"][0]) EXPECT_EQ(b.get<float>(), 0.0f);
-  }
+  EXPECT_NE(config, stack_config);
+  EXPECT_FLOAT_EQ(config["weights"][0][0].get<float>(), 1.0f);
+  EXPECT_FLOAT_EQ(config["weights"][0][1].get<float>(), 0.0f);
+  for (const auto& b : config["bias"][0]) EXPECT_EQ(b.get<float>(), 0.0f);
+  EXPECT_GT(toxic_score(model, probe, dir), 0.5) << "served alone, the words member flags it";
+  EXPECT_DOUBLE_EQ(training["metrics"]["valid"]["all"]["categories"][0]["macro_f1"].get<double>(), 1.0);
 }
 
 TEST(EnsembleCliTest, MembersTrainedSideBySideAreThoseTrainedInTurn) {

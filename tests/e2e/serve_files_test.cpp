@@ -1,7 +1,8 @@
 // `guardian serve` and its model directory's files: the server keeps serving what it loaded when an
-// operator overwrites the weights in place (cp over them), and a reload onto a broken file fails
-// and keeps the model it has. The model has a bf16 embedding bag, whose rows a CLI command maps
-// straight from the file; the server must hold its own copy.
+// operator overwrites the weights in place (cp over them), a reload onto a broken file fails
+// and keeps the model it has, and a reload onto another model's files serves that model. The model
+// has a bf16 embedding bag, whose rows a CLI command maps straight from the file; the server must
+// hold its own copy.
 #include <fstream>
 
 #include "serve_fixture.h"
@@ -40,6 +41,39 @@ json classify(int port) {
   return out;
 }
 
+// Puts every file of the model in `from` into the served directory `to` the way an operator
+// replaces a model under a running server: each file copied beside its target and renamed over
+// it; a file of `to` that `from` lacks is removed.
+void replace_model_files(const fs::path& from, const fs::path& to) {
+  for (const auto& e : fs::directory_iterator(to)) {
+    if (!fs::exists(from / e.path().filename())) fs::remove_all(e.path());
+  }
+  for (const auto& e : fs::directory_iterator(from)) {
+    if (!e.is_regular_file()) continue;
+    const fs::path staged = to / ("." + e.path().filename().string() + ".new");
+    fs::copy_file(e.path(), staged, fs::copy_options::overwrite_existing);
+    fs::rename(staged, to / e.path().filename());
+  }
+}
+
+// The "strict" policy the fixture's keys bind to: the model's own under that name.
+void write_strict_policy(const fs::path& model, const fs::path& out) {
+  auto strict = read_text(model / "policy.toml");
+  const auto name = strict.find("name = 'tiny'");
+  ASSERT_NE(name, std::string::npos) << strict;
+  strict.replace(name, 13, "name = 'strict'");
+  write_text(out, strict);
+}
+
+// What a server started on `model` answers (in a folder of its own under dir).
+json answers_of(const fs::path& model, const fs::path& dir) {
+  fs::create_directories(dir);
+  write_text(dir / "serve.toml", "[batching]\nmax_batch = 8\nmax_wait_ms = 1.0\n");
+  write_strict_policy(model, dir / "strict.toml");
+  ServerProcess server(model, dir, {"--policy", (dir / "strict.toml").string()});
+  return classify(server.port());
+}
+
 TEST(ServeFiles, KeepsServingWhatItLoadedWhenTheWeightsAreOverwrittenInPlace) {
   char pattern[] = "/tmp/guardian-serve-files-XXXXXX";
   ASSERT_NE(::mkdtemp(pattern), nullptr);
@@ -49,12 +83,7 @@ TEST(ServeFiles, KeepsServingWhatItLoadedWhenTheWeightsAreOverwrittenInPlace) {
   const auto config = read_text(model / "config.json");
   ASSERT_NE(config.find("\"embedding_dtype\": \"bf16\""), std::string::npos) << config;
   write_text(dir / "serve.toml", "[batching]\nmax_batch = 8\nmax_wait_ms = 1.0\n");
-  // The fixture's keys bind one to a policy named "strict": the model's own under that name.
-  auto strict = read_text(model / "policy.toml");
-  const auto name = strict.find("name = 'tiny'");
-  ASSERT_NE(name, std::string::npos) << strict;
-  strict.replace(name, 13, "name = 'strict'");
-  write_text(dir / "strict.toml", strict);
+  write_strict_policy(model, dir / "strict.toml");
   ServerProcess server(model, dir, {"--policy", (dir / "strict.toml").string()});
   const json before = classify(server.port());
   ASSERT_EQ(before.size(), 2u);
@@ -69,6 +98,51 @@ TEST(ServeFiles, KeepsServingWhatItLoadedWhenTheWeightsAreOverwrittenInPlace) {
   EXPECT_EQ(reload.status, 500) << reload.body;
   EXPECT_NE(reload.body.find("still serving the previous model"), std::string::npos) << reload.body;
   EXPECT_EQ(classify(server.port()), before);
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+  if (!::testing::Test::HasFailure()) fs::remove_all(dir);
+}
+
+TEST(ServeFiles, AReloadServesTheModelNowInTheDirectory) {
+  char pattern[] = "/tmp/guardian-serve-reload-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const fs::path dir = pattern;
+  const fs::path linear = tiny_model();
+  const fs::path bag = train_bag_model(dir);
+  const json linear_answers = answers_of(linear, dir / "linear-alone");
+  const json bag_answers = answers_of(bag, dir / "bag-alone");
+  ASSERT_EQ(linear_answers.size(), 2u);
+  ASSERT_EQ(bag_answers.size(), 2u);
+  ASSERT_NE(linear_answers, bag_answers) << "the two models must score differently for the test to tell them apart";
+
+  // The linear model served from a directory of its own.
+  const fs::path served = dir / "served";
+  fs::create_directories(served);
+  replace_model_files(linear, served);
+  write_text(dir / "serve.toml", "[batching]\nmax_batch = 8\nmax_wait_ms = 1.0\n");
+  write_strict_policy(linear, dir / "strict.toml");
+  ServerProcess server(served, dir, {"--policy", (dir / "strict.toml").string()});
+  EXPECT_EQ(classify(server.port()), linear_answers);
+
+  // The bag model's files put in its place: the server answers as before until told to reload,
+  // then as the bag model does.
+  replace_model_files(bag, served);
+  EXPECT_EQ(classify(server.port()), linear_answers);
+  const auto reload = http(server.port(), "POST", "/v1/admin/reload", "{}", {{"Authorization", "Bearer " + kAdminKey}});
+  ASSERT_EQ(reload.status, 200) << reload.body;
+  EXPECT_EQ(classify(server.port()), bag_answers);
+
+  // And back to the linear model's files, reloaded by SIGHUP (which is handled in the background).
+  replace_model_files(linear, served);
+  server.signal(SIGHUP);
+  json answers;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    answers = classify(server.port());
+  } while (answers != linear_answers && std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(answers, linear_answers) << server.log();
+  const auto metrics = http(server.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + kUserKey}}).body;
+  EXPECT_NE(metrics.find("guardian_reloads_total{result=\"ok\"} 2"), std::string::npos) << metrics;
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
   if (!::testing::Test::HasFailure()) fs::remove_all(dir);
 }

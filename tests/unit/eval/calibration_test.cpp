@@ -142,8 +142,10 @@ TEST(Target, RejectsMalformedText) {
   }
   try {
     Target::parse("f1=0.5");
+    FAIL() << "Target::parse(\"f1=0.5\") did not throw";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("f1=0.5"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("takes no value"), std::string::npos) << e.what();
   }
 }
 

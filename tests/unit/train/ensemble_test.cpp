@@ -25,7 +25,7 @@ TEST(EnsembleFitTest, TheInformativeMemberGetsTheWeight) {
     labels.push_back(y);
     lp.push_back({log_probs(y ? 0.8 : 0.2), log_probs(noise(rng))});  // member 0 knows, member 1 guesses
   }
-  auto [w, b] = fit_combination(lp, labels, {1.0f, 1.0f});
+  auto [w, b] = fit_combination(lp, labels, 2, {1.0f, 1.0f});
   ASSERT_EQ(w.size(), 2u);
   ASSERT_EQ(b.size(), 2u);
   EXPECT_GT(w[0], 0.8f);
@@ -42,7 +42,7 @@ TEST(EnsembleFitTest, BiasCorrectsASkewedMember) {
     labels.push_back(i % 2);
     lp.push_back({log_probs(i % 2 ? 0.9 : 0.6)});
   }
-  auto [w, b] = fit_combination(lp, labels, {1.0f, 1.0f});
+  auto [w, b] = fit_combination(lp, labels, 1, {1.0f, 1.0f});
   auto z = [&](double p) { return b[1] + w[0] * std::log(p) - (b[0] + w[0] * std::log(1 - p)); };
   EXPECT_LT(z(0.6), 0.0);
   EXPECT_GT(z(0.9), 0.0);
@@ -132,8 +132,9 @@ TEST(EnsembleFitTest, AStackWithoutExamplesHasEqualWeightsOverItsMembers) {
 }
 
 TEST(EnsembleFitTest, NoExamplesGivesEqualWeights) {
-  auto [w, b] = fit_combination({}, {}, {1.0f, 1.0f, 1.0f});
-  EXPECT_TRUE(w.empty());
+  // Two members, three levels, nothing to fit on: each member gets half, no level is favoured.
+  auto [w, b] = fit_combination({}, {}, 2, {1.0f, 1.0f, 1.0f});
+  EXPECT_EQ(w, std::vector<float>(2, 0.5f));
   EXPECT_EQ(b, std::vector<float>(3, 0.0f));
 }
 

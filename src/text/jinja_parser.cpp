@@ -1,0 +1,432 @@
+#include "text/jinja_parser.h"
+
+#include <initializer_list>
+#include <set>
+#include <string>
+
+#include "text/jinja_error.h"
+
+namespace guardian::text::jinja {
+namespace {
+
+using K = Node::Kind;
+using T = TokenType;
+
+class Parser {
+ public:
+  Parser(std::string_view text, const std::vector<Token>& tokens) : text_(text), tokens_(tokens) {}
+
+  NodePtr program() {
+    auto p = std::make_unique<Node>(K::kProgram, 0);
+    while (cur_ < tokens_.size()) p->a.push_back(any());
+    return p;
+  }
+
+ private:
+  std::string_view text_;
+  const std::vector<Token>& tokens_;
+  std::size_t cur_ = 0;
+
+  [[noreturn]] void fail(const std::string& what) const {
+    if (cur_ >= tokens_.size()) throw TemplateError(what + ", found the end of the template", describe_position(text_, text_.size()));
+    const Token& t = tokens_[cur_];
+    throw TemplateError(what + ", found " + token_type_name(t.type) + " '" + t.value + "'", describe_position(text_, t.offset));
+  }
+  const Token& peek() const {
+    if (cur_ >= tokens_.size()) fail("unexpected end of template");
+    return tokens_[cur_];
+  }
+  bool is(T t, std::size_t ahead = 0) const { return cur_ + ahead < tokens_.size() && tokens_[cur_ + ahead].type == t; }
+  bool is_ident(const char* name, std::size_t ahead = 0) const {
+    return is(T::kIdentifier, ahead) && tokens_[cur_ + ahead].value == name;
+  }
+  bool is_statement(std::initializer_list<const char*> names) const {
+    if (!is(T::kOpenStatement) || !is(T::kIdentifier, 1)) return false;
+    for (const char* n : names)
+      if (tokens_[cur_ + 1].value == n) return true;
+    return false;
+  }
+  const Token& expect(T t, const std::string& what) {
+    if (!is(t)) fail(what);
+    return tokens_[cur_++];
+  }
+  void expect_ident(const char* name) {
+    if (!is_ident(name)) fail(std::string("expected '") + name + "'");
+    ++cur_;
+  }
+  NodePtr node(K k, std::size_t at) { return std::make_unique<Node>(k, at); }
+  void end_tag(const char* name) {
+    expect(T::kOpenStatement, std::string("expected '{% ") + name + " %}'");
+    expect_ident(name);
+    expect(T::kCloseStatement, "expected '%}'");
+  }
+
+  NodePtr any() {
+    const Token& t = peek();
+    switch (t.type) {
+      case T::kComment: ++cur_; return node(K::kComment, t.offset);
+      case T::kText: { auto n = node(K::kText, t.offset); n->name = t.value; ++cur_; return n; }
+      case T::kOpenStatement: return statement();
+      case T::kOpenExpression: {
+        ++cur_;
+        auto e = expression();
+        expect(T::kCloseExpression, "expected '}}' to close the expression");
+        return e;
+      }
+      default: fail("unexpected token outside a tag");
+    }
+  }
+
+  NodePtr statement() {
+    ++cur_;
+    if (!is(T::kIdentifier)) fail("expected a statement name after '{%'");
+    const Token& name = tokens_[cur_++];
+    NodePtr result;
+    if (name.value == "set") {
+      result = set_statement(name.offset);
+    } else if (name.value == "if") {
+      result = if_statement(name.offset);
+      end_tag("endif");
+    } else if (name.value == "for") {
+      result = for_statement(name.offset);
+      end_tag("endfor");
+    } else if (name.value == "macro") {
+      result = macro_statement(name.offset);
+      end_tag("endmacro");
+    } else if (name.value == "break" || name.value == "continue") {
+      result = node(name.value == "break" ? K::kBreak : K::kContinue, name.offset);
+      expect(T::kCloseStatement, "expected '%}'");
+    } else {
+      --cur_;
+      fail("unsupported statement");
+    }
+    return result;
+  }
+
+  NodePtr set_statement(std::size_t at) {
+    auto n = node(K::kSet, at);
+    n->x = expression_sequence();
+    if (is(T::kEquals)) {
+      ++cur_;
+      n->y = expression_sequence();
+    } else {
+      expect(T::kCloseStatement, "expected '=' or '%}' in set");
+      while (!is_statement({"endset"})) n->a.push_back(any());
+      expect(T::kOpenStatement, "expected '{% endset %}'");
+      expect_ident("endset");
+    }
+    expect(T::kCloseStatement, "expected '%}' to close set");
+    return n;
+  }
+
+  NodePtr if_statement(std::size_t at) {
+    auto n = node(K::kIf, at);
+    n->x = expression();
+    expect(T::kCloseStatement, "expected '%}' after the if condition");
+    while (!is_statement({"elif", "else", "endif"})) n->a.push_back(any());
+    if (is_statement({"elif"})) {
+      cur_ += 2;
+      n->b.push_back(if_statement(tokens_[cur_ - 1].offset));
+    } else if (is_statement({"else"})) {
+      cur_ += 2;
+      expect(T::kCloseStatement, "expected '%}' after else");
+      while (!is_statement({"endif"})) n->b.push_back(any());
+    }
+    return n;
+  }
+
+  NodePtr macro_statement(std::size_t at) {
+    auto n = node(K::kMacro, at);
+    if (!is(T::kIdentifier)) fail("expected the macro's name");
+    n->name = tokens_[cur_++].value;
+    n->a = arguments(true);
+    expect(T::kCloseStatement, "expected '%}' after the macro's parameters");
+    while (!is_statement({"endmacro"})) n->b.push_back(any());
+    return n;
+  }
+
+  NodePtr for_statement(std::size_t at) {
+    auto n = node(K::kFor, at);
+    n->x = expression_sequence(true);
+    if (n->x->kind != K::kIdentifier && n->x->kind != K::kTuple) fail("expected a name or names to loop over");
+    if (!is_ident("in")) fail("expected 'in' after the loop variable");
+    ++cur_;
+    n->y = expression();
+    expect(T::kCloseStatement, "expected '%}' after the for loop's iterable");
+    while (!is_statement({"endfor", "else"})) n->a.push_back(any());
+    if (is_statement({"else"})) {
+      cur_ += 2;
+      expect(T::kCloseStatement, "expected '%}' after else");
+      while (!is_statement({"endfor"})) n->b.push_back(any());
+    }
+    return n;
+  }
+
+  NodePtr expression_sequence(bool primary_only = false) {
+    std::size_t at = peek().offset;
+    NodeList items;
+    items.push_back(primary_only ? primary() : expression());
+    bool tuple = is(T::kComma);
+    while (tuple) {
+      ++cur_;
+      items.push_back(primary_only ? primary() : expression());
+      if (!is(T::kComma)) break;
+    }
+    if (!tuple) return std::move(items[0]);
+    auto n = node(K::kTuple, at);
+    n->a = std::move(items);
+    return n;
+  }
+
+  NodePtr expression() {
+    auto a = logical(true);
+    if (is_ident("if")) {
+      std::size_t at = tokens_[cur_++].offset;
+      auto test = logical(true);
+      if (is_ident("else")) {
+        ++cur_;
+        auto n = node(K::kTernary, at);
+        n->x = std::move(test), n->y = std::move(a), n->z = expression();
+        return n;
+      }
+      auto n = node(K::kSelect, at);
+      n->x = std::move(a), n->y = std::move(test);
+      return n;
+    }
+    return a;
+  }
+
+  NodePtr binary(std::string op, std::size_t at, NodePtr l, NodePtr r) {
+    auto n = node(K::kBinary, at);
+    n->name = std::move(op), n->x = std::move(l), n->y = std::move(r);
+    return n;
+  }
+
+  // `or` (is_or) and `and` levels.
+  NodePtr logical(bool is_or) {
+    const char* op = is_or ? "or" : "and";
+    auto left = is_or ? logical(false) : negation();
+    while (is_ident(op)) {
+      std::size_t at = tokens_[cur_++].offset;
+      left = binary(op, at, std::move(left), is_or ? logical(false) : negation());
+    }
+    return left;
+  }
+
+  NodePtr negation() {
+    if (!is_ident("not")) return comparison();
+    auto n = node(K::kUnary, tokens_[cur_++].offset);
+    n->name = "not";
+    n->x = negation();
+    return n;
+  }
+
+  NodePtr comparison() {
+    auto left = additive();
+    while (true) {
+      std::string op;
+      std::size_t at = cur_ < tokens_.size() ? tokens_[cur_].offset : 0;
+      if (is_ident("not") && is_ident("in", 1)) op = "not in", cur_ += 2;
+      else if (is_ident("in") || is(T::kComparisonBinaryOperator)) op = tokens_[cur_++].value;
+      else break;
+      left = binary(op, at, std::move(left), additive());
+    }
+    return left;
+  }
+
+  NodePtr additive() {
+    auto left = multiplicative();
+    while (is(T::kAdditiveBinaryOperator)) {
+      const Token& op = tokens_[cur_++];
+      left = binary(op.value, op.offset, std::move(left), multiplicative());
+    }
+    return left;
+  }
+
+  NodePtr multiplicative() {
+    auto left = power();
+    while (is(T::kMultiplicativeBinaryOperator)) {
+      const Token& op = tokens_[cur_++];
+      left = binary(op.value, op.offset, std::move(left), power());
+    }
+    return left;
+  }
+
+  NodePtr power() {
+    auto left = test();
+    while (is(T::kExponentiationBinaryOperator)) {
+      const Token& op = tokens_[cur_++];
+      left = binary(op.value, op.offset, std::move(left), test());
+    }
+    return left;
+  }
+
+  NodePtr test() {
+    auto operand = filter();
+    while (is_ident("is")) {
+      auto n = node(K::kTest, tokens_[cur_++].offset);
+      n->flag = is_ident("not");
+      if (n->flag) ++cur_;
+      if (!is(T::kIdentifier)) fail("expected a test name after 'is'");
+      n->name = tokens_[cur_++].value;
+      n->x = std::move(operand);
+      operand = std::move(n);
+    }
+    return operand;
+  }
+
+  NodePtr filter() {
+    auto operand = unary_sign();
+    while (is(T::kPipe)) {
+      auto n = node(K::kFilter, tokens_[cur_++].offset);
+      if (!is(T::kIdentifier)) fail("expected a filter name after '|'");
+      NodePtr f = primary();
+      if (is(T::kOpenParen)) f = call(std::move(f));
+      n->x = std::move(operand), n->y = std::move(f);
+      operand = std::move(n);
+    }
+    return operand;
+  }
+
+  NodePtr unary_sign() {
+    if ((is(T::kUnaryOperator) || is(T::kAdditiveBinaryOperator)) && (peek().value == "-" || peek().value == "+")) {
+      auto n = node(K::kUnary, peek().offset);
+      n->name = tokens_[cur_++].value;
+      n->x = unary_sign();
+      return n;
+    }
+    auto member_expr = member(primary());
+    return is(T::kOpenParen) ? call(std::move(member_expr)) : std::move(member_expr);
+  }
+
+  NodePtr call(NodePtr callee) {
+    auto n = node(K::kCall, callee->offset);
+    n->x = std::move(callee);
+    n->a = arguments(false);
+    NodePtr e = member(std::move(n));
+    return is(T::kOpenParen) ? call(std::move(e)) : std::move(e);
+  }
+
+  NodeList arguments(bool parameters) {
+    expect(T::kOpenParen, "expected '('");
+    NodeList args;
+    std::set<std::string> names;
+    bool saw_keyword = false;
+    while (!is(T::kCloseParen)) {
+      if (is(T::kExponentiationBinaryOperator) || (is(T::kMultiplicativeBinaryOperator) && peek().value == "*"))
+        fail("argument unpacking is not supported");
+      std::size_t at = peek().offset;
+      NodePtr arg = expression();
+      if (is(T::kEquals)) {
+        ++cur_;
+        if (arg->kind != K::kIdentifier) fail("expected a name before '=' in the arguments");
+        auto kw = node(K::kKeywordArgument, at);
+        kw->name = arg->name;
+        kw->x = expression();
+        arg = std::move(kw);
+      }
+      if (parameters) {
+        if (arg->kind != K::kIdentifier && arg->kind != K::kKeywordArgument) fail("expected a parameter name");
+        if (!names.insert(arg->name).second) fail("duplicate parameter name '" + arg->name + "'");
+      }
+      if (arg->kind == K::kKeywordArgument) saw_keyword = true;
+      else if (saw_keyword) fail(parameters ? "non-default parameter after a default" : "positional argument after a keyword argument");
+      args.push_back(std::move(arg));
+      if (is(T::kComma)) ++cur_;
+    }
+    ++cur_;
+    return args;
+  }
+
+  NodePtr subscript(std::size_t at) {
+    NodePtr parts[3];
+    std::size_t count = 0;
+    bool slice = false;
+    while (!is(T::kCloseSquareBracket)) {
+      if (count == 3) fail("a slice takes at most 3 parts");
+      if (is(T::kColon)) {
+        ++count, ++cur_, slice = true;
+      } else {
+        parts[count++] = expression();
+        if (is(T::kColon)) ++cur_, slice = true;
+      }
+    }
+    if (count == 0) fail("expected an index or a slice inside '[]'");
+    if (!slice) return std::move(parts[0]);
+    auto n = node(K::kSlice, at);
+    n->x = std::move(parts[0]), n->y = std::move(parts[1]), n->z = std::move(parts[2]);
+    return n;
+  }
+
+  NodePtr member(NodePtr object) {
+    while (is(T::kDot) || is(T::kOpenSquareBracket)) {
+      const Token& op = tokens_[cur_++];
+      auto n = node(K::kMember, object->offset);
+      n->flag = op.type == T::kOpenSquareBracket;
+      if (n->flag) {
+        n->y = subscript(op.offset);
+        expect(T::kCloseSquareBracket, "expected ']'");
+      } else {
+        if (!is(T::kIdentifier) && !is(T::kNumericLiteral)) fail("expected a name or an integer after '.'");
+        n->y = primary();
+        if (n->y->kind != K::kIdentifier && n->y->kind != K::kInteger) fail("expected a name or an integer after '.'");
+      }
+      n->x = std::move(object);
+      object = std::move(n);
+    }
+    return object;
+  }
+
+  NodePtr primary() {
+    const Token& t = peek();
+    ++cur_;
+    switch (t.type) {
+      case T::kNumericLiteral: {
+        auto n = node(t.value.find('.') != std::string::npos ? K::kFloat : K::kInteger, t.offset);
+        n->number = std::stod(t.value);
+        return n;
+      }
+      case T::kStringLiteral: {
+        auto n = node(K::kString, t.offset);
+        n->name = t.value;
+        while (is(T::kStringLiteral)) n->name += tokens_[cur_++].value;
+        return n;
+      }
+      case T::kIdentifier: { auto n = node(K::kIdentifier, t.offset); n->name = t.value; return n; }
+      case T::kOpenParen: {
+        auto e = expression_sequence();
+        expect(T::kCloseParen, "expected ')'");
+        return e;
+      }
+      case T::kOpenSquareBracket: {
+        auto n = node(K::kArray, t.offset);
+        while (!is(T::kCloseSquareBracket)) {
+          n->a.push_back(expression());
+          if (is(T::kComma)) ++cur_;
+        }
+        ++cur_;
+        return n;
+      }
+      case T::kOpenCurlyBracket: {
+        auto n = node(K::kObject, t.offset);
+        while (!is(T::kCloseCurlyBracket)) {
+          n->a.push_back(expression());
+          expect(T::kColon, "expected ':' between a key and its value");
+          n->b.push_back(expression());
+          if (is(T::kComma)) ++cur_;
+        }
+        ++cur_;
+        return n;
+      }
+      default:
+        --cur_;
+        fail("unexpected token in an expression");
+    }
+  }
+};
+
+}  // namespace
+
+NodePtr parse(std::string_view text, const std::vector<Token>& tokens) { return Parser(text, tokens).program(); }
+
+}  // namespace guardian::text::jinja

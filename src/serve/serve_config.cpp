@@ -1,5 +1,7 @@
 #include "serve/serve_config.h"
 
+#include <set>
+
 #include "core/error.h"
 #include "core/fs.h"
 #include "core/toml_table.h"
@@ -8,9 +10,10 @@ namespace guardian::serve {
 
 ServeConfig ServeConfig::parse(const std::string& toml_text, const std::string& where) {
   const toml::table root = core::parse_toml(toml_text, where);
+  const std::set<std::string> tables = {"server", "batching", "limits", "auth", "audit", "drift"};
   core::TomlTable top(&root, where, "");
-  top.finish({"server", "batching", "limits", "auth", "audit", "drift"});
-  for (const char* table : {"server", "batching", "limits", "auth", "audit", "drift"}) {
+  top.finish(tables);
+  for (const auto& table : tables) {
     if (root.contains(table) && !root[table].is_table()) {
       throw ConfigError(where + ":" + std::to_string(root.get(table)->source().begin.line) + ": '" + table +
                         "' must be a table ([" + table + "])");

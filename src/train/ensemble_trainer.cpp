@@ -15,10 +15,10 @@
 #include "core/error.h"
 #include "eval/evaluator.h"
 #include "models/model_dir.h"
+#include "train/trainer.h"
 #include "train/training_data.h"
 #include "train/decision_bias.h"
 #include "train/ngram_trainer.h"
-#include "infer/model_report.h"
 #include "train/recipe_fingerprint.h"
 
 namespace guardian::train {
@@ -233,10 +233,10 @@ std::vector<double> held_out_serve_scores(const std::vector<std::vector<std::vec
 }
 
 TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& options) {
-  const auto started = Clock::now();
-  const fs::path out = options.out_dir;
+  const Run run = start_run(config, options);
+  const fs::path& out = run.out;
   fs::create_directories(out / models::kMembersDir);
-  const int seed = options.seed.value_or(config.optim.seed);
+  const int seed = run.seed;
 
   // 1. The members, one after the other, the cheap n-gram members first. A budget covers the
   // whole ensemble: the encoder gets what the others left. An encoder stopped by the budget still
@@ -296,7 +296,7 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
     if (options.budget) {
       // What is left, shared: an n-gram member takes a quarter of it when an encoder follows
       // (the encoder is the one that uses every minute), else an even share with the members after it.
-      const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+      const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - run.started);
       const auto left = std::max(std::chrono::milliseconds(0), *options.budget - spent);
       const double share = copy.member == "encoder" ? 1.0
                            : has_encoder            ? 0.25
@@ -390,33 +390,17 @@ TrainResult train_ensemble(const TrainConfig& config, const TrainOptions& option
   policy.save(out / models::kPolicyFile);
 
   // 3. The report, through the same path as every model kind.
-  auto model = models::load_model(out);
-  TrainResult result;
-  result.finished = finished;
-  result.steps = steps;
-  result.metrics["valid"] = infer::validation_report(out, *model, data.valid.examples, config.data.valid);
-  result.best_valid = selection_score(result.metrics["valid"]);
-  for (const auto& spec_text : config.data.eval) {
-    auto set = data::load_sets({spec_text}, policy, data.data_root, data::Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = infer::report_on(*model, set.examples);
-  }
   nlohmann::json member_valid = nlohmann::json::object();
   for (const auto& member : spec.members) {
     auto training = core::read_json_file(out / models::kMembersDir / member / models::kTrainingFile);
     member_valid[member] = training.value("best_valid", 0.0);
   }
-  core::write_json_file(out / models::kTrainingFile,
-                          {{"name", config.name}, {"kind", "ensemble"}, {"seed", seed}, {"finished", finished},
-                           {"members", spec.members}, {"members_best_valid", member_valid},
-                           {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report}, {"served", served_report},
-                           {"serve_held_out_macro_f1", serve_scores_report},
-                           {"cascade", cascade_report},
-                           {"best_valid", result.best_valid},
-                           {"metrics", result.metrics}, {"train_data", data.train.provenance},
-                           {"research_only", config.data.research_only}, {"not_deciding", data.not_deciding}, {"untrained", data.untrained},
-                           {"valid_data", data.valid.provenance},
-                           {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
-  return result;
+  RunEnd end{finished, false, steps,
+             {{"kind", "ensemble"}, {"members", spec.members}, {"members_best_valid", member_valid},
+              {"weights", spec.weights}, {"bias", spec.bias}, {"f1_offsets", f1_offsets_report},
+              {"served", served_report}, {"serve_held_out_macro_f1", serve_scores_report},
+              {"cascade", cascade_report}}};
+  return finish_run(config, data, run, std::move(end));
 }
 
 }  // namespace guardian::train

@@ -15,7 +15,7 @@
 #include "models/ensemble_model.h"
 #include "train/decision_bias.h"
 #include "train/train_config.h"
-#include "train/trainer.h"
+#include "train/run.h"
 
 namespace guardian::train {
 

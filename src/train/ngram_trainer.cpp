@@ -16,7 +16,6 @@
 #include "models/ngram_model.h"
 #include "train/bag_pretrainer.h"
 #include "train/training_data.h"
-#include "infer/model_report.h"
 #include "train/recipe_fingerprint.h"
 #include "train/stop_signal.h"
 
@@ -268,16 +267,13 @@ std::vector<float> nb_log_ratios(const std::vector<models::Features>& raw, const
 
 TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) {
   const NgramConfig& ngram = config.ngram;
-  const auto started = Clock::now();
-  const int seed = options.seed.value_or(config.optim.seed);
-  const fs::path out = options.out_dir;
-  fs::create_directories(out);
+  const Run run = start_run(config, options);
+  const int seed = run.seed;
+  const fs::path& out = run.out;
   auto data = load_training_data(config);
   const auto& policy = data.policy;
-  const auto& data_root = data.data_root;
   const auto& train_set = data.train;
   const auto& valid_set = data.valid;
-  const auto& disabled = data.not_deciding;
 
   models::NgramSpec spec;
   spec.features = ngram.feature_options();
@@ -308,7 +304,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   std::optional<models::NgramWeights> best_weights;
   bool out_of_time = false, interrupted = false;
   // One run of SGD per L2 strength; the best (L2, epoch) on validation is kept.
-  auto run = [&](auto& heads, double l2) {
+  auto fit = [&](auto& heads, double l2) {
     std::mt19937_64 rng(static_cast<uint64_t>(seed));
     std::vector<size_t> order(train.rows.size());
     std::iota(order.begin(), order.end(), 0);
@@ -337,7 +333,7 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
         best_epoch = epoch;
         best_weights = heads.to_weights(idf);
       }
-      if (options.budget && Clock::now() - started >= *options.budget) out_of_time = true;
+      if (options.budget && Clock::now() - run.started >= *options.budget) out_of_time = true;
     }
   };
   const std::vector<float> start =
@@ -346,10 +342,10 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
     if (out_of_time) break;
     if (spec.dim == 0) {
       SgdHeads heads(featurizer.buckets(), spec.levels, ngram.nb_scale ? &nb : nullptr);
-      run(heads, l2);
+      fit(heads, l2);
     } else {
       BagHeads heads(featurizer.buckets(), spec.dim, spec.levels, static_cast<uint64_t>(seed), start);
-      run(heads, l2);
+      fit(heads, l2);
     }
   }
   progress.finish();
@@ -357,25 +353,11 @@ TrainResult train_ngram(const TrainConfig& config, const TrainOptions& options) 
   if (!best_weights) throw Error("training stopped before the first epoch ended; nothing was saved in " + out.string());
   models::save_ngram_model(out, spec, *best_weights, policy);
 
-  auto model = models::load_model(out);
-  TrainResult result;
-  result.finished = !out_of_time;
-  result.interrupted = interrupted;
-  result.steps = best_epoch;
-  result.metrics["valid"] = infer::validation_report(out, *model, valid_set.examples, config.data.valid);
-  result.best_valid = selection_score(result.metrics["valid"]);
-  for (const auto& spec_text : config.data.eval) {
-    auto set = data::load_sets({spec_text}, policy, data_root, data::Purpose::kEval, config.data.skip_bad);
-    result.metrics["eval"][spec_text] = infer::report_on(*model, set.examples);
-  }
-  core::write_json_file(out / models::kTrainingFile,
-                          {{"name", config.name}, {"kind", "ngram"}, {"seed", seed}, {"finished", result.finished},
-                           {"recipe", recipe_fingerprint(config, seed)},  // what a later run into out compares
-                           {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch}, {"selected_valid", best}, {"best_valid", result.best_valid},
-                           {"metrics", result.metrics}, {"train_data", train_set.provenance}, {"research_only", config.data.research_only}, {"not_deciding", disabled}, {"untrained", data.untrained},
-                           {"valid_data", valid_set.provenance},
-                           {"train_seconds", std::chrono::duration<double>(Clock::now() - started).count()}});
-  return result;
+  RunEnd end{!out_of_time, interrupted, best_epoch,
+             {{"kind", "ngram"}, {"recipe", recipe_fingerprint(config, seed)},  // what a later run into out compares
+              {"dim", spec.dim}, {"pretrained", ngram.pretrained}, {"l2", best_l2}, {"epochs", best_epoch},
+              {"selected_valid", best}}};
+  return finish_run(config, data, run, std::move(end));
 }
 
 }  // namespace guardian::train

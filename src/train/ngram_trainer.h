@@ -8,7 +8,7 @@
 
 #include "data/example.h"
 #include "models/ngram_features.h"
-#include "train/trainer.h"
+#include "train/run.h"
 
 namespace guardian::train {
 

@@ -4,11 +4,11 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "text/hf_decoders.h"
-#include "text/hf_models.h"
-#include "text/hf_normalizers.h"
-#include "text/hf_post_processors.h"
-#include "text/hf_pre_tokenizers.h"
+#include "text/hf/decoders.h"
+#include "text/hf/models.h"
+#include "text/hf/normalizers.h"
+#include "text/hf/post_processors.h"
+#include "text/hf/pre_tokenizers.h"
 #include "text/utf8.h"
 
 namespace guardian::text {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "text/hf_added_vocab.h"
+#include "text/hf/added_vocab.h"
 #include "text/tokenizer.h"
 
 namespace guardian::text {

@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "text/hf_common.h"
-#include "text/hf_regex.h"
+#include "text/hf/common.h"
+#include "text/hf/regex.h"
 
 namespace guardian::text::hf {
 

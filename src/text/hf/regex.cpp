@@ -1,4 +1,4 @@
-#include "text/hf_regex.h"
+#include "text/hf/regex.h"
 
 #include <oniguruma.h>
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "text/hf_common.h"
+#include "text/hf/common.h"
 
 namespace guardian::text::hf {
 

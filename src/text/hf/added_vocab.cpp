@@ -1,4 +1,4 @@
-#include "text/hf_added_vocab.h"
+#include "text/hf/added_vocab.h"
 
 #include <utf8proc.h>
 

@@ -1,4 +1,4 @@
-#include "text/hf_models.h"
+#include "text/hf/models.h"
 
 #include <algorithm>
 #include <array>

@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "text/hf_common.h"
+#include "text/hf/common.h"
 
 namespace guardian::text::hf {
 

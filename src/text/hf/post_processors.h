@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "text/hf_common.h"
+#include "text/hf/common.h"
 #include "text/tokenizer.h"
 
 namespace guardian::text::hf {

@@ -1,4 +1,4 @@
-#include "text/hf_common.h"
+#include "text/hf/common.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,11 +1,11 @@
-#include "text/hf_pre_tokenizers.h"
+#include "text/hf/pre_tokenizers.h"
 
 #include <utf8proc.h>
 
 #include <functional>
 
-#include "text/hf_normalizers.h"
-#include "text/hf_regex.h"
+#include "text/hf/normalizers.h"
+#include "text/hf/regex.h"
 
 namespace guardian::text::hf {
 namespace {

@@ -1,4 +1,4 @@
-#include "text/hf_post_processors.h"
+#include "text/hf/post_processors.h"
 
 #include <vector>
 

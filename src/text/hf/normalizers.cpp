@@ -1,11 +1,11 @@
-#include "text/hf_normalizers.h"
+#include "text/hf/normalizers.h"
 
 #include <utf8proc.h>
 
 #include <cstdlib>
 #include <functional>
 
-#include "text/hf_regex.h"
+#include "text/hf/regex.h"
 
 namespace guardian::text::hf {
 namespace {

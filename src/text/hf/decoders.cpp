@@ -1,9 +1,9 @@
-#include "text/hf_decoders.h"
+#include "text/hf/decoders.h"
 
 #include <unordered_map>
 
-#include "text/hf_normalizers.h"
-#include "text/hf_pre_tokenizers.h"
+#include "text/hf/normalizers.h"
+#include "text/hf/pre_tokenizers.h"
 #include "text/utf8.h"
 
 namespace guardian::text::hf {

@@ -30,9 +30,33 @@ std::string TomlTable::qualified(const std::string& key) const {
   return section_.empty() ? key : section_ + "." + key;
 }
 
+std::vector<const toml::table*> TomlTable::tables(const char* key) {
+  std::vector<const toml::table*> out;
+  const toml::node* value = node(key);
+  if (!value) return out;
+  if (!value->is_array_of_tables()) fail(key, "must be [[" + qualified(key) + "]] tables");
+  for (const auto& item : *value->as_array()) out.push_back(item.as_table());
+  return out;
+}
+
+const toml::node* TomlTable::node(const char* key) {
+  if (!table_) return nullptr;
+  used_.insert(key);
+  return table_->get(key);
+}
+
+std::string TomlTable::at(const toml::node& node) const {
+  return where_ + ":" + std::to_string(node.source().begin.line);
+}
+
+std::string TomlTable::at() const { return table_ ? at(*table_) : where_; }
+
 void TomlTable::fail(const char* key, const std::string& what) const {
-  const toml::node* node = table_->get(key);
-  throw ConfigError(where_ + ":" + std::to_string(node->source().begin.line) + ": '" + qualified(key) + "' " + what);
+  throw_at(*table_->get(key), "'" + qualified(key) + "' " + what);
+}
+
+void TomlTable::throw_at(const toml::node& node, const std::string& what) const {
+  throw ConfigError(at(node) + ": " + what);
 }
 
 }  // namespace guardian::core

@@ -2,6 +2,8 @@
 // typed gets, unknown keys refused, and the file and line in every error.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -24,9 +26,28 @@ class TomlTable {
 
   // T: std::string, bool, any integer type (the value must fit it: an unsigned one refuses a
   // negative value), double or float (an integer reads as a number), std::vector<std::string>,
-  // std::vector<double> (non-empty).
+  // std::vector<double> (non-empty), std::map<std::string, double> (a table of numbers such as
+  // { ko = 1.2 }); std::optional of any of these, set only when the key is there.
   template <typename T>
   void get(const char* key, T& out);
+  template <typename T>
+  void get(const char* key, std::optional<T>& out) {
+    if (!table_ || !table_->get(key)) return;
+    T value{};
+    get(key, value);
+    out = std::move(value);
+  }
+
+  // The tables of an array of tables ([[key]]); empty when the key is absent.
+  std::vector<const toml::table*> tables(const char* key);
+
+  // A key whose value the caller reads itself (a table with keys of its own choosing): marked as
+  // read, nullptr when absent.
+  const toml::node* node(const char* key);
+
+  // "where:LINE" of a node of this file, for the caller's own errors; of the table itself without one.
+  std::string at(const toml::node& node) const;
+  std::string at() const;
 
   // ConfigError naming the first key that no get() asked for and that is not one of `sections`
   // (sub-tables read by their own TomlTable).
@@ -37,6 +58,7 @@ class TomlTable {
 
  private:
   [[noreturn]] void fail(const char* key, const std::string& what) const;
+  [[noreturn]] void throw_at(const toml::node& node, const std::string& what) const;
 
   const toml::table* table_;
   std::string where_, section_;
@@ -66,6 +88,17 @@ void TomlTable::get(const char* key, T& out) {
       auto value = item.value<double>();
       if (!value) fail(key, "must be a non-empty array of numbers");
       out.push_back(*value);
+    }
+  } else if constexpr (std::is_same_v<T, std::map<std::string, double>>) {
+    const auto* table = node->as_table();
+    if (!table) fail(key, "must be a table of numbers such as { ko = 1.2 }");
+    out.clear();
+    for (const auto& [name, item] : *table) {
+      auto value = item.template value<double>();
+      if (!value) {
+        throw_at(item, "'" + qualified(std::string(key) + "." + std::string(name.str())) + "' must be a number");
+      }
+      out[std::string(name.str())] = *value;
     }
   } else if constexpr (std::is_floating_point_v<T>) {
     auto value = node->value<double>();

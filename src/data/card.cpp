@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/toml_table.h"
 
 namespace guardian::data {
 
@@ -33,6 +34,62 @@ std::vector<std::string> string_list(const toml::node& node, const std::string& 
   return out;
 }
 
+// [splits]: split name -> a file, a list of files, or { text = ..., labels = ... } (format "paired").
+std::map<std::string, SplitFiles> read_splits(const toml::node& node, const std::string& where) {
+  const auto* splits = node.as_table();
+  if (!splits) throw ConfigError(at_line(where, node) + ": 'splits' must be a table");
+  std::map<std::string, SplitFiles> out;
+  for (const auto& [split, files] : *splits) {
+    SplitFiles sf;
+    if (const auto* pair = files.as_table()) {
+      for (const auto& [k, v] : *pair) {
+        if (k.str() != "text" && k.str() != "labels") {
+          throw ConfigError(at_line(where, v) + ": unknown key 'splits." + std::string(split.str()) + "." +
+                            std::string(k.str()) + "' (expected text, labels)");
+        }
+      }
+      if (!pair->get("text") || !pair->get("labels")) {
+        throw ConfigError(at_line(where, files) + ": split '" + std::string(split.str()) + "' needs text and labels");
+      }
+      sf.files = string_list(*pair->get("text"), where, "splits.text");
+      sf.labels = string_list(*pair->get("labels"), where, "splits.labels");
+      if (sf.files.size() != sf.labels.size()) {
+        throw ConfigError(at_line(where, files) + ": text and labels lists differ in length");
+      }
+    } else {
+      sf.files = string_list(files, where, "splits." + std::string(split.str()));
+    }
+    out[std::string(split.str())] = std::move(sf);
+  }
+  return out;
+}
+
+// [mapping.POLICY.COLUMN]: column value -> { category = level }.
+std::map<std::string, ColumnMapping> read_mappings(const toml::node& node, const std::string& where) {
+  const auto* policies = node.as_table();
+  if (!policies) throw ConfigError(at_line(where, node) + ": 'mapping' must be a table of policies");
+  std::map<std::string, ColumnMapping> out;
+  for (const auto& [policy, columns] : *policies) {
+    if (!columns.is_table()) throw ConfigError(at_line(where, columns) + ": mapping." + std::string(policy.str()) + " must be a table");
+    ColumnMapping& cm = out[std::string(policy.str())];
+    for (const auto& [column, values] : *columns.as_table()) {
+      if (!values.is_table()) throw ConfigError(at_line(where, values) + ": mapping column must be a table");
+      ValueMap& vm = cm[std::string(column.str())];
+      for (const auto& [value, assignments] : *values.as_table()) {
+        if (!assignments.is_table()) {
+          throw ConfigError(at_line(where, assignments) + ": mapping value '" + std::string(value.str()) +
+                            "' must be a table { category = level }");
+        }
+        auto& levels = vm[std::string(value.str())];
+        for (const auto& [category, level] : *assignments.as_table()) {
+          levels[std::string(category.str())] = value_text(level, where, "a level");
+        }
+      }
+    }
+  }
+  return out;
+}
+
 const std::set<std::string> kFormats = {"tsv", "csv", "jsonl", "json", "paired", "lines"};
 
 }  // namespace
@@ -53,82 +110,23 @@ std::filesystem::path Card::files_root(const std::filesystem::path& data_root) c
 }
 
 Card parse_card(const std::string& text, const std::string& where) {
-  toml::table root;
-  try {
-    root = toml::parse(text, where);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  const toml::table root = core::parse_toml(text, where);
+  core::TomlTable top(&root, where, "");
   Card card;
-  for (const auto& [key_view, node] : root) {
-    const std::string key(key_view.str());
-    auto str = [&](std::string& out) {
-      if (!node.is_string()) throw ConfigError(at_line(where, node) + ": '" + key + "' must be a string");
-      out = *node.value<std::string>();
-    };
-    if (key == "name") str(card.name);
-    else if (key == "description") str(card.description);
-    else if (key == "language") str(card.language);
-    else if (key == "licence") str(card.licence);
-    else if (key == "format") str(card.format);
-    else if (key == "text") str(card.text);
-    else if (key == "id") str(card.id);
-    else if (key == "files") str(card.files);
-    else if (key == "trainable" || key == "header") {
-      if (!node.is_boolean()) throw ConfigError(at_line(where, node) + ": '" + key + "' must be true or false");
-      (key == "trainable" ? card.trainable : card.header) = *node.value<bool>();
-    } else if (key == "scored") {
-      card.scored = string_list(node, where, "'scored'");
-    } else if (key == "splits") {
-      const auto* splits = node.as_table();
-      if (!splits) throw ConfigError(at_line(where, node) + ": 'splits' must be a table");
-      for (const auto& [split, files] : *splits) {
-        SplitFiles sf;
-        if (const auto* pair = files.as_table()) {
-          for (const auto& [k, v] : *pair) {
-            if (k.str() != "text" && k.str() != "labels") {
-              throw ConfigError(at_line(where, v) + ": unknown key 'splits." + std::string(split.str()) + "." +
-                                std::string(k.str()) + "' (expected text, labels)");
-            }
-          }
-          if (!pair->get("text") || !pair->get("labels")) {
-            throw ConfigError(at_line(where, files) + ": split '" + std::string(split.str()) + "' needs text and labels");
-          }
-          sf.files = string_list(*pair->get("text"), where, "splits.text");
-          sf.labels = string_list(*pair->get("labels"), where, "splits.labels");
-          if (sf.files.size() != sf.labels.size()) {
-            throw ConfigError(at_line(where, files) + ": text and labels lists differ in length");
-          }
-        } else {
-          sf.files = string_list(files, where, "splits." + std::string(split.str()));
-        }
-        card.splits[std::string(split.str())] = std::move(sf);
-      }
-    } else if (key == "mapping") {
-      const auto* policies = node.as_table();
-      if (!policies) throw ConfigError(at_line(where, node) + ": 'mapping' must be a table of policies");
-      for (const auto& [policy, columns] : *policies) {
-        if (!columns.is_table()) throw ConfigError(at_line(where, columns) + ": mapping." + std::string(policy.str()) + " must be a table");
-        ColumnMapping& cm = card.mappings[std::string(policy.str())];
-        for (const auto& [column, values] : *columns.as_table()) {
-          if (!values.is_table()) throw ConfigError(at_line(where, values) + ": mapping column must be a table");
-          ValueMap& vm = cm[std::string(column.str())];
-          for (const auto& [value, assignments] : *values.as_table()) {
-            if (!assignments.is_table()) {
-              throw ConfigError(at_line(where, assignments) + ": mapping value '" + std::string(value.str()) +
-                                "' must be a table { category = level }");
-            }
-            auto& out = vm[std::string(value.str())];
-            for (const auto& [category, level] : *assignments.as_table()) {
-              out[std::string(category.str())] = value_text(level, where, "a level");
-            }
-          }
-        }
-      }
-    } else {
-      throw ConfigError(at_line(where, node) + ": unknown key '" + key + "'");
-    }
-  }
+  top.get("name", card.name);
+  top.get("description", card.description);
+  top.get("language", card.language);
+  top.get("licence", card.licence);
+  top.get("format", card.format);
+  top.get("text", card.text);
+  top.get("id", card.id);
+  top.get("files", card.files);
+  top.get("trainable", card.trainable);
+  top.get("header", card.header);
+  if (const auto* scored = top.node("scored")) card.scored = string_list(*scored, where, "'scored'");
+  if (const auto* splits = top.node("splits")) card.splits = read_splits(*splits, where);
+  if (const auto* mapping = top.node("mapping")) card.mappings = read_mappings(*mapping, where);
+  top.finish();
   if (card.name.empty()) throw ConfigError(where + ": the card needs a 'name'");
   if (!kFormats.count(card.format)) {
     throw ConfigError(where + ": format '" + card.format + "' is not one of tsv, csv, jsonl, json, paired, lines");

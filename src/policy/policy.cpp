@@ -10,53 +10,12 @@
 
 #include "core/error.h"
 #include "core/fs.h"
+#include "core/toml_table.h"
 
 namespace guardian::policy {
 
 namespace {
 
-
-std::string at_line(const std::string& where, const toml::node& node) {
-  return where + ":" + std::to_string(node.source().begin.line);
-}
-
-void reject_unknown_keys(const toml::table& table, const std::set<std::string>& known, const std::string& where,
-                         const std::string& section) {
-  for (const auto& [key, node] : table) {
-    if (!known.count(std::string(key.str()))) {
-      throw ConfigError(at_line(where, node) + ": unknown key '" + (section.empty() ? "" : section + ".") +
-                        std::string(key.str()) + "'");
-    }
-  }
-}
-
-template <typename T>
-std::optional<T> get(const toml::table& table, const char* key, const std::string& where, const char* what) {
-  const toml::node* node = table.get(key);
-  if (!node) return std::nullopt;
-  auto value = node->value<T>();
-  if (!value || (std::is_same_v<T, bool> && !node->is_boolean()) ||
-      (std::is_same_v<T, int64_t> && !node->is_integer()) || (std::is_same_v<T, std::string> && !node->is_string())) {
-    throw ConfigError(at_line(where, *node) + ": '" + key + "' must be " + what);
-  }
-  return value;
-}
-
-// A table of numbers by language code, such as { ko = 1.2, en = -0.3 }; empty when absent.
-std::map<std::string, double> language_numbers(const toml::table& table, const char* key, const std::string& where) {
-  std::map<std::string, double> out;
-  const toml::node* node = table.get(key);
-  if (!node) return out;
-  if (!node->is_table()) throw ConfigError(at_line(where, *node) + ": '" + key + "' must be a table such as { ko = 1.2 }");
-  for (const auto& [language, value] : *node->as_table()) {
-    auto number = value.value<double>();
-    if (!number) {
-      throw ConfigError(at_line(where, value) + ": '" + key + "." + std::string(language.str()) + "' must be a number");
-    }
-    out[std::string(language.str())] = *number;
-  }
-  return out;
-}
 
 // Throws unless every key of a per-language table is a language code a message can have.
 template <typename Number>
@@ -151,56 +110,44 @@ void Policy::validate() const {
 }
 
 Policy Policy::parse(const std::string& text, const std::string& where) {
-  toml::table root;
-  try {
-    root = toml::parse(text, where);
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(where + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
-  reject_unknown_keys(root, {"name", "version", "description", "gate", "reference_data", "reference_rows",
-                             "reference_language_rows", "category"},
-                     where, "");
+  const toml::table root = core::parse_toml(text, where);
+  core::TomlTable top(&root, where, "");
   Policy p;
-  p.name = get<std::string>(root, "name", where, "a string").value_or("");
-  p.version = get<std::string>(root, "version", where, "a string").value_or("1");
-  p.description = get<std::string>(root, "description", where, "a string").value_or("");
-  p.gate = get<std::string>(root, "gate", where, "a string");
-  p.reference_data = get<std::string>(root, "reference_data", where, "a string").value_or("");
-  p.reference_rows = get<int64_t>(root, "reference_rows", where, "an integer").value_or(0);
-  for (const auto& [language, rows] : language_numbers(root, "reference_language_rows", where)) {
+  p.version = "1";
+  top.get("name", p.name);
+  top.get("version", p.version);
+  top.get("description", p.description);
+  top.get("gate", p.gate);
+  top.get("reference_data", p.reference_data);
+  top.get("reference_rows", p.reference_rows);
+  std::map<std::string, double> language_rows;
+  top.get("reference_language_rows", language_rows);
+  for (const auto& [language, rows] : language_rows) {
     if (rows != std::floor(rows)) throw ConfigError(where + ": 'reference_language_rows." + language + "' must be an integer");
     p.reference_language_rows[language] = static_cast<int64_t>(rows);
   }
-  const toml::node* categories = root.get("category");
-  if (!categories || !categories->is_array_of_tables()) {
-    throw ConfigError(where + ": expected [[category]] tables");
-  }
-  for (const auto& node : *categories->as_array()) {
-    const auto& table = *node.as_table();
-    reject_unknown_keys(table, {"name", "description", "levels", "threshold", "temperature", "offset", "decides", "trained", "score_at_level0",
-                                "reference_share", "reference_threshold", "reference_language_share", "language_offset"},
-                        where, "category");
+  const auto categories = top.tables("category");
+  top.finish();
+  if (categories.empty()) throw ConfigError(where + ": expected [[category]] tables");
+  for (const toml::table* table : categories) {
+    core::TomlTable t(table, where, "category");
     Category c;
-    c.name = get<std::string>(table, "name", where, "a string").value_or("");
-    if (c.name.empty()) throw ConfigError(at_line(where, node) + ": a category needs a 'name'");
-    c.description = get<std::string>(table, "description", where, "a string").value_or("");
-    const toml::node* levels = table.get("levels");
-    if (!levels || !levels->is_array()) throw ConfigError(at_line(where, node) + ": category '" + c.name + "' needs 'levels' = [...]");
-    for (const auto& level : *levels->as_array()) {
-      auto value = level.value<std::string>();
-      if (!value) throw ConfigError(at_line(where, level) + ": level names must be strings");
-      c.levels.push_back(*value);
-    }
-    c.threshold = get<double>(table, "threshold", where, "a number").value_or(0.5);
-    c.temperature = get<double>(table, "temperature", where, "a number").value_or(1.0);
-    c.offset = get<double>(table, "offset", where, "a number").value_or(0.0);
-    c.decides = get<bool>(table, "decides", where, "true or false").value_or(true);
-    c.trained = get<bool>(table, "trained", where, "true or false").value_or(true);
-    if (auto s = get<int64_t>(table, "score_at_level0", where, "an integer")) c.score_at_level0 = static_cast<int>(*s);
-    c.reference_share = get<double>(table, "reference_share", where, "a number");
-    c.reference_threshold = get<double>(table, "reference_threshold", where, "a number");
-    c.reference_language_share = language_numbers(table, "reference_language_share", where);
-    c.language_offset = language_numbers(table, "language_offset", where);
+    t.get("name", c.name);
+    if (c.name.empty()) throw ConfigError(t.at() + ": a category needs a 'name'");
+    t.get("description", c.description);
+    t.get("levels", c.levels);
+    if (c.levels.empty()) throw ConfigError(t.at() + ": category '" + c.name + "' needs 'levels' = [...]");
+    t.get("threshold", c.threshold);
+    t.get("temperature", c.temperature);
+    t.get("offset", c.offset);
+    t.get("decides", c.decides);
+    t.get("trained", c.trained);
+    t.get("score_at_level0", c.score_at_level0);
+    t.get("reference_share", c.reference_share);
+    t.get("reference_threshold", c.reference_threshold);
+    t.get("reference_language_share", c.reference_language_share);
+    t.get("language_offset", c.language_offset);
+    t.finish();
     p.categories.push_back(std::move(c));
   }
   try {

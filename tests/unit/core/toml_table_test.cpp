@@ -38,6 +38,44 @@ TEST(TomlTable, ReadsEachTypeAndKeepsTheDefaultOfAMissingKey) {
   EXPECT_EQ(missing, 7);
 }
 
+TEST(TomlTable, OptionalsAreSetOnlyWhenPresentAndTablesOfNumbersRead) {
+  const auto root = parse_toml("[t]\no = 0.25\nm = { ko = 1.5, en = -2 }\n", "f.toml");
+  TomlTable t(root["t"].as_table(), "f.toml", "t");
+  std::optional<double> present, absent;
+  std::map<std::string, double> numbers;
+  t.get("o", present);
+  t.get("gone", absent);
+  t.get("m", numbers);
+  t.finish();
+  ASSERT_TRUE(present.has_value());
+  EXPECT_EQ(*present, 0.25);
+  EXPECT_FALSE(absent.has_value());
+  EXPECT_EQ(numbers, (std::map<std::string, double>{{"en", -2.0}, {"ko", 1.5}}));
+
+  const auto bad = parse_toml("[t]\nm = { ko = \"x\" }\nn = 3\n", "g.toml");
+  TomlTable u(bad["t"].as_table(), "g.toml", "t");
+  std::map<std::string, double> m, n;
+  EXPECT_EQ(error_of<ConfigError>([&] { u.get("m", m); }), "g.toml:2: 't.m.ko' must be a number");
+  EXPECT_EQ(error_of<ConfigError>([&] { u.get("n", n); }), "g.toml:3: 't.n' must be a table of numbers such as { ko = 1.2 }");
+}
+
+TEST(TomlTable, ArraysOfTablesAndKeysReadByTheCaller) {
+  const auto root = parse_toml("x = { a = 1 }\n[[c]]\nname = \"one\"\n[[c]]\nname = \"two\"\n", "f.toml");
+  TomlTable top(&root, "f.toml", "");
+  const auto tables = top.tables("c");
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(TomlTable(tables[1], "f.toml", "c").at(), "f.toml:4");
+  const toml::node* x = top.node("x");
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(top.at(*x), "f.toml:1");
+  EXPECT_EQ(top.node("absent"), nullptr);
+  top.finish();  // both keys were read
+
+  const auto plain = parse_toml("[c]\nname = \"one\"\n", "g.toml");
+  TomlTable p(&plain, "g.toml", "");
+  EXPECT_EQ(error_of<ConfigError>([&] { p.tables("c"); }), "g.toml:1: 'c' must be [[c]] tables");
+}
+
 TEST(TomlTable, ErrorsNameTheFileTheLineAndTheQualifiedKey) {
   const auto root = parse_toml("top = 1\n[t]\ni = 1.5\nb = \"yes\"\nv = [1]\nn = []\nextra = 2\n[t.sub]\n", "f.toml");
   const auto* table = root["t"].as_table();

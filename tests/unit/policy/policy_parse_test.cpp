@@ -257,9 +257,9 @@ TEST(PolicyErrors, ALanguageOffsetForAnotherLanguageOrOutOfRange) {
   m = parse_error(std::string(kMinimal) + "language_offset = { ko = nan }\n");
   EXPECT_NE(m.find("language_offset.ko must be in [-20, 20]"), std::string::npos) << m;
   m = parse_error(std::string(kMinimal) + "language_offset = { ko = \"high\" }\n");
-  EXPECT_NE(m.find("bad.toml:7: 'language_offset.ko' must be a number"), std::string::npos) << m;
+  EXPECT_NE(m.find("bad.toml:7: 'category.language_offset.ko' must be a number"), std::string::npos) << m;
   m = parse_error(std::string(kMinimal) + "language_offset = 1.5\n");
-  EXPECT_NE(m.find("'language_offset' must be a table"), std::string::npos) << m;
+  EXPECT_NE(m.find("'category.language_offset' must be a table"), std::string::npos) << m;
 }
 
 TEST(PolicyParse, AThresholdMovedSinceTheReferenceLeavesItStale) {
@@ -378,11 +378,11 @@ TEST(PolicyErrors, WrongTypesNameLineAndKey) {
     std::string extra;   // appended to the [[category]] of kMinimal (line 7)
     std::string key;
   };
-  for (const Case& c : std::vector<Case>{{"threshold = \"high\"", "'threshold'"},
-                                         {"temperature = true", "'temperature'"},
-                                         {"decides = \"yes\"", "'decides'"},
-                                         {"score_at_level0 = 2.5", "'score_at_level0'"},
-                                         {"description = 3", "'description'"}}) {
+  for (const Case& c : std::vector<Case>{{"threshold = \"high\"", "'category.threshold'"},
+                                         {"temperature = true", "'category.temperature'"},
+                                         {"decides = \"yes\"", "'category.decides'"},
+                                         {"score_at_level0 = 2.5", "'category.score_at_level0'"},
+                                         {"description = 3", "'category.description'"}}) {
     SCOPED_TRACE(c.extra);
     const std::string m = parse_error(std::string(kMinimal) + c.extra + "\n");
     EXPECT_NE(m.find("bad.toml:7"), std::string::npos) << m;
@@ -400,7 +400,7 @@ TEST(PolicyErrors, WrongTypesNameLineAndKey) {
   EXPECT_NE(m.find("levels"), std::string::npos) << m;
   m = parse_error("name = \"p\"\n[[category]]\nname = \"x\"\nlevels = [0, 1]\n");
   EXPECT_NE(m.find("bad.toml:4"), std::string::npos) << m;
-  EXPECT_NE(m.find("level names must be strings"), std::string::npos) << m;
+  EXPECT_NE(m.find("'category.levels' must be an array of strings"), std::string::npos) << m;
   // [category] as a plain table instead of an array of tables.
   m = parse_error("name = \"p\"\n[category]\nname = \"x\"\nlevels = [\"a\", \"b\"]\n");
   EXPECT_NE(m.find("[[category]]"), std::string::npos) << m;

@@ -32,12 +32,7 @@ Checkpoint Checkpoint::open(const std::filesystem::path& dir) {
   const auto single = dir / kWeightsFile;
   const auto index_path = dir / kIndexFile;
   std::error_code ec;
-  if (std::filesystem::is_regular_file(single, ec)) {
-    checkpoint.files_.push_back(core::SafetensorsFile::load(single));
-    checkpoint.paths_.push_back(single);
-    for (const auto& name : checkpoint.files_.back().names()) checkpoint.where_[name] = 0;
-    return checkpoint;
-  }
+  if (std::filesystem::is_regular_file(single, ec)) return open_file(single);
   if (!std::filesystem::is_regular_file(index_path, ec)) {
     throw FormatError(dir.string() + ": no weights: expected " + kWeightsFile + " or " + kIndexFile);
   }
@@ -69,6 +64,23 @@ Checkpoint Checkpoint::open(const std::filesystem::path& dir) {
     checkpoint.where_[name] = it->second;
   }
   return checkpoint;
+}
+
+Checkpoint Checkpoint::open_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) throw FormatError(file.string() + ": no such file");
+  Checkpoint checkpoint;
+  checkpoint.dir_ = file.parent_path();
+  checkpoint.files_.push_back(core::SafetensorsFile::load(file));
+  checkpoint.paths_.push_back(file);
+  for (const auto& name : checkpoint.files_.back().names()) checkpoint.where_[name] = 0;
+  return checkpoint;
+}
+
+std::vector<std::string> Checkpoint::names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : where_) out.push_back(name);
+  return out;
 }
 
 torch::Tensor Checkpoint::load(const std::string& name, const std::vector<int64_t>& shape) const {

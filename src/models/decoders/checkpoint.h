@@ -20,6 +20,11 @@ class Checkpoint {
   // names a shard that is absent or outside the directory, a truncated shard, a tensor the index
   // places in a shard that does not hold it.
   static Checkpoint open(const std::filesystem::path& dir);
+  // One safetensors file (an adapter's adapter_model.safetensors); FormatError when it is missing
+  // or hostile.
+  static Checkpoint open_file(const std::filesystem::path& file);
+
+  std::vector<std::string> names() const;  // every tensor, sorted
 
   bool contains(const std::string& name) const { return where_.count(name) > 0; }
   // A float32 copy of the tensor; FormatError naming the file, the tensor and the expected shape

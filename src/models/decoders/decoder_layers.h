@@ -8,11 +8,19 @@
 
 namespace guardian::models::decoders {
 
-// An optional bias: undefined when the architecture has none.
+// An optional bias: undefined when the architecture has none. An unmerged LoRA adapter adds
+// scaling * B(A(x)) to the output, as PEFT's lora.Linear does.
 struct Linear {
   torch::Tensor weight;  // [out, in]
   torch::Tensor bias;    // [out] or undefined
-  torch::Tensor operator()(const torch::Tensor& x) const { return torch::linear(x, weight, bias); }
+  torch::Tensor lora_a;  // [r, in] or undefined
+  torch::Tensor lora_b;  // [out, r]
+  double lora_scaling = 0.0;
+  torch::Tensor operator()(const torch::Tensor& x) const {
+    auto y = torch::linear(x, weight, bias);
+    if (lora_a.defined()) y = y + torch::linear(torch::linear(x, lora_a), lora_b) * lora_scaling;
+    return y;
+  }
 };
 
 // x / rms(x) over the last dimension, times weight (Llama) or (1 + weight) computed in float32 (Gemma).

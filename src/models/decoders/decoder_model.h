@@ -45,10 +45,18 @@ class DecoderModel {
   DecoderConfig config_;
 };
 
+struct DecoderLoadOptions {
+  std::filesystem::path config_file;  // instead of dir/config.json
+  std::filesystem::path adapter;      // a PEFT LoRA adapter directory applied to the base weights
+  bool merge_adapter = true;          // fold W + scaling * B A into W (PEFT's merge_and_unload);
+                                      // false keeps A and B apart, as PEFT computes before merging
+};
+
 // dir/config.json (or config_file when given) and dir's weights; the architecture comes from
 // model_type through decoder_architectures(). Errors name the file, the key or tensor, and what
 // was expected.
 std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir,
                                            const std::filesystem::path& config_file = {});
+std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir, const DecoderLoadOptions& options);
 
 }  // namespace guardian::models::decoders

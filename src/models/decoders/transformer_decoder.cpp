@@ -7,6 +7,7 @@
 #include "models/decoders/checkpoint.h"
 #include "models/decoders/decoder_layers.h"
 #include "models/decoders/decoder_model.h"
+#include "models/decoders/lora.h"
 #include "models/model_dir.h"
 
 namespace guardian::models::decoders {
@@ -22,7 +23,9 @@ struct LayerWeights {
 
 class TransformerDecoder final : public DecoderModel {
  public:
-  TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint);
+  // With an adapter, every Linear it targets gets its LoRA (merged into the weight or kept apart)
+  // and the embedding rows it replaces.
+  TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint, LoraAdapter* adapter, bool merge);
   DecoderOutput forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& position_ids, KvCache* cache, bool output_hidden_states) const override;
 
@@ -37,7 +40,8 @@ class TransformerDecoder final : public DecoderModel {
   AttentionShape attention_shape_;
 };
 
-TransformerDecoder::TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint)
+TransformerDecoder::TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint, LoraAdapter* adapter,
+                                       bool merge)
     : DecoderModel(std::move(config)) {
   const auto& c = config_;
   const int64_t hidden = c.hidden_size, q_width = c.num_attention_heads * c.head_dim,
@@ -51,11 +55,32 @@ TransformerDecoder::TransformerDecoder(DecoderConfig config, const Checkpoint& c
   }
   const auto& prefix = layout.prefix;
   auto linear = [&](const std::string& name, int64_t out, int64_t in, bool bias) {
-    Linear l{checkpoint.load(name + ".weight", {out, in}), {}};
+    Linear l;
+    l.weight = checkpoint.load(name + ".weight", {out, in});
     if (bias) l.bias = checkpoint.load(name + ".bias", {out});
+    if (auto lora = adapter ? adapter->for_linear(name, out, in) : std::nullopt) {
+      if (merge) {
+        l.weight += lora->scaling * torch::mm(lora->b, lora->a);
+      } else {
+        l.lora_a = lora->a;
+        l.lora_b = lora->b;
+        l.lora_scaling = lora->scaling;
+      }
+    }
     return l;
   };
   embed_tokens_ = checkpoint.load(prefix + "embed_tokens.weight", {c.vocab_size, hidden});
+  if (auto rows = adapter ? adapter->token_rows(prefix + "embed_tokens", hidden) : torch::Tensor(); rows.defined()) {
+    // PEFT's trainable tokens replace whole rows; a tied LM head shares them (it is this tensor).
+    const auto& indices = adapter->config().trainable_token_indices;
+    for (auto index : indices) {
+      if (index >= c.vocab_size) {
+        throw ConfigError(adapter->config().file.string() + ": 'trainable_token_indices' holds " +
+                          std::to_string(index) + ", outside the vocabulary of " + std::to_string(c.vocab_size));
+      }
+    }
+    embed_tokens_.index_copy_(0, torch::tensor(indices, torch::kInt64), rows);
+  }
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
     const auto p = prefix + "layers." + std::to_string(i) + ".";
     LayerWeights layer;
@@ -171,9 +196,20 @@ DecoderOutput TransformerDecoder::forward(const torch::Tensor& input_ids, const 
 }  // namespace
 
 std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir, const std::filesystem::path& config_file) {
-  auto config = load_decoder_config(config_file.empty() ? dir / kConfigFile : config_file);
+  DecoderLoadOptions options;
+  options.config_file = config_file;
+  return load_decoder(dir, options);
+}
+
+std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir, const DecoderLoadOptions& options) {
+  auto config = load_decoder_config(options.config_file.empty() ? dir / kConfigFile : options.config_file);
   const auto checkpoint = Checkpoint::open(dir);
-  return std::make_unique<TransformerDecoder>(std::move(config), checkpoint);
+  std::optional<LoraAdapter> adapter;
+  if (!options.adapter.empty()) adapter = LoraAdapter::load(options.adapter);
+  auto model = std::make_unique<TransformerDecoder>(std::move(config), checkpoint, adapter ? &*adapter : nullptr,
+                                                    options.merge_adapter);
+  if (adapter) adapter->check_complete();
+  return model;
 }
 
 }  // namespace guardian::models::decoders

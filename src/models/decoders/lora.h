@@ -1,0 +1,56 @@
+// A PEFT LoRA adapter read for one base model (adapter_config.json + adapter_model.safetensors):
+// per adapted Linear its A [r, in], B [out, r] and scaling, and the embedding rows it replaces. The
+// decoder asks for each of its modules by name; whatever the file holds that no module took, or a
+// target that matched no module, is an error, so an adapter is never applied in part.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "models/decoders/checkpoint.h"
+#include "models/decoders/lora_config.h"
+
+namespace guardian::models::decoders {
+
+struct LoraLinear {
+  torch::Tensor a;       // [r, in]
+  torch::Tensor b;       // [out, r]
+  double scaling = 1.0;  // lora_alpha / r, or / sqrt(r) with rsLoRA
+};
+
+class LoraAdapter {
+ public:
+  // ConfigError / FormatError naming the file for a config or weights file that is missing or malformed.
+  static LoraAdapter load(const std::filesystem::path& dir);
+
+  const LoraConfig& config() const { return config_; }
+  const std::filesystem::path& dir() const { return dir_; }
+
+  // The adapter of the Linear module of this full name (e.g. "model.layers.0.self_attn.q_proj"),
+  // nullopt when the config does not target it. FormatError naming the tensor when a targeted
+  // module's A or B is missing or of another shape than [r, in] and [out, r].
+  std::optional<LoraLinear> for_linear(const std::string& module, int64_t out, int64_t in);
+
+  // The rows that replace embedding rows trainable_token_indices ([count, hidden]), undefined
+  // when there are none; FormatError when the file's tensor is missing or misshapen.
+  torch::Tensor token_rows(const std::string& embedding_module, int64_t hidden);
+
+  // After every module was asked: ConfigError naming a target_modules entry that matched no
+  // module, FormatError naming a tensor of the file that no module took.
+  void check_complete() const;
+
+ private:
+  LoraAdapter(std::filesystem::path dir, LoraConfig config, Checkpoint weights);
+  std::filesystem::path dir_;
+  LoraConfig config_;
+  Checkpoint weights_;
+  std::set<std::string> taken_;         // tensor names handed out
+  std::set<std::string> matched_;       // target_names entries that matched a module
+  bool any_matched_ = false;
+};
+
+}  // namespace guardian::models::decoders

@@ -78,6 +78,7 @@ MUTANTS=(
   'src/models/decoders/transformer_decoder.cpp|s#embed_tokens_.index_copy_(0, torch::tensor(indices, torch::kInt64), rows)#embed_tokens_.index_select(0, torch::tensor(indices, torch::kInt64))#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.*trainable_tokens|trainable-token rows not replaced'
   'src/models/decoders/lora.cpp|s#if (!taken_.count(name))#if (false)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraErrors.*|an adapter tensor no module takes is ignored'
   'src/models/decoders/lora_config.cpp|s#module.ends_with("." + name)) return true#module.ends_with(name)) return true#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraConfigRules.*|a target name matches any suffix, not a dotted one'
+  'src/models/decoders/lora_merge.cpp|s#tensor += lora->scaling \* torch::mm#tensor += torch::mm#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.MergedCheckpoint*|guardian merge folds B A without its scaling'
 )
 
 filter=${1:-}

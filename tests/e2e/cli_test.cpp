@@ -27,6 +27,7 @@ TEST(CliTest, HelpExplainsEveryCommand) {
       {"serve", {"--model", "--port", "--host"}},
       {"tokenize", {"--tokenizer"}},
       {"data", {"stats", "export"}},
+      {"merge", {"--model", "--adapter", "--out"}},
   };
   for (const auto& [command, options] : expected) {
     EXPECT_TRUE(contains(top.output, command)) << command;

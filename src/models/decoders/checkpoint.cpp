@@ -83,6 +83,12 @@ std::vector<std::string> Checkpoint::names() const {
   return out;
 }
 
+std::vector<int64_t> Checkpoint::shape(const std::string& name) const {
+  auto it = where_.find(name);
+  if (it == where_.end()) throw FormatError(dir_.string() + ": no tensor '" + name + "'");
+  return files_[it->second].get(name).shape;
+}
+
 torch::Tensor Checkpoint::load(const std::string& name, const std::vector<int64_t>& shape) const {
   auto it = where_.find(name);
   if (it == where_.end()) {

@@ -25,6 +25,7 @@ class Checkpoint {
   static Checkpoint open_file(const std::filesystem::path& file);
 
   std::vector<std::string> names() const;  // every tensor, sorted
+  std::vector<int64_t> shape(const std::string& name) const;  // FormatError when absent
 
   bool contains(const std::string& name) const { return where_.count(name) > 0; }
   // A float32 copy of the tensor; FormatError naming the file, the tensor and the expected shape

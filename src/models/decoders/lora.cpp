@@ -9,6 +9,20 @@ namespace {
 // PEFT saves a tensor under the base model's module name, below the PeftModel wrapper's prefix;
 // the adapter's name ("default") is not part of it.
 constexpr const char* kPeftPrefix = "base_model.model.";
+constexpr const char* kLoraA = ".lora_A.weight";
+constexpr const char* kTokenRows = ".token_adapter.trainable_tokens_delta";
+
+// The module names of the file's tensors that end with suffix.
+std::vector<std::string> modules_with(const Checkpoint& weights, const std::string& suffix) {
+  std::vector<std::string> out;
+  const std::string prefix = kPeftPrefix;
+  for (const auto& name : weights.names()) {
+    if (name.starts_with(prefix) && name.ends_with(suffix) && name.size() > prefix.size() + suffix.size()) {
+      out.push_back(name.substr(prefix.size(), name.size() - prefix.size() - suffix.size()));
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -21,6 +35,10 @@ LoraAdapter LoraAdapter::load(const std::filesystem::path& dir) {
   return LoraAdapter(dir, std::move(config), std::move(weights));
 }
 
+std::vector<std::string> LoraAdapter::adapted_linears() const { return modules_with(weights_, kLoraA); }
+
+std::vector<std::string> LoraAdapter::replaced_embeddings() const { return modules_with(weights_, kTokenRows); }
+
 std::optional<LoraLinear> LoraAdapter::for_linear(const std::string& module, int64_t out, int64_t in) {
   if (!config_.targets(module)) return std::nullopt;
   any_matched_ = true;
@@ -28,7 +46,7 @@ std::optional<LoraLinear> LoraAdapter::for_linear(const std::string& module, int
     if (module == name || module.ends_with("." + name)) matched_.insert(name);
   }
   const int64_t r = config_.rank_for(module);
-  const std::string a = kPeftPrefix + module + ".lora_A.weight", b = kPeftPrefix + module + ".lora_B.weight";
+  const std::string a = kPeftPrefix + module + kLoraA, b = kPeftPrefix + module + ".lora_B.weight";
   LoraLinear out_lora{weights_.load(a, {r, in}), weights_.load(b, {out, r}), config_.scaling_for(module)};
   taken_.insert(a);
   taken_.insert(b);
@@ -37,7 +55,7 @@ std::optional<LoraLinear> LoraAdapter::for_linear(const std::string& module, int
 
 torch::Tensor LoraAdapter::token_rows(const std::string& embedding_module, int64_t hidden) {
   if (config_.trainable_token_indices.empty()) return {};
-  const auto name = kPeftPrefix + embedding_module + ".token_adapter.trainable_tokens_delta";
+  const auto name = kPeftPrefix + embedding_module + kTokenRows;
   auto rows = weights_.load(name, {static_cast<int64_t>(config_.trainable_token_indices.size()), hidden});
   taken_.insert(name);
   return rows;

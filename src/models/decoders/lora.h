@@ -39,6 +39,11 @@ class LoraAdapter {
   // when there are none; FormatError when the file's tensor is missing or misshapen.
   torch::Tensor token_rows(const std::string& embedding_module, int64_t hidden);
 
+  // The modules the file holds A and B for, and the embeddings it replaces rows of (full names,
+  // PEFT's prefix removed), sorted.
+  std::vector<std::string> adapted_linears() const;
+  std::vector<std::string> replaced_embeddings() const;
+
   // After every module was asked: ConfigError naming a target_modules entry that matched no
   // module, FormatError naming a tensor of the file that no module took.
   void check_complete() const;

@@ -13,6 +13,7 @@
 #include "golden_support.h"
 #include "models/decoders/decoder_model.h"
 #include "models/decoders/lora_config.h"
+#include "models/decoders/lora_merge.h"
 
 namespace guardian::models::decoders {
 namespace {
@@ -152,6 +153,27 @@ TEST(LoraErrors, SettingsGuardianDoesNotApplyAreRefusedByName) {
     const auto m = load_error(a.dir.path);
     EXPECT_NE(m.find("'" + key + "'"), std::string::npos) << key << ": " << m;
   }
+}
+
+TEST_P(LoraGolden, MergedCheckpointAloneGivesPeftsMergedLogits) {
+  TempDir scratch;
+  const auto out = scratch.path / "merged";
+  const auto report = merge_adapter(base_, adapter_, out);
+  EXPECT_LT(report.max_logit_diff, kTolerance);
+  EXPECT_EQ(report.merged_linears, static_cast<int64_t>(golden_["lora_modules"].size()));
+  const auto model = load_decoder(out);
+  const auto mask = tensor("attention_mask");
+  const auto logits = model->forward(tensor("input_ids"), mask, tensor("position_ids")).logits;
+  EXPECT_LT(max_diff_at(logits, tensor("logits_merged"), mask), kTolerance);
+}
+
+TEST(LoraMerge, AnAdapterThatDoesNotFitLeavesNothingBehind) {
+  EditedAdapter a("llama-lora", [](auto& c) { c["target_modules"] = {"q_proj"}; });
+  TempDir scratch;
+  const auto out = scratch.path / "merged";
+  EXPECT_THROW(merge_adapter(golden_dir("llama"), a.dir.path, out), Error);
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(out.string() + ".partial"));
 }
 
 TEST(LoraConfigRules, ListsMatchWholeNamesOrDottedSuffixesAndRegexesTheWholeName) {

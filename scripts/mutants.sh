@@ -79,6 +79,7 @@ MUTANTS=(
   'src/models/decoders/lora.cpp|s#if (!taken_.count(name))#if (false)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraErrors.*|an adapter tensor no module takes is ignored'
   'src/models/decoders/lora_config.cpp|s#module.ends_with("." + name)) return true#module.ends_with(name)) return true#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraConfigRules.*|a target name matches any suffix, not a dotted one'
   'src/models/decoders/lora_merge.cpp|s#tensor += lora->scaling \* torch::mm#tensor += torch::mm#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.MergedCheckpoint*|guardian merge folds B A without its scaling'
+  'src/models/decoders/lora.cpp|s#for (const auto\& \[key, rank\] : config.rank_pattern) rank_pattern\[key\] = rank;##|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.AnAdapterWritten*|a written adapter drops its rank_pattern'
 )
 
 filter=${1:-}

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,9 @@ class LoraAdapter {
   std::vector<std::string> adapted_linears() const;
   std::vector<std::string> replaced_embeddings() const;
 
+  // A and B of a module the file holds, at their own shapes (for copying an adapter).
+  LoraLinear linear(const std::string& module);
+
   // After every module was asked: ConfigError naming a target_modules entry that matched no
   // module, FormatError naming a tensor of the file that no module took.
   void check_complete() const;
@@ -57,5 +61,14 @@ class LoraAdapter {
   std::set<std::string> matched_;       // target_names entries that matched a module
   bool any_matched_ = false;
 };
+
+// Writes dir/adapter_config.json and dir/adapter_model.safetensors as PEFT's save_pretrained
+// does: PEFT's key names ("base_model.model." + module + ".lora_A.weight" [r, in], ".lora_B.weight"
+// [out, r], the embedding's ".token_adapter.trainable_tokens_delta" rows), float32, metadata
+// {"format": "pt"}, and a config with PEFT's keys (all-linear written as the list of the adapted
+// modules' last names, as PEFT expands it). Each file is written whole or not at all.
+void save_lora_adapter(const std::filesystem::path& dir, const LoraConfig& config,
+                       const std::map<std::string, LoraLinear>& linears,
+                       const std::map<std::string, torch::Tensor>& token_rows);
 
 }  // namespace guardian::models::decoders

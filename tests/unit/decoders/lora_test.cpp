@@ -12,6 +12,7 @@
 #include "core/fs.h"
 #include "golden_support.h"
 #include "models/decoders/decoder_model.h"
+#include "models/decoders/lora.h"
 #include "models/decoders/lora_config.h"
 #include "models/decoders/lora_merge.h"
 
@@ -165,6 +166,45 @@ TEST_P(LoraGolden, MergedCheckpointAloneGivesPeftsMergedLogits) {
   const auto mask = tensor("attention_mask");
   const auto logits = model->forward(tensor("input_ids"), mask, tensor("position_ids")).logits;
   EXPECT_LT(max_diff_at(logits, tensor("logits_merged"), mask), kTolerance);
+}
+
+TEST_P(LoraGolden, AnAdapterWrittenAndReadBackIsTheSameAdapter) {
+  auto adapter = LoraAdapter::load(adapter_);
+  std::map<std::string, LoraLinear> linears;
+  for (const auto& module : adapter.adapted_linears()) linears[module] = adapter.linear(module);
+  std::map<std::string, torch::Tensor> rows;
+  const auto hidden = read_json(base_ / "config.json")["hidden_size"].get<int64_t>();
+  for (const auto& module : adapter.replaced_embeddings()) rows[module] = adapter.token_rows(module, hidden);
+  TempDir scratch;
+  save_lora_adapter(scratch.path, adapter.config(), linears, rows);
+
+  const auto written = LoraAdapter::load(scratch.path);
+  const auto& a = adapter.config();
+  const auto& b = written.config();
+  EXPECT_EQ(b.r, a.r);
+  EXPECT_EQ(b.lora_alpha, a.lora_alpha);
+  EXPECT_EQ(b.use_rslora, a.use_rslora);
+  EXPECT_EQ(b.rank_pattern, a.rank_pattern);
+  EXPECT_EQ(b.alpha_pattern, a.alpha_pattern);
+  EXPECT_EQ(b.trainable_token_indices, a.trainable_token_indices);
+  for (const auto& [module, lora] : linears) {
+    EXPECT_TRUE(b.targets(module)) << module;
+    EXPECT_EQ(b.scaling_for(module), a.scaling_for(module)) << module;
+  }
+  // Bit for bit: every tensor of the written file equals the golden file's.
+  const auto original = Checkpoint::open_file(adapter_ / kAdapterWeightsFile);
+  const auto copy = Checkpoint::open_file(scratch.path / kAdapterWeightsFile);
+  ASSERT_EQ(copy.names(), original.names());
+  for (const auto& name : original.names()) {
+    EXPECT_TRUE(torch::equal(copy.load(name, copy.shape(name)), original.load(name, original.shape(name)))) << name;
+  }
+  DecoderLoadOptions options;
+  options.adapter = scratch.path;
+  const auto model = load_decoder(base_, options);
+  const auto mask = tensor("attention_mask");
+  EXPECT_LT(max_diff_at(model->forward(tensor("input_ids"), mask, tensor("position_ids")).logits,
+                        tensor("logits_merged"), mask),
+            kTolerance);
 }
 
 TEST(LoraMerge, AnAdapterThatDoesNotFitLeavesNothingBehind) {

@@ -35,7 +35,9 @@
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 # Robustness (--perturb): the same lines for the task's test split with the spelling games users
 # play to slip past a filter (bench/peers/perturb.py: a space or a symbol inside words, and Hangul
-# syllables as initial consonants in Korean or look-alike characters in English), "transfer":
+# syllables as initial consonants in Korean or look-alike characters in English; then emoji and
+# zero-width characters inside words, repeated letters, full-width Latin in English and Hangul
+# syllables spaced with marks in Korean), "transfer":
 # "perturbed-KIND", every model as trained on the clean text; "perturbed-none" is the test split as
 # it is, scored the same way (for BEEP!'s three levels, flagged or not), to set the others beside.
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
@@ -97,11 +99,14 @@ transfer_spec() {
   esac
 }
 
-# task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py).
+# task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py): the
+# games guardian's squeeze, leet and initial-consonant features undo, then games it was not
+# designed around (emoji and zero-width characters inside words, repeated letters, and full-width
+# Latin in English or Hangul syllables spaced with marks in Korean).
 perturb_kinds() {
   case "$1" in
-    tweeteval-*) echo "none split noise leet" ;;
-    *) echo "none split noise choseong" ;;
+    tweeteval-*) echo "none split noise leet emoji zerowidth repeat fullwidth" ;;
+    *) echo "none split noise choseong emoji zerowidth repeat spaced" ;;
   esac
 }
 

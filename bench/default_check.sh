@@ -10,6 +10,12 @@
 # calibrates each as the main job does (precision 0.8 per category, --offset) on one half of the
 # recipe's validation data and scores it on the other half, both ways round.
 #
+# The halves are not held out from training: every variant's training has seen both (early
+# stopping, the choice of L2 and epoch, the stack's weights and its F1 offsets are fitted on the
+# whole validation set); only the calibration is fitted on one half and scored on the other. Its
+# figures are validation figures, optimistic for every variant alike: they rank variants against
+# each other, they are not what a model scores on messages it has not seen.
+#
 #   bench/default_check.sh --base models/default [--base other-default ...] NAME=RECIPE.toml
 #                          [NAME=RECIPE.toml ...] [--calibrate NAME='FLAGS'] [--perturb] [--work DIR]
 #   bench/default_check.sh --fresh STEPS [--budget 12m] [--seed N[,N...]] NAME=RECIPE.toml
@@ -54,7 +60,7 @@ while [ $# -gt 0 ]; do
     --calibrate)
       [[ "${2:-}" == *=* ]] || { echo "default_check.sh: --calibrate takes NAME='FLAGS', not '${2:-}'" >&2; exit 2; }
       calibrate_flags[${2%%=*}]=${2#*=}; shift 2 ;;
-    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
     *=*) variants+=("$1"); shift ;;
     *) echo "default_check.sh: unknown argument $1 (variants are NAME=RECIPE.toml)" >&2; exit 2 ;;
   esac
@@ -151,17 +157,17 @@ check_base() {
     # The two halves of each validation spec: SPEC[a%:b%] -> SPEC[a%:m%], SPEC[m%:b%].
     mapfile -t halves < <(/usr/bin/python3 bench/peers/default_check.py --halves "$recipe")
     for fold in A B; do
-      fit=() held=()
+      fit=() scored=()  # the calibration's half, the half it is scored on
       for line in "${halves[@]}"; do
         read -r first second <<< "$line"
-        if [ $fold = A ]; then fit+=(--data "$first"); held+=("$second"); else fit+=(--data "$second"); held+=("$first"); fi
+        if [ $fold = A ]; then fit+=(--data "$first"); scored+=("$second"); else fit+=(--data "$second"); scored+=("$first"); fi
       done
       copy="$dir/$name/$fold"
       cp -rs "$(realpath "$model")" "$copy"
       rm -f "$copy/policy.toml" "$copy/calibration.json"; cp "$model/policy.toml" "$copy/"
       "$guardian" calibrate --model "$copy" "${fit[@]}" --target precision=0.8 --offset "${extra_calibrate[@]}" --skip-bad \
         > "$copy.calibrate.txt" 2>&1 || { echo "default_check.sh: calibrating $name failed (see $copy.calibrate.txt)" >&2; exit 1; }
-      for spec in "${held[@]}"; do
+      for spec in "${scored[@]}"; do
         games=()
         if [ $perturb = 1 ]; then
           games=(--perturb split --perturb noise --perturb "$(/usr/bin/python3 bench/peers/default_check.py --game "$spec")")

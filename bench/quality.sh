@@ -23,10 +23,14 @@
 #                     bench/recipes/pretrain.toml`), when it exists and --systems names it
 #   guardian-default  the main job's bilingual model (--default-model, if trained), where its policy
 #                     maps onto the task's labels (bench/peers/default_model.py)
-#   fasttext-*, tfidf-lr*  the peers (bench/peers/classic_peers.py)
+#   fasttext-*, tfidf-lr*  the peers (bench/peers/classic_peers.py), reading the text as guardian's
+#                     n-gram features do; fastText over the same N seeds; a peer that fails prints
+#                     {"task", "system", "failed": "why", "macro_f1": null}
 # With guardian and the peers, one more line per (task, peer) says whether the headline's lead (or
-# gap) is beyond the test set's sampling noise (bench/peers/paired_bootstrap.py):
-#   {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+# gap) is beyond the test set's sampling noise and each side's seed spread
+# (bench/peers/paired_bootstrap.py: messages and seeds resampled):
+#   {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples",
+#    "seeds", "vs_seeds"}
 # Transfer (unless --no-transfer): every guardian system's models and every peer, as trained on the
 # task, also score a data set from another source labelled for the same harm (transfer_spec below;
 # bench/peers/transfer.py), lines with "transfer" beside "task": the shelf's nearest thing to data
@@ -35,7 +39,9 @@
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
 # Robustness (--perturb): the same lines for the task's test split with the spelling games users
 # play to slip past a filter (bench/peers/perturb.py: a space or a symbol inside words, and Hangul
-# syllables as initial consonants in Korean or look-alike characters in English), "transfer":
+# syllables as initial consonants in Korean or look-alike characters in English; then emoji and
+# zero-width characters inside words, repeated letters, full-width Latin in English and Hangul
+# syllables spaced with marks in Korean), "transfer":
 # "perturbed-KIND", every model as trained on the clean text; "perturbed-none" is the test split as
 # it is, scored the same way (for BEEP!'s three levels, flagged or not), to set the others beside.
 #   bench/quality.sh [--seeds 3] [--tasks t1,t2] [--autotune-seconds 150] [--encoder-budget 90s]
@@ -97,11 +103,14 @@ transfer_spec() {
   esac
 }
 
-# task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py).
+# task -> the perturbations of its test split that --perturb adds (bench/peers/perturb.py): the
+# games guardian's squeeze, leet and initial-consonant features undo, then games it was not
+# designed around (emoji and zero-width characters inside words, repeated letters, and full-width
+# Latin in English or Hangul syllables spaced with marks in Korean).
 perturb_kinds() {
   case "$1" in
-    tweeteval-*) echo "none split noise leet" ;;
-    *) echo "none split noise choseong" ;;
+    tweeteval-*) echo "none split noise leet emoji zerowidth repeat fullwidth" ;;
+    *) echo "none split noise choseong emoji zerowidth repeat spaced" ;;
   esac
 }
 
@@ -293,10 +302,14 @@ for task in "${task_list[@]}"; do
     done <<< "$specs"
   fi
   if [ "$peers" = 1 ]; then
-    # A peer that crashes costs its own rows (said on stderr), not the rest of the bench.
+    # A peer that fails prints a row that says so (classic_peers.py); should the script itself die
+    # (an import, a data file), one failed row stands for the peers it did not report.
+    # fastText trains once per seed, with guardian's seeds.
     /usr/bin/python3 bench/peers/classic_peers.py --task "$task" --dir "$work/$task" --autotune-seconds "$autotune" \
-      --predictions "${transfer_args[@]}" 2> "$work/$task/peers.err" \
-      || { echo "quality.sh: the peers failed on $task; rows after the failure are missing:" >&2; tail -n 3 "$work/$task/peers.err" >&2; }
+      --seeds "$seeds" --predictions "${transfer_args[@]}" 2> "$work/$task/peers.err" \
+      || { echo "quality.sh: the peers failed on $task:" >&2; tail -n 3 "$work/$task/peers.err" >&2
+           /usr/bin/python3 -c 'import json, sys; print(json.dumps({"task": sys.argv[1], "system": "classic-peers", "failed": sys.argv[2], "macro_f1": None}))' \
+             "$task" "classic_peers.py exited early: $(tail -n 1 "$work/$task/peers.err")"; }
   fi
   for name in "${transfer_names[@]}"; do
     /usr/bin/python3 bench/peers/transfer.py --task "$task" --transfer "$name" --dir "$work/$task" \

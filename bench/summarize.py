@@ -6,8 +6,10 @@ peers reads first.
 
 Tables:
   1. per task, the headline (guardian) against the best peer of the same run by test macro-F1,
-     with the paired bootstrap's difference and 95% interval when the run printed it;
-  2. every system's test macro-F1 per task (guardian's systems, then the peers);
+     with the paired bootstrap's difference and 95% interval when the run printed it, and the
+     peers that failed (their rows say "failed": the best peer is only the best of those that ran);
+  2. every system's test macro-F1 per task (guardian's systems, then the peers; "failed" where a
+     system failed), then each failure's reason;
   3. per task, the calibration of P(level >= 1) on the test split: guardian's ECE and Brier, raw and
      after `calibrate --offset` on the validation data, beside the best-calibrated peer's (lines
      with "ece" only);
@@ -40,6 +42,11 @@ def interval(line):
     return f"{line['macro_f1_diff']:+.2f} [{line['ci95_low']:+.2f}, {line['ci95_high']:+.2f}]"
 
 
+def failure(row):
+    """Why a system gave no score: its "failed" reason (older runs: "error"), or None."""
+    return row.get("failed") or row.get("error")
+
+
 def best_peer(rows, key="macro_f1"):
     peers = [r for r in rows if is_peer(r["system"]) and r.get(key) is not None]
     return max(peers, key=lambda r: r[key]) if peers else None
@@ -52,7 +59,9 @@ def main():
         if not raw.startswith("{"):
             continue
         line = json.loads(raw)
-        if "task" not in line or "system" not in line or "macro_f1" not in line and "macro_f1_diff" not in line:
+        if "task" not in line or "system" not in line:
+            continue
+        if "macro_f1" not in line and "macro_f1_diff" not in line and not failure(line):
             continue
         task = line["task"]
         if "transfer" in line:
@@ -70,16 +79,17 @@ def main():
         sys.exit("summarize: no quality.sh lines in the input")
 
     print("## Test macro-F1: the headline against the best peer\n")
-    print("| task | guardian | best peer | guardian − peer [95% CI] | p not better |")
-    print("|---|---|---|---|---|")
+    print("| task | guardian | best peer | guardian − peer [95% CI] | p not better | failed peers |")
+    print("|---|---|---|---|---|---|")
     for task, rows in scores.items():
-        headline = next((r for r in rows if r["system"] == "guardian"), None)
+        headline = next((r for r in rows if r["system"] == "guardian" and not failure(r)), None)
         peer = best_peer(rows)
         paired = versus.get((task, "guardian", peer["system"])) if headline and peer else None
+        failed = ", ".join(r["system"] for r in rows if is_peer(r["system"]) and failure(r)) or "none"
         print(f"| {task} | {fmt(headline and headline['macro_f1'])}"
               f"{'±' + fmt(headline['macro_f1_std']) if headline and headline.get('seeds', 1) > 1 else ''} | "
               f"{peer['system'] + ' ' + fmt(peer['macro_f1']) if peer else '–'} | {interval(paired)} | "
-              f"{fmt(paired and paired['p_not_better'], 3)} |")
+              f"{fmt(paired and paired['p_not_better'], 3)} | {failed} |")
 
     systems = []
     for rows in scores.values():
@@ -91,8 +101,11 @@ def main():
     print("| task | " + " | ".join(systems) + " |")
     print("|---|" + "---|" * len(systems))
     for task, rows in scores.items():
-        by_system = {r["system"]: r["macro_f1"] for r in rows}
-        print(f"| {task} | " + " | ".join(fmt(by_system.get(s)) for s in systems) + " |")
+        by_system = {r["system"]: "failed" if failure(r) else fmt(r.get("macro_f1")) for r in rows}
+        print(f"| {task} | " + " | ".join(by_system.get(s, "–") for s in systems) + " |")
+    failures = [(task, r["system"], failure(r)) for task, rows in scores.items() for r in rows if failure(r)]
+    if failures:
+        print("\nFailed: " + "; ".join(f"{task} {system}: {why}" for task, system, why in failures) + ".")
 
     if any("ece" in r for rows in scores.values() for r in rows):
         print("\n## Calibration of P(level >= 1) on the test split (ECE over ten bins; lower is better)\n")

@@ -1,14 +1,20 @@
 #!/usr/bin/python3
 """Is guardian's test macro-F1 above a peer's by more than the test set's sampling noise?
 
-Paired bootstrap over the test messages (Koehn 2004; Berg-Kirkpatrick et al. 2012): the same
-resampled messages score guardian (its macro-F1 averaged over its seeds, as the headline row) and
-each peer; the difference's 95% percentile interval and the share of resamples where guardian is
-not better are printed, one JSON line per peer:
-  {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better", "resamples"}
+Paired bootstrap over the test messages (Koehn 2004; Berg-Kirkpatrick et al. 2012) and over each
+side's seeds: every resample draws the test messages with replacement, and, on each side, as many
+of its seeds as it has, with replacement; each side scores its drawn seeds' mean macro-F1 on the
+drawn messages (the headline row's mean over seeds). The interval so covers the test set's
+sampling noise and the seed-to-seed spread of both sides: a side trained at one seed only (a
+deterministic peer, TF-IDF + LR, or a run with --seeds 1) brings no seed spread of its own, and
+the line says how many seeds each side had. The difference's 95% percentile interval and the share
+of resamples where guardian is not better are printed, one JSON line per peer:
+  {"task", "system": "guardian", "vs", "macro_f1_diff", "ci95_low", "ci95_high", "p_not_better",
+   "resamples", "seeds", "vs_seeds"}
 Inputs in --dir: test.jsonl (`guardian data export`), pred-<peer>.json (classic_peers.py
---predictions) and guardian-seed-<k>.jsonl (`guardian eval --predictions`), all in test order;
-rows are checked to be the same messages.
+--predictions: a list per seed of labels, or one list of labels for one run) and
+guardian-seed-<k>.jsonl (`guardian eval --predictions`), all in test order; rows are checked to be
+the same messages.
 """
 import argparse
 import glob
@@ -70,25 +76,46 @@ def main():
     guardian = [guardian_predictions(path, texts, labels) for path in seeds]
     peers = {}
     for path in sorted(glob.glob(os.path.join(args.dir, "pred-*.json"))):
-        predicted = np.array(json.load(open(path)))
-        if len(predicted) != len(truth):
-            sys.exit("%s: %d predictions, test.jsonl has %d" % (path, len(predicted), len(truth)))
-        peers[os.path.basename(path)[len("pred-"):-len(".json")]] = predicted
-    classes = int(max(truth.max(), *(p.max() for p in guardian), *(p.max() for p in peers.values()))) + 1
+        with open(path) as f:
+            runs = peer_runs(json.load(f))
+        for predicted in runs:
+            if len(predicted) != len(truth):
+                sys.exit("%s: %d predictions, test.jsonl has %d" % (path, len(predicted), len(truth)))
+        peers[os.path.basename(path)[len("pred-"):-len(".json")]] = runs
+    classes = int(max(truth.max(), *(p.max() for p in guardian), *(p.max() for runs in peers.values() for p in runs))) + 1
 
     rng = np.random.default_rng(args.seed)
     index = rng.integers(0, len(truth), size=(args.resamples, len(truth)))
     resampled_truth = truth[index]
-    ours = np.mean([macro_f1(resampled_truth, p[index], classes) for p in guardian], axis=0)
+    ours = seed_resampled_mean([macro_f1(resampled_truth, p[index], classes) for p in guardian], rng)
     observed_ours = np.mean([macro_f1(truth[None, :], p[None, :], classes)[0] for p in guardian])
-    for name, predicted in peers.items():
-        diff = ours - macro_f1(resampled_truth, predicted[index], classes)
-        observed = observed_ours - macro_f1(truth[None, :], predicted[None, :], classes)[0]
+    for name, runs in peers.items():
+        theirs = seed_resampled_mean([macro_f1(resampled_truth, p[index], classes) for p in runs], rng)
+        diff = ours - theirs
+        observed = observed_ours - np.mean([macro_f1(truth[None, :], p[None, :], classes)[0] for p in runs])
         low, high = np.percentile(diff, [2.5, 97.5])
         print(json.dumps({"task": args.task, "system": "guardian", "vs": name,
                           "macro_f1_diff": round(100 * observed, 2), "ci95_low": round(100 * low, 2),
                           "ci95_high": round(100 * high, 2), "p_not_better": round(float((diff <= 0).mean()), 4),
-                          "resamples": args.resamples}), flush=True)
+                          "resamples": args.resamples, "seeds": len(guardian), "vs_seeds": len(runs)}), flush=True)
+
+
+def peer_runs(predictions):
+    """A peer's test predictions as one int array per seed: classic_peers.py writes a list per seed;
+    one flat list of labels is one run."""
+    if predictions and isinstance(predictions[0], list):
+        return [np.array(p) for p in predictions]
+    return [np.array(predictions)]
+
+
+def seed_resampled_mean(per_seed, rng):
+    """per_seed: each seed's macro-F1 on every resample ([seeds] arrays of [resamples]). Each
+    resample draws as many seeds as there are, with replacement, and takes their mean: the seeds'
+    spread enters the interval as the messages' does."""
+    scores = np.stack(per_seed)  # [seeds, resamples]
+    seeds, resamples = scores.shape
+    drawn = rng.integers(0, seeds, size=(resamples, seeds))  # [resamples, seeds drawn]
+    return scores[drawn, np.arange(resamples)[:, None]].mean(axis=1)
 
 
 if __name__ == "__main__":

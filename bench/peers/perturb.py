@@ -12,6 +12,14 @@ generator seeded by the message id, so every run and every system sees the same 
   leet      a letter as a look-alike (p = 0.3 per a, e, i, o, s): "@", "3", "1", "0", "$"
   none      the text as it is: the same lines' figures without a game, beside them (for a task
             with levels, the flag-or-not view the perturbed lines are scored in)
+The games above are the ones guardian's squeeze, leet and Hangul-initial features were built to
+undo. These are games it was not designed around:
+  emoji      an emoji inside a word (p = 0.3 per word of two or more characters): "idi😂ot", "시🔥발"
+  zerowidth  an invisible character inside a word (p = 0.3 per word): U+200B, U+200C, U+200D, U+2060
+  repeat     one letter of a word written two to four more times (p = 0.3 per word): "idiiiot", "시시발"
+  spaced     a Korean word of two or more syllables with one mark between every two of them
+             (p = 0.3 per such word, one mark per word): "시.발", "병-신-아"
+  fullwidth  a word's ASCII letters and digits as their full-width forms (p = 0.3 per word): "ｉｄｉｏｔ"
 Mentions, hashtags and links (@..., #..., http...) are left alone. Run with Debian's Python
 (/usr/bin/python3).
 """
@@ -24,6 +32,10 @@ import zlib
 CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 LEET = {"a": "@", "e": "3", "i": "1", "o": "0", "s": "$"}
 SYMBOLS = ".*1_"
+EMOJI = "\U0001F602\U0001F525\U0001F44D\U0001F4A9\U0001F92C"  # 😂 🔥 👍 💩 🤬: single code points
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060"  # space, non-joiner, joiner, word joiner
+SPACING_MARKS = ".-,~/"
+GAMES = ["none", "split", "noise", "choseong", "leet", "emoji", "zerowidth", "repeat", "spaced", "fullwidth"]
 
 
 def untouched(word):
@@ -34,6 +46,15 @@ def inside(word, rng, insert):
     """word with insert(rng) at a random position strictly inside it."""
     at = rng.randrange(1, len(word))
     return word[:at] + insert(rng) + word[at:]
+
+
+def is_hangul_syllable(ch):
+    return 0xAC00 <= ord(ch) <= 0xD7A3
+
+
+def fullwidth(ch):
+    """An ASCII letter or digit as its full-width form (U+FF10..U+FF5A), anything else as it is."""
+    return chr(ord(ch) + 0xFEE0) if ch.isascii() and ch.isalnum() else ch
 
 
 def perturb_word(word, kind, rng):
@@ -51,6 +72,27 @@ def perturb_word(word, kind, rng):
         return "".join(out)
     if kind == "leet":
         return "".join(LEET[ch.lower()] if ch.lower() in LEET and rng.random() < 0.3 else ch for ch in word)
+    if kind in ("emoji", "zerowidth"):
+        if len(word) < 2 or rng.random() >= 0.3:
+            return word
+        return inside(word, rng, lambda r: r.choice(EMOJI if kind == "emoji" else ZERO_WIDTH))
+    if kind == "repeat":
+        letters = [i for i, ch in enumerate(word) if ch.isalpha()]
+        if not letters or rng.random() >= 0.3:
+            return word
+        at = letters[rng.randrange(0, len(letters))]
+        return word[:at + 1] + word[at] * rng.randint(2, 4) + word[at + 1:]
+    if kind == "spaced":
+        if sum(map(is_hangul_syllable, word)) < 2 or rng.random() >= 0.3:
+            return word
+        mark = rng.choice(SPACING_MARKS)
+        # a mark between two syllables next to each other, not between a syllable and punctuation
+        return word[0] + "".join((mark + ch if is_hangul_syllable(ch) and is_hangul_syllable(prev) else ch)
+                                 for prev, ch in zip(word, word[1:]))
+    if kind == "fullwidth":
+        if rng.random() >= 0.3:
+            return word
+        return "".join(fullwidth(ch) for ch in word)
     raise ValueError("unknown perturbation " + kind)
 
 
@@ -60,7 +102,9 @@ def perturb(text, kind, rng):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--kind", required=True, choices=["none", "split", "noise", "choseong", "leet"])
+    ap.add_argument("--kind", required=True, choices=GAMES)
+    # The generator of each message is random.Random(crc32("SEED:ID")): the seed and the message
+    # id fix every draw, whatever order the messages come in.
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     changed = rows = 0

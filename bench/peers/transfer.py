@@ -37,7 +37,7 @@ Inputs in --dir: transfer-NAME.jsonl (`guardian data export`), transfer-NAME-<sy
 (`guardian moderate` of each guardian system's seeds, in that file's order) with, beside it,
 transfer-NAME-<system>-seed-<k>.policy.toml (that seed's calibrated policy), valid.jsonl (the
 task's validation split, for the reference share), and transfer-NAME-pred-<peer>.json
-(classic_peers.py --transfer).
+(classic_peers.py --transfer: one run per seed, each scored as a guardian seed is).
 """
 import argparse
 import glob
@@ -73,6 +73,12 @@ def guardian_seed(path, ids, category, first_level):
     if not calibrated:
         sys.exit("%s: no category %s" % (policy_path, category))
     return np.array(flagged), np.array(prob), calibrated[0].get("threshold", 0.5)
+
+
+def peer_seeds(peer):
+    """A peer's transfer predictions, one {"predicted", "flag_prob"} per seed: classic_peers.py
+    writes {"seeds": [...]}; a file of one run ({"predicted", "flag_prob"}) is one seed."""
+    return peer["seeds"] if "seeds" in peer else [peer]
 
 
 def adapt_mask(rows, seed, share):
@@ -187,11 +193,14 @@ def main():
         if match:
             systems.setdefault(match.group(1), []).append(guardian_seed(path, ids, category, first_level))
     for path in sorted(glob.glob(prefix + "-pred-*.json")):
-        peer = json.load(open(path))
-        if len(peer["predicted"]) != len(truth):
-            sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(peer["predicted"]), len(truth)))
+        with open(path) as f:
+            runs = peer_seeds(json.load(f))
+        for run in runs:
+            if len(run["predicted"]) != len(truth):
+                sys.exit("%s: %d predictions, the transfer set has %d" % (path, len(run["predicted"]), len(truth)))
         name = os.path.basename(path)[len(os.path.basename(prefix) + "-pred-"):-len(".json")]
-        systems[name] = [(np.array([int(p >= 1) for p in peer["predicted"]]), np.array(peer["flag_prob"]), None)]
+        systems[name] = [(np.array([int(p >= 1) for p in run["predicted"]]), np.array(run["flag_prob"]), None)
+                         for run in runs]
     if not systems:
         sys.exit("transfer: no predictions for %s in %s" % (args.transfer, args.dir))
 

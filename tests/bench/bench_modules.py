@@ -19,13 +19,24 @@ for path in (PEERS, BENCH):
 
 
 def functions(script, *names, **module_globals):
-    """The top-level functions `names` of bench/peers/<script>, compiled from its source with
+    """The top-level functions, classes and constants `names` of bench/peers/<script> (in the
+    order of the source), compiled from its source with
     module_globals (e.g. np=numpy) as their globals; tracebacks point at the script's own lines."""
     path = os.path.join(PEERS, script)
     with open(path, encoding="utf-8") as f:
         tree = ast.parse(f.read(), path)
-    found = [node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name in names]
-    missing = set(names) - {node.name for node in found}
+    found, defined = [], set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names:
+            found.append(node)
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):  # a constant: NAME = ... or A, B = ...
+            targets = [t for target in node.targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+            assigned = {t.id for t in targets if isinstance(t, ast.Name)} & set(names)
+            if assigned:
+                found.append(node)
+                defined |= assigned
+    missing = set(names) - defined
     if missing:
         raise ImportError("%s has no function %s" % (path, ", ".join(sorted(missing))))
     namespace = dict(module_globals, __name__=script[:-len(".py")])

@@ -104,6 +104,36 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual((line["macro_f1_diff"], line["ci95_low"], line["ci95_high"]), (0.0, 0.0, 0.0))
         self.assertEqual(line["p_not_better"], 1.0)  # a tie is "not better"
 
+    def test_guardian_seed_spread_enters_the_interval(self):
+        # guardian: one seed perfect (1.0), one all wrong (0.0); the peer perfect. Resampling the
+        # messages alone would give -50 on every resample; drawing the two seeds with replacement
+        # gives -100, -50 or 0.
+        wrong = [1 - t for t in TRUTH]
+        write_split(self.dir, TRUTH, [TRUTH, wrong], {"peer": TRUTH})
+        (line,) = bootstrap(self.dir)
+        self.assertEqual(line["macro_f1_diff"], -50.0)
+        self.assertEqual((line["ci95_low"], line["ci95_high"]), (-100.0, 0.0))
+        self.assertEqual((line["seeds"], line["vs_seeds"]), (2, 1))
+
+    def test_peer_seeds_are_averaged_and_resampled(self):
+        wrong = [1 - t for t in TRUTH]
+        write_split(self.dir, TRUTH, [TRUTH], {"peer": [TRUTH, wrong]})
+        (line,) = bootstrap(self.dir)
+        self.assertEqual(line["macro_f1_diff"], 50.0)  # 1.0 against the peer's mean of 1.0 and 0.0
+        self.assertEqual((line["ci95_low"], line["ci95_high"]), (0.0, 100.0))
+        self.assertEqual((line["seeds"], line["vs_seeds"]), (1, 2))
+
+    def test_one_seed_a_side_resamples_the_messages_only(self):
+        # with one seed each, the seeds drawn are always those: the interval of the earlier check
+        write_split(self.dir, TRUTH, [TRUTH], {"peer": [flip(TRUTH, 0, 1, 18, 19)]})
+        nested = bootstrap(self.dir)
+        write_split(self.dir, TRUTH, [TRUTH], {"peer": flip(TRUTH, 0, 1, 18, 19)})
+        self.assertEqual(bootstrap(self.dir), nested)
+
+    def test_peer_runs_reads_one_list_or_a_list_per_seed(self):
+        self.assertEqual([r.tolist() for r in paired_bootstrap.peer_runs([0, 1, 1])], [[0, 1, 1]])
+        self.assertEqual([r.tolist() for r in paired_bootstrap.peer_runs([[0, 1], [1, 1]])], [[0, 1], [1, 1]])
+
     def test_guardian_levels_become_the_export_labels(self):
         write_split(self.dir, [1, 0, 1], [[1, 1, 0]], {})
         path = os.path.join(self.dir, "guardian-seed-1.jsonl")

@@ -9,8 +9,8 @@ from paired_bootstrap import macro_f1
 
 calibration, flagged_truth = functions("classic_peers.py", "calibration", "flagged_truth")
 flag_macro_f1, ece = functions("default_check.py", "macro_f1", "ece")
-share_threshold, threshold_on, adapt_mask = functions(
-    "transfer.py", "share_threshold", "threshold_on", "adapt_mask", np=np, macro_f1=macro_f1)
+share_threshold, threshold_on, adapt_mask, peer_seeds = functions(
+    "transfer.py", "share_threshold", "threshold_on", "adapt_mask", "peer_seeds", np=np, macro_f1=macro_f1)
 
 # Two bins used: 0.1 alone (no positive) and 0.9, 1.0, 0.95 (mean 0.95, two positives of three). The
 # score of 1 belongs to the last bin and is a negative, so the last bin's ECE depends on it.
@@ -66,6 +66,12 @@ class ThresholdTest(unittest.TestCase):
 
     def test_threshold_on_picks_the_best_macro_f1(self):
         self.assertEqual(threshold_on(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.5, 0.8])), 0.5)
+
+    def test_peer_transfer_files_hold_one_run_per_seed(self):
+        one = {"predicted": [0, 1], "flag_prob": [0.2, 0.9]}
+        two = {"predicted": [1, 1], "flag_prob": [0.6, 0.7]}
+        self.assertEqual(peer_seeds({"seeds": [one, two]}), [one, two])
+        self.assertEqual(peer_seeds(one), [one])  # a file of one run is one seed
 
     def test_adapt_mask_is_seeded(self):
         mask = adapt_mask(1000, 3, 0.2)

@@ -44,10 +44,10 @@ SCORES = [
 SCORES_TABLES = """\
 ## Test macro-F1: the headline against the best peer
 
-| task | guardian | best peer | guardian − peer [95% CI] | p not better |
-|---|---|---|---|---|
-| t1 | 80.00±1.23 | tfidf-lr 79.00 | +1.00 [-0.50, +2.50] | 0.123 |
-| t2 | 60.00 | fasttext-word 65.00 | – | – |
+| task | guardian | best peer | guardian − peer [95% CI] | p not better | failed peers |
+|---|---|---|---|---|---|
+| t1 | 80.00±1.23 | tfidf-lr 79.00 | +1.00 [-0.50, +2.50] | 0.123 | none |
+| t2 | 60.00 | fasttext-word 65.00 | – | – | none |
 
 ## Test macro-F1 of every system
 
@@ -113,6 +113,26 @@ class SummarizeTest(unittest.TestCase):
         self.assertEqual(status, 0)
         self.assertIn(TRANSFER_ROWS, out)
         self.assertEqual(out[out.index("## Robustness"):], ROBUSTNESS_TABLE)
+
+    def test_a_failed_peer_keeps_its_place(self):
+        # fasttext-autotune would have been the best peer; it failed, so the best of those that
+        # ran is shown and the failure is named beside it, in the table of every system and below it
+        lines = SCORES[:5] + [
+            {"task": "t1", "system": "fasttext-autotune", "failed": "timeout after 1200 s (seed 2)", "macro_f1": None},
+            {"task": "t1", "system": "tfidf-lr-tuned", "error": "fasttext predict-prob failed"},  # an older run's row
+        ] + SCORES[5:]
+        out, status = run(lines)
+        self.assertEqual(status, 0)
+        self.assertIn("| t1 | 80.00±1.23 | tfidf-lr 79.00 | +1.00 [-0.50, +2.50] | 0.123 "
+                      "| fasttext-autotune, tfidf-lr-tuned |", out)
+        self.assertIn("| task | guardian | guardian-ngram | fasttext-autotune | fasttext-word | tfidf-lr | tfidf-lr-tuned |\n"
+                      "|---|---|---|---|---|---|---|\n"
+                      "| t1 | 80.00 | 75.50 | failed | 78.25 | 79.00 | failed |\n"
+                      "| t2 | 60.00 | – | – | 65.00 | – | – |\n", out)
+        self.assertIn("\nFailed: t1 fasttext-autotune: timeout after 1200 s (seed 2); "
+                      "t1 tfidf-lr-tuned: fasttext predict-prob failed.\n", out)
+        self.assertEqual(summarize.failure({"failed": "x"}), "x")
+        self.assertIsNone(summarize.failure({"macro_f1": 70.0}))
 
     def test_no_quality_lines_is_an_error(self):
         out, status = run(["== t1", {"task": "pretraining", "system": "guardian-bag-pretrain"}])

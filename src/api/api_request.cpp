@@ -1,8 +1,8 @@
-#include "serve/api_request.h"
+#include "api/api_request.h"
 
 #include "text/normalize.h"
 
-namespace guardian::serve {
+namespace guardian::api {
 
 namespace {
 
@@ -112,4 +112,4 @@ int read_explain(const nlohmann::json& body, size_t inputs, int max_top) {
   return top;
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::api

@@ -72,6 +72,11 @@ MUTANTS=(
   'src/models/decoders/decoder_layers.cpp|s#query - key < window#query - key <= window#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/mistral*|sliding window one key wider'
   'src/models/decoders/decoder_layers.cpp|s#normed \* (1.0 + weight)#normed * weight#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.*/gemma3*|Gemma norms scale by w, not 1 + w'
   'src/generate/greedy.cpp|s#cache.attention_mask.sum(-1, /\*keepdim=\*/true)#torch::full({batch, 1}, cache.length(), torch::kInt64)#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=Transformers/DecoderGolden.GreedyGenerationOfPaddedBatch/llama|generated positions count the padding'
+  # A number no double holds (1e999) is nlohmann's out_of_range, not a parse_error: each reader catches json::exception.
+  "src/api/api_request.cpp|s#catch (const nlohmann::json::exception\\& e) {#catch (const nlohmann::json::parse_error\\& e) {#|cmake --build build --target test_api && build/tests/test_api --gtest_filter=ApiRequest.ParseObject*|a request body with 1e999 escapes the 400 (the server answers 500)"
+  "src/core/json_file.cpp|s#catch (const nlohmann::json::exception\\& e) {#catch (const nlohmann::json::parse_error\\& e) {#|cmake --build build --target test_core && build/tests/test_core --gtest_filter=JsonFile.*|a JSON file with 1e999 escapes the FormatError naming it"
+  "src/data/rows.cpp|s#} catch (const nlohmann::json::exception\\&) {#} catch (const nlohmann::json::parse_error\\&) {#|cmake --build build --target test_data && build/tests/test_data --gtest_filter=Formats.ANumberPastTheRange*|a JSONL line with 1e999 stops the read instead of being a bad line"
+  "src/text/hf_tokenizer.cpp|s#} catch (const hf::Json::exception\\& e) {#} catch (const hf::Json::parse_error\\& e) {#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfTokenizer.MalformedFileNamesTheField|a tokenizer.json with 1e999 escapes the FormatError"
 )
 
 filter=${1:-}

@@ -177,6 +177,7 @@ TEST(HfTokenizer, MalformedFileNamesTheField) {
   expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(("}}})", "pattern");
   expect_field(R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})", "unk_token");
   expect_field("{not json", "not valid JSON");
+  expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 1e999}}})", "not valid JSON");  // out_of_range, not parse_error
   EXPECT_THROW(HfTokenizer::load("/nonexistent/tokenizer.json"), InputError);
 }
 

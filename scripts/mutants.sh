@@ -77,6 +77,7 @@ MUTANTS=(
   "src/core/json_file.cpp|s#catch (const nlohmann::json::exception\\& e) {#catch (const nlohmann::json::parse_error\\& e) {#|cmake --build build --target test_core && build/tests/test_core --gtest_filter=JsonFile.*|a JSON file with 1e999 escapes the FormatError naming it"
   "src/data/rows.cpp|s#} catch (const nlohmann::json::exception\\&) {#} catch (const nlohmann::json::parse_error\\&) {#|cmake --build build --target test_data && build/tests/test_data --gtest_filter=Formats.ANumberPastTheRange*|a JSONL line with 1e999 stops the read instead of being a bad line"
   "src/text/hf_tokenizer.cpp|s#} catch (const hf::Json::exception\\& e) {#} catch (const hf::Json::parse_error\\& e) {#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfTokenizer.MalformedFileNamesTheField|a tokenizer.json with 1e999 escapes the FormatError"
+  "src/text/hf_models.cpp|s#add_token(token, id.get<int64_t>(), vocab)#add_token(token, id.get<int>(), vocab)#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfTokenizer.MalformedFileNamesTheField|a vocabulary id past the range of int wraps onto another token"
 )
 
 filter=${1:-}

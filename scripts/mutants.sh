@@ -96,6 +96,12 @@ MUTANTS=(
   'src/models/decoders/lora_config.cpp|s#module.ends_with("." + name)) return true#module.ends_with(name)) return true#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraConfigRules.*|a target name matches any suffix, not a dotted one'
   'src/models/decoders/lora_merge.cpp|s#tensor += lora->scaling \* torch::mm#tensor += torch::mm#|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.MergedCheckpoint*|guardian merge folds B A without its scaling'
   'src/models/decoders/lora.cpp|s#for (const auto\& \[key, rank\] : config.rank_pattern) rank_pattern\[key\] = rank;##|cmake --build build --target test_decoders >/dev/null && build/tests/test_decoders --gtest_filter=*LoraGolden.AnAdapterWritten*|a written adapter drops its rank_pattern'
+  # A number no double holds (1e999) is nlohmann's out_of_range, not a parse_error: each reader catches json::exception.
+  "src/api/api_request.cpp|s#catch (const nlohmann::json::exception\\& e) {#catch (const nlohmann::json::parse_error\\& e) {#|cmake --build build --target test_api && build/tests/test_api --gtest_filter=ApiRequest.ParseObject*|a request body with 1e999 escapes the 400 (the server answers 500)"
+  "src/core/json_file.cpp|s#catch (const nlohmann::json::exception\\& e) {#catch (const nlohmann::json::parse_error\\& e) {#|cmake --build build --target test_core && build/tests/test_core --gtest_filter=JsonFile.*|a JSON file with 1e999 escapes the FormatError naming it"
+  "src/data/rows.cpp|s#} catch (const nlohmann::json::exception\\&) {#} catch (const nlohmann::json::parse_error\\&) {#|cmake --build build --target test_data && build/tests/test_data --gtest_filter=Formats.ANumberPastTheRange*|a JSONL line with 1e999 stops the read instead of being a bad line"
+  "src/text/hf_tokenizer.cpp|s#} catch (const hf::Json::exception\\& e) {#} catch (const hf::Json::parse_error\\& e) {#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfTokenizer.MalformedFileNamesTheField|a tokenizer.json with 1e999 escapes the FormatError"
+  "src/text/hf/models.cpp|s#add_token(token, id.get<int64_t>(), vocab)#add_token(token, id.get<int>(), vocab)#|cmake --build build --target test_text && build/tests/test_text --gtest_filter=HfTokenizer.MalformedFileNamesTheField|a vocabulary id past the range of int wraps onto another token"
 )
 
 filter=${1:-}

@@ -162,7 +162,7 @@ int run_moderate(const ModerateArgs& args) {
       nlohmann::json value;
       try {
         value = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error&) {
+      } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for a number like 1e999
         push({nullptr, "", {{"line", number}, {"error", where + ": not valid JSON"}}});
         continue;
       }

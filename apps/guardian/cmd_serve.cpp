@@ -46,17 +46,17 @@ void install_signal_pipe() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-serve::ApiRequest to_api(const httplib::Request& req) {
-  serve::ApiRequest r;
+api::ApiRequest to_api(const httplib::Request& req) {
+  api::ApiRequest r;
   r.method = req.method;
   r.path = req.path;
   r.body = req.body;
-  r.api_key = serve::presented_key(req.get_header_value("Authorization"), req.get_header_value("X-API-Key"));
+  r.api_key = api::presented_key(req.get_header_value("Authorization"), req.get_header_value("X-API-Key"));
   for (const auto& [key, value] : req.params) r.query.emplace(key, value);
   return r;
 }
 
-void send(const serve::ApiResponse& out, httplib::Response& res) {
+void send(const api::ApiResponse& out, httplib::Response& res) {
   res.status = out.status;
   for (const auto& [key, value] : out.headers) res.set_header(key, value);
   res.set_content(out.body, out.content_type.c_str());
@@ -105,11 +105,11 @@ int run_serve(const ServeArgs& args) {
       message = "no such route";
     }
     service.metrics().request("other", res.status, 0.0);
-    send(serve::error_response(res.status, message), res);
+    send(api::error_response(res.status, message), res);
     return httplib::Server::HandlerResponse::Handled;
   }));
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    send(serve::error_response(500, "internal error"), res);
+    send(api::error_response(500, "internal error"), res);
   });
 
   int port = config.port;
@@ -123,7 +123,7 @@ int run_serve(const ServeArgs& args) {
   std::cerr << "guardian: serving " << deployment->model->id() << " (policies: " << serve::policy_names(*deployment)
             << ") on http://" << config.host << ":" << port << std::endl;
   if (config.host != "127.0.0.1" && config.host != "localhost" && config.host != "::1" &&
-      serve::ApiKeys::from_config(config.keys_file, config.keys_from_environment).keys().empty()) {
+      api::ApiKeys::from_config(config.keys_file, config.keys_from_environment).keys().empty()) {
     spdlog::warn("listening on {} without API keys: anyone who can reach it may call it", config.host);
   }
 

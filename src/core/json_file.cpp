@@ -9,7 +9,7 @@ nlohmann::json read_json_file(const std::filesystem::path& path) {
   auto text = read_file(path);
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw FormatError(path.string() + ": not valid JSON: " + e.what());
   }
 }

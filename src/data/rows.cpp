@@ -180,7 +180,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
         nlohmann::json value;
         try {
           value = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error&) {
+        } catch (const nlohmann::json::exception&) {  // parse_error, or out_of_range for a number like 1e999
           on_error(file, number, "not valid JSON");
           continue;
         }
@@ -195,7 +195,7 @@ void for_each_row(const Card& card, const SplitFiles& split, const fs::path& roo
       nlohmann::json value;
       try {
         value = nlohmann::json::parse(in);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
         throw InputError(file + ": not valid JSON: " + e.what());
       }
       if (!value.is_array()) throw InputError(file + ": expected a JSON array of objects");

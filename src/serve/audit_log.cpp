@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/sqlite.h"
-#include "serve/sha256.h"
+#include "core/sha256.h"
 
 namespace guardian::serve {
 
@@ -186,7 +186,7 @@ void AuditLog::write(std::vector<Batch>& batches) {
           insert.bind(1, r.id).bind(2, r.request_id).bind(3, r.created_ms).bind(4, r.key).bind(5, r.route);
           insert.bind(6, r.model).bind(7, r.policy).bind(8, r.policy_version);
           if (keep_text) insert.bind(9, r.text); else insert.bind_null(9);
-          insert.bind(10, sha256_hex(r.text)).bind(11, int64_t{r.flagged}).bind(12, r.category);
+          insert.bind(10, core::sha256_hex(r.text)).bind(11, int64_t{r.flagged}).bind(12, r.category);
           insert.bind(13, r.score).bind(14, r.threshold).bind(15, r.scores.dump());
           insert.step();
           insert.reset();
@@ -279,7 +279,7 @@ int64_t AuditLog::add_feedback(const Feedback& feedback) {
     s.bind(1, feedback.decision_id);
     if (!s.step()) throw InputError("no decision with id '" + feedback.decision_id + "' in the audit log");
     if (!text.empty()) {
-      if (sha256_hex(text) != s.text(1)) {
+      if (core::sha256_hex(text) != s.text(1)) {
         throw InputError("'text' does not match the text of decision '" + feedback.decision_id + "'");
       }
     } else if (!s.is_null(0)) {
@@ -297,7 +297,7 @@ int64_t AuditLog::add_feedback(const Feedback& feedback) {
                      "INSERT INTO feedback(decision_id, created_ms, text, text_sha256, labels, policy, reviewer, note) "
                      "VALUES(?,?,?,?,?,?,?,?)");
     if (feedback.decision_id.empty()) insert.bind_null(1); else insert.bind(1, feedback.decision_id);
-    insert.bind(2, now_ms()).bind(3, text).bind(4, sha256_hex(text)).bind(5, feedback.labels.dump());
+    insert.bind(2, now_ms()).bind(3, text).bind(4, core::sha256_hex(text)).bind(5, feedback.labels.dump());
     insert.bind(6, feedback.policy).bind(7, feedback.reviewer).bind(8, feedback.note);
     insert.step();
     const int64_t id = sqlite3_last_insert_rowid(reader_db_);

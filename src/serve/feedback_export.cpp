@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/fs.h"
 #include "serve/audit_log.h"
-#include "serve/sha256.h"
+#include "core/sha256.h"
 
 namespace guardian::serve {
 
@@ -54,13 +54,13 @@ ExportReport export_feedback(const std::filesystem::path& db, const std::filesys
   }
   // Later corrections of the same text replace earlier ones.
   std::map<std::string, size_t> latest;
-  for (size_t i = 0; i < rows.size(); ++i) latest[sha256_hex(rows[i]["text"].get<std::string>())] = i;
+  for (size_t i = 0; i < rows.size(); ++i) latest[core::sha256_hex(rows[i]["text"].get<std::string>())] = i;
   std::map<std::string, std::set<int>> levels;
   std::set<std::string> policies(extra_policies.begin(), extra_policies.end());
   std::string lines;
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& row = rows[i];
-    if (latest[sha256_hex(row["text"].get<std::string>())] != i) continue;
+    if (latest[core::sha256_hex(row["text"].get<std::string>())] != i) continue;
     if (!row["labels"].is_object()) throw FormatError(db.string() + ": feedback " + row["id"].dump() + " has malformed labels");
     nlohmann::json line = {{"id", "feedback-" + row["id"].dump()}, {"text", row["text"]}};
     for (const auto& [category, level] : row["labels"].items()) {

@@ -15,18 +15,14 @@
 #include <filesystem>
 #include <string>
 
+#include "api/limits_config.h"
+
 namespace guardian::serve {
 
 struct BatchingConfig {
   int max_batch = 64;               // texts per forward pass at most
   double max_wait_ms = 2.0;         // how long the first request of a batch waits for company
   int queue_capacity = 4096;        // texts waiting at most; beyond it requests get 503
-};
-
-struct LimitsConfig {
-  size_t max_body_bytes = 1 << 20;  // request body bytes (413 beyond)
-  int max_inputs = 256;             // texts per request (413 beyond)
-  int max_chars = 8192;             // Unicode characters per text (400 beyond)
 };
 
 struct AuditConfig {
@@ -49,7 +45,7 @@ struct ServeConfig {
   std::string keys_file;            // API keys file (see api_keys.h)
   std::string keys_from_environment;  // $GUARDIAN_API_KEYS as the server started (not a file key)
   BatchingConfig batching;
-  LimitsConfig limits;
+  api::LimitsConfig limits;
   AuditConfig audit;
   // Messages per window of the drift check (serve/drift_watch.h): each window's share flagged per
   // category is compared with the policy's reference share; 0 turns it off.

@@ -16,7 +16,7 @@ Service::Service(std::filesystem::path model_dir, std::vector<std::filesystem::p
       policy_files_(std::move(policy_files)),
       config_(std::move(config)),
       drift_(config_.drift_window, config_.audit.path.empty() ? 0 : config_.drift_review_sample) {
-  keys_ = ApiKeys::from_config(config_.keys_file, config_.keys_from_environment);
+  keys_ = api::ApiKeys::from_config(config_.keys_file, config_.keys_from_environment);
   auto deployment = load_deployment(model_dir_, policy_files_);
   for (const auto& key : keys_.keys()) {
     if (!key.policy.empty() && !deployment->find(key.policy)) {
@@ -75,30 +75,30 @@ std::string Service::new_request_id() {
   return id;
 }
 
-ApiResponse Service::handle(const ApiRequest& request) noexcept {
+api::ApiResponse Service::handle(const api::ApiRequest& request) noexcept {
   const auto started = std::chrono::steady_clock::now();
   std::string label = "other";
-  ApiResponse response;
+  api::ApiResponse response;
   try {
     response = route(request, label);
-  } catch (const RequestError& e) {
-    response = error_response(e.status, e.message, e.param);
+  } catch (const api::RequestError& e) {
+    response = api::error_response(e.status, e.message, e.param);
   } catch (const OverloadedError& e) {
-    response = error_response(503, e.what());
+    response = api::error_response(503, e.what());
     response.headers.emplace_back("Retry-After", "1");
   } catch (const StoppedError& e) {
-    response = error_response(503, e.what());
+    response = api::error_response(503, e.what());
     response.headers.emplace_back("Retry-After", "5");
   } catch (const InputError& e) {
-    response = error_response(400, e.what());
+    response = api::error_response(400, e.what());
   } catch (const Error& e) {
     spdlog::error("{} {}: {}", request.method, request.path, e.what());
-    response = error_response(500, e.what());
+    response = api::error_response(500, e.what());
   } catch (const std::exception& e) {
     spdlog::error("{} {}: unexpected error: {}", request.method, request.path, e.what());
-    response = error_response(500, std::string("internal error: ") + e.what());
+    response = api::error_response(500, std::string("internal error: ") + e.what());
   } catch (...) {
-    response = error_response(500, "internal error");
+    response = api::error_response(500, "internal error");
   }
   try {
     metrics_.request(label, response.status,
@@ -109,7 +109,7 @@ ApiResponse Service::handle(const ApiRequest& request) noexcept {
   return response;
 }
 
-ApiResponse Service::route(const ApiRequest& request, std::string& label) {
+api::ApiResponse Service::route(const api::ApiRequest& request, std::string& label) {
   const auto& path = request.path;
   const auto& method = request.method;
   static const std::vector<std::pair<std::string, std::string>> kRoutes = {
@@ -122,28 +122,28 @@ ApiResponse Service::route(const ApiRequest& request, std::string& label) {
       match = &r;
     }
   }
-  if (!match) return error_response(404, "no route " + path);
+  if (!match) return api::error_response(404, "no route " + path);
   label = match->first == "/v1/decisions/" ? "/v1/decisions/{id}" : match->first;
-  if (method != match->second) return error_response(405, path + " takes " + match->second + ", not " + method);
-  if (path == "/healthz") return json_response(200, {{"status", "ok"}});
+  if (method != match->second) return api::error_response(405, path + " takes " + match->second + ", not " + method);
+  if (path == "/healthz") return api::json_response(200, {{"status", "ok"}});
   if (path == "/readyz") return readyz();
 
   Caller caller;
   if (keys_.enabled()) {
     if (request.api_key.empty()) {
-      auto r = error_response(401, "missing API key: send 'Authorization: Bearer <key>'");
+      auto r = api::error_response(401, "missing API key: send 'Authorization: Bearer <key>'");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
     }
     caller.key = keys_.find(request.api_key);
     if (!caller.key) {
-      auto r = error_response(401, "invalid API key");
+      auto r = api::error_response(401, "invalid API key");
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
       return r;
     }
   }
   if (path == "/metrics") {
-    ApiResponse r;
+    api::ApiResponse r;
     r.body = metrics_.render() + drift_.render();
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return r;
@@ -151,34 +151,34 @@ ApiResponse Service::route(const ApiRequest& request, std::string& label) {
   if (path == "/v1/moderations") return score(request, caller, true);
   if (path == "/v1/classify") return score(request, caller, false);
   if (path == "/v1/guard") {
-    return error_response(501, "/v1/guard is reserved for the generative guardian model, which this server does not "
+    return api::error_response(501, "/v1/guard is reserved for the generative guardian model, which this server does not "
                                "serve yet; use /v1/moderations or /v1/classify");
   }
   if (path == "/v1/review") return review(request);
   if (path == "/v1/feedback") return feedback(request, caller);
   if (path == "/v1/admin/reload") return admin_reload(caller);
-  if (path == "/v1/drift") return json_response(200, drift_.to_json());
+  if (path == "/v1/drift") return api::json_response(200, drift_.to_json());
   return decision(path.substr(std::string("/v1/decisions/").size()));
 }
 
-ApiResponse Service::readyz() {
+api::ApiResponse Service::readyz() {
   auto deployment = engine_->deployment();
-  if (draining_ || !deployment) return error_response(503, draining_ ? "shutting down" : "no model loaded");
-  return json_response(200, {{"status", "ready"}, {"model", deployment->model->id()},
+  if (draining_ || !deployment) return api::error_response(503, draining_ ? "shutting down" : "no model loaded");
+  return api::json_response(200, {{"status", "ready"}, {"model", deployment->model->id()},
                              {"queue_depth", engine_->queue_depth()}});
 }
 
-ApiResponse Service::admin_reload(const Caller& caller) {
-  if (caller.key && !caller.key->admin) throw RequestError{403, "this API key may not call admin routes", ""};
+api::ApiResponse Service::admin_reload(const Caller& caller) {
+  if (caller.key && !caller.key->admin) throw api::RequestError{403, "this API key may not call admin routes", ""};
   try {
     reload();
   } catch (const std::exception& e) {
-    throw RequestError{500, std::string("reload failed; still serving the previous model: ") + e.what(), ""};
+    throw api::RequestError{500, std::string("reload failed; still serving the previous model: ") + e.what(), ""};
   }
   auto deployment = engine_->deployment();
   nlohmann::json policies = nlohmann::json::array();
   for (const auto& [name, p] : deployment->policies) policies.push_back({{"name", name}, {"version", p.version}});
-  return json_response(200, {{"reloaded", true}, {"model", deployment->model->id()}, {"policies", policies}});
+  return api::json_response(200, {{"reloaded", true}, {"model", deployment->model->id()}, {"policies", policies}});
 }
 
 }  // namespace guardian::serve

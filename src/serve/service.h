@@ -28,8 +28,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "serve/api_keys.h"
-#include "serve/api_request.h"
+#include "api/api_keys.h"
+#include "api/api_request.h"
 #include "serve/audit_log.h"
 #include "serve/drift_watch.h"
 #include "serve/engine.h"
@@ -44,7 +44,7 @@ class Service {
   Service(std::filesystem::path model_dir, std::vector<std::filesystem::path> policy_files, ServeConfig config);
   ~Service();
 
-  ApiResponse handle(const ApiRequest& request) noexcept;
+  api::ApiResponse handle(const api::ApiRequest& request) noexcept;
   // Loads model and policies afresh and swaps them in; in-flight requests finish on the old ones.
   // On failure the old deployment stays and the error is thrown.
   void reload();
@@ -57,18 +57,18 @@ class Service {
 
  private:
   struct Caller {
-    std::optional<ApiKey> key;                 // nullopt when authentication is off
+    std::optional<api::ApiKey> key;                 // nullopt when authentication is off
   };
-  ApiResponse route(const ApiRequest& request, std::string& route_label);
-  ApiResponse score(const ApiRequest& request, const Caller& caller, bool openai);
-  ApiResponse review(const ApiRequest& request);
+  api::ApiResponse route(const api::ApiRequest& request, std::string& route_label);
+  api::ApiResponse score(const api::ApiRequest& request, const Caller& caller, bool openai);
+  api::ApiResponse review(const api::ApiRequest& request);
   // Adds "explanation" (the words behind each category's score, scored now) and "explained_by" to
   // each review item whose text is kept.
   void explain_review_items(nlohmann::json& items, int top);
-  ApiResponse decision(const std::string& id);
-  ApiResponse feedback(const ApiRequest& request, const Caller& caller);
-  ApiResponse admin_reload(const Caller& caller);
-  ApiResponse readyz();
+  api::ApiResponse decision(const std::string& id);
+  api::ApiResponse feedback(const api::ApiRequest& request, const Caller& caller);
+  api::ApiResponse admin_reload(const Caller& caller);
+  api::ApiResponse readyz();
   std::string new_request_id();
   // Each of ids with probability config_.audit.review_random, independently of its scores.
   std::vector<std::string> random_review_sample(const std::vector<std::string>& ids);
@@ -76,7 +76,7 @@ class Service {
   std::filesystem::path model_dir_;
   std::vector<std::filesystem::path> policy_files_;
   ServeConfig config_;
-  ApiKeys keys_;
+  api::ApiKeys keys_;
   Metrics metrics_;
   DriftWatch drift_;
   std::unique_ptr<AuditLog> audit_;

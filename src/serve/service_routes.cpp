@@ -44,7 +44,7 @@ nlohmann::json openai_result(const infer::ModerationResult& result, const policy
   return {{"flagged", result.decision.flagged}, {"categories", categories}, {"category_scores", scores}};
 }
 
-int query_int(const ApiRequest& request, const char* name, int64_t fallback, int64_t low, int64_t high) {
+int query_int(const api::ApiRequest& request, const char* name, int64_t fallback, int64_t low, int64_t high) {
   auto it = request.query.find(name);
   if (it == request.query.end()) return static_cast<int>(fallback);
   try {
@@ -53,16 +53,16 @@ int query_int(const ApiRequest& request, const char* name, int64_t fallback, int
     if (used == it->second.size() && v >= low && v <= high) return static_cast<int>(v);
   } catch (const std::exception&) {
   }
-  throw RequestError{400, std::string("query parameter '") + name + "' must be an integer in [" + std::to_string(low) +
+  throw api::RequestError{400, std::string("query parameter '") + name + "' must be an integer in [" + std::to_string(low) +
                               ", " + std::to_string(high) + "]", name};
 }
 
-// ?explain= on the review queue: "true" for kDefaultExplanationTop words, or an integer in
+// ?explain= on the review queue: "true" for api::kDefaultExplanationTop words, or an integer in
 // [0, infer::kMaxExplanationTop] (0 or "false": none).
-int query_explain(const ApiRequest& request) {
+int query_explain(const api::ApiRequest& request) {
   auto it = request.query.find("explain");
   if (it == request.query.end() || it->second == "false") return 0;
-  if (it->second == "true") return kDefaultExplanationTop;
+  if (it->second == "true") return api::kDefaultExplanationTop;
   return query_int(request, "explain", 0, 0, static_cast<int64_t>(infer::kMaxExplanationTop));
 }
 
@@ -71,14 +71,14 @@ constexpr int kExplainedReviewItems = 100;
 
 }  // namespace
 
-ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool openai) {
-  const auto body = parse_object(request.body);
-  auto texts = read_inputs(body, config_.limits);
-  optional_string(body, "model");  // accepted for OpenAI compatibility; the server has one model
-  std::string policy_name = optional_string(body, "policy");
+api::ApiResponse Service::score(const api::ApiRequest& request, const Caller& caller, bool openai) {
+  const auto body = api::parse_object(request.body);
+  auto texts = api::read_inputs(body, config_.limits);
+  api::optional_string(body, "model");  // accepted for OpenAI compatibility; the server has one model
+  std::string policy_name = api::optional_string(body, "policy");
   if (caller.key && !caller.key->policy.empty()) {
     if (!policy_name.empty() && policy_name != caller.key->policy) {
-      throw RequestError{403, "this API key is bound to policy '" + caller.key->policy + "'", "policy"};
+      throw api::RequestError{403, "this API key is bound to policy '" + caller.key->policy + "'", "policy"};
     }
     policy_name = caller.key->policy;
   }
@@ -86,12 +86,12 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     auto current = engine_->deployment();
     if (policy_name.empty()) policy_name = current->default_policy;
     if (!current->find(policy_name)) {
-      throw RequestError{400, "unknown policy '" + policy_name + "' (loaded: " + policy_names(*current) + ")", "policy"};
+      throw api::RequestError{400, "unknown policy '" + policy_name + "' (loaded: " + policy_names(*current) + ")", "policy"};
     }
   }
   // "explain" (/v1/classify): each text's variants without one word go in the same submission, so
   // that the deployment that scores the texts scores them too.
-  const int explain_top = openai ? 0 : read_explain(body, texts.size(), static_cast<int>(infer::kMaxExplanationTop));
+  const int explain_top = openai ? 0 : api::read_explain(body, texts.size(), static_cast<int>(infer::kMaxExplanationTop));
   std::vector<std::string> normalized;
   std::vector<infer::Occlusion> occlusions;
   normalized.reserve(texts.size());
@@ -105,7 +105,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
 
   auto future = engine_->submit(std::move(normalized));
   if (future.wait_for(kScoreTimeout) != std::future_status::ready) {
-    throw RequestError{504, "scoring took longer than 60 s", ""};
+    throw api::RequestError{504, "scoring took longer than 60 s", ""};
   }
   Scored scored = future.get();
   const auto& deployment = *scored.deployment;
@@ -180,7 +180,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
       try {
         written.get();
       } catch (const std::exception& e) {
-        throw RequestError{500, std::string("the decision could not be recorded in the audit log: ") + e.what(), ""};
+        throw api::RequestError{500, std::string("the decision could not be recorded in the audit log: ") + e.what(), ""};
       }
       // The decisions are recorded; a review item that could not be queued costs the answer nothing.
       for (auto& q : queued) {
@@ -197,7 +197,7 @@ ApiResponse Service::score(const ApiRequest& request, const Caller& caller, bool
     answer["object"] = "classification";
     answer["policy"] = {{"name", policy->name}, {"version", policy->version}};
   }
-  return json_response(200, answer);
+  return api::json_response(200, answer);
 }
 
 std::vector<std::string> Service::random_review_sample(const std::vector<std::string>& ids) {
@@ -212,28 +212,28 @@ std::vector<std::string> Service::random_review_sample(const std::vector<std::st
   return sample;
 }
 
-ApiResponse Service::review(const ApiRequest& request) {
-  if (!audit_) throw RequestError{501, "the review queue needs the audit log: set [audit] path in the config", ""};
+api::ApiResponse Service::review(const api::ApiRequest& request) {
+  if (!audit_) throw api::RequestError{501, "the review queue needs the audit log: set [audit] path in the config", ""};
   std::string status = "open";
   if (auto it = request.query.find("status"); it != request.query.end()) status = it->second;
   if (status != "open" && status != "resolved" && status != "all") {
-    throw RequestError{400, "query parameter 'status' must be open, resolved or all", "status"};
+    throw api::RequestError{400, "query parameter 'status' must be open, resolved or all", "status"};
   }
   std::string reason;
   if (auto it = request.query.find("reason"); it != request.query.end()) reason = it->second;
   if (!reason.empty() && std::find(kReviewReasons.begin(), kReviewReasons.end(), reason) == kReviewReasons.end()) {
-    throw RequestError{400, "query parameter 'reason' must be one of " + nlohmann::json(kReviewReasons).dump(), "reason"};
+    throw api::RequestError{400, "query parameter 'reason' must be one of " + nlohmann::json(kReviewReasons).dump(), "reason"};
   }
   const int limit = query_int(request, "limit", 50, 1, 1000);
   const int64_t after = query_int(request, "after", 0, 0, INT32_MAX);
   const int explain_top = query_explain(request);
   if (explain_top > 0 && limit > kExplainedReviewItems) {
-    throw RequestError{400, "explain takes at most " + std::to_string(kExplainedReviewItems) +
+    throw api::RequestError{400, "explain takes at most " + std::to_string(kExplainedReviewItems) +
                                 " items per page (limit); each word is one more forward pass", "explain"};
   }
   auto page = audit_->review(status, limit, after, reason);
   if (explain_top > 0) explain_review_items(page["data"], explain_top);
-  return json_response(200, page);
+  return api::json_response(200, page);
 }
 
 void Service::explain_review_items(nlohmann::json& items, int top) {
@@ -251,7 +251,7 @@ void Service::explain_review_items(nlohmann::json& items, int top) {
   if (explained.empty()) return;
   auto future = engine_->submit(std::move(texts));
   if (future.wait_for(kScoreTimeout) != std::future_status::ready) {
-    throw RequestError{504, "explaining the review items took longer than 60 s", ""};
+    throw api::RequestError{504, "explaining the review items took longer than 60 s", ""};
   }
   const Scored scored = future.get();
   const auto& deployment = *scored.deployment;
@@ -271,35 +271,35 @@ void Service::explain_review_items(nlohmann::json& items, int top) {
   }
 }
 
-ApiResponse Service::decision(const std::string& id) {
-  if (!audit_) throw RequestError{501, "decisions are kept only with the audit log: set [audit] path in the config", ""};
+api::ApiResponse Service::decision(const std::string& id) {
+  if (!audit_) throw api::RequestError{501, "decisions are kept only with the audit log: set [audit] path in the config", ""};
   auto found = audit_->decision(id);
-  if (found.is_null()) throw RequestError{404, "no decision with id '" + id + "'", "id"};
-  return json_response(200, found);
+  if (found.is_null()) throw api::RequestError{404, "no decision with id '" + id + "'", "id"};
+  return api::json_response(200, found);
 }
 
-ApiResponse Service::feedback(const ApiRequest& request, const Caller& caller) {
-  if (!audit_) throw RequestError{501, "feedback is kept in the audit log: set [audit] path in the config", ""};
-  const auto body = parse_object(request.body);
+api::ApiResponse Service::feedback(const api::ApiRequest& request, const Caller& caller) {
+  if (!audit_) throw api::RequestError{501, "feedback is kept in the audit log: set [audit] path in the config", ""};
+  const auto body = api::parse_object(request.body);
   Feedback fb;
-  fb.decision_id = optional_string(body, "id");
-  fb.text = optional_string(body, "text");
-  fb.reviewer = optional_string(body, "reviewer");
-  fb.note = optional_string(body, "note");
-  if (fb.decision_id.empty() && fb.text.empty()) throw RequestError{400, "give the decision 'id' or the 'text'", "id"};
-  std::string policy_name = optional_string(body, "policy");
+  fb.decision_id = api::optional_string(body, "id");
+  fb.text = api::optional_string(body, "text");
+  fb.reviewer = api::optional_string(body, "reviewer");
+  fb.note = api::optional_string(body, "note");
+  if (fb.decision_id.empty() && fb.text.empty()) throw api::RequestError{400, "give the decision 'id' or the 'text'", "id"};
+  std::string policy_name = api::optional_string(body, "policy");
   if (policy_name.empty() && !fb.decision_id.empty()) {
     auto decision = audit_->decision(fb.decision_id);
-    if (decision.is_null()) throw RequestError{404, "no decision with id '" + fb.decision_id + "'", "id"};
+    if (decision.is_null()) throw api::RequestError{404, "no decision with id '" + fb.decision_id + "'", "id"};
     policy_name = decision["policy"].get<std::string>();
   }
   if (policy_name.empty() && caller.key) policy_name = caller.key->policy;
   auto deployment = engine_->deployment();
   if (policy_name.empty()) policy_name = deployment->default_policy;
   const policy::Policy* policy = deployment->find(policy_name);
-  if (!policy) throw RequestError{400, "unknown policy '" + policy_name + "'", "policy"};
+  if (!policy) throw api::RequestError{400, "unknown policy '" + policy_name + "'", "policy"};
   if (!body.contains("labels") || !body["labels"].is_object() || body["labels"].empty()) {
-    throw RequestError{400, "'labels' must be a non-empty object {category: level name or index}", "labels"};
+    throw api::RequestError{400, "'labels' must be a non-empty object {category: level name or index}", "labels"};
   }
   // Serving policies share the model's categories; the labels are recorded under the model's own
   // policy, the one a retraining recipe names.
@@ -308,7 +308,7 @@ ApiResponse Service::feedback(const ApiRequest& request, const Caller& caller) {
   nlohmann::json level_names = nlohmann::json::object();
   for (const auto& [name, value] : body["labels"].items()) {
     const int c = policy->index_of(name);
-    if (c < 0) throw RequestError{400, "labels: '" + name + "' is not a category of policy '" + policy->name + "'", "labels"};
+    if (c < 0) throw api::RequestError{400, "labels: '" + name + "' is not a category of policy '" + policy->name + "'", "labels"};
     const auto& levels = policy->categories[static_cast<size_t>(c)].levels;
     int level = -1;
     if (value.is_number_integer()) {
@@ -323,18 +323,18 @@ ApiResponse Service::feedback(const ApiRequest& request, const Caller& caller) {
     if (level < 0 || level >= static_cast<int>(levels.size())) {
       std::string names;
       for (const auto& l : levels) names += (names.empty() ? "" : ", ") + l;
-      throw RequestError{400, "labels." + name + ": expected a level of " + names + " (or its index)", "labels"};
+      throw api::RequestError{400, "labels." + name + ": expected a level of " + names + " (or its index)", "labels"};
     }
     fb.labels[name] = level;
     level_names[name] = levels[static_cast<size_t>(level)];
   }
-  if (!fb.text.empty() && !text::is_valid_utf8(fb.text)) throw RequestError{400, "'text' is not valid UTF-8", "text"};
+  if (!fb.text.empty() && !text::is_valid_utf8(fb.text)) throw api::RequestError{400, "'text' is not valid UTF-8", "text"};
   try {
     const int64_t feedback_id = audit_->add_feedback(fb);
-    return json_response(201, {{"id", feedback_id}, {"decision_id", fb.decision_id}, {"policy", fb.policy},
+    return api::json_response(201, {{"id", feedback_id}, {"decision_id", fb.decision_id}, {"policy", fb.policy},
                                {"labels", level_names}});
   } catch (const InputError& e) {
-    throw RequestError{400, e.what(), "id"};
+    throw api::RequestError{400, e.what(), "id"};
   }
 }
 

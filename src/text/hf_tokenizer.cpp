@@ -35,6 +35,8 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json_string(std::string_view text
     json = hf::Json::parse(text.begin(), text.end());
   } catch (const hf::Json::parse_error& e) {
     throw FormatError(origin + ": not valid JSON (byte " + std::to_string(e.byte) + "): " + e.what());
+  } catch (const hf::Json::exception& e) {  // out_of_range: a number like 1e999 that no double holds
+    throw FormatError(origin + ": not valid JSON: " + e.what());
   }
   std::unique_ptr<HfTokenizer> t(new HfTokenizer());
   t->options_ = options;

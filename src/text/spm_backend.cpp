@@ -29,10 +29,19 @@ std::vector<std::string> candidates() {
   return out;
 }
 
+// RTLD_DEEPBIND keeps the plugin's bundled protobuf-lite apart from libtorch's libprotobuf.
+// AddressSanitizer refuses deep binding (its interceptors must win every symbol lookup); a sanitized
+// build holds only the torch-free modules, with no libprotobuf to keep apart, so it binds normally.
+#ifdef __SANITIZE_ADDRESS__
+constexpr int kPluginOpenFlags = RTLD_NOW | RTLD_LOCAL;
+#else
+constexpr int kPluginOpenFlags = RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND;
+#endif
+
 SpmBackend* load_backend() {
   std::string tried;
   for (const auto& path : candidates()) {
-    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+    void* handle = dlopen(path.c_str(), kPluginOpenFlags);
     if (!handle) {
       tried += "\n  " + path + ": " + dlerror();
       continue;

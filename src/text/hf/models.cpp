@@ -23,11 +23,11 @@ const std::string* Model::id_to_token(int id) const {
   return &vocab_[static_cast<std::size_t>(id)];
 }
 
-void Model::add_token(const std::string& token, int id, const JsonAt& where) {
+void Model::add_token(const std::string& token, int64_t id, const JsonAt& where) {
   if (id < 0 || id > 50'000'000) where.fail("token \"" + token + "\" has a bad id " + std::to_string(id));
   if (static_cast<std::size_t>(id) >= vocab_.size()) vocab_.resize(static_cast<std::size_t>(id) + 1);
   vocab_[static_cast<std::size_t>(id)] = token;
-  ids_.emplace(token, id);
+  ids_.emplace(token, static_cast<int>(id));
 }
 
 namespace {
@@ -48,7 +48,7 @@ class Bpe : public Model {
     ids_.reserve(vocab.json().size());
     for (const auto& [token, id] : vocab.json().items()) {
       if (!id.is_number_integer()) vocab.fail("id of \"" + token + "\" is not an integer");
-      add_token(token, id.get<int>(), vocab);
+      add_token(token, id.get<int64_t>(), vocab);
     }
     if (j.has("unk_token")) {
       std::string unk = j.str("unk_token");
@@ -271,7 +271,7 @@ class WordPiece : public Model {
     if (!vocab.json().is_object()) vocab.fail("expected an object of token -> id");
     for (const auto& [token, id] : vocab.json().items()) {
       if (!id.is_number_integer()) vocab.fail("id of \"" + token + "\" is not an integer");
-      add_token(token, id.get<int>(), vocab);
+      add_token(token, id.get<int64_t>(), vocab);
     }
     std::string unk = j.str_or("unk_token", "[UNK]");
     auto id = token_to_id(unk);

@@ -2,6 +2,7 @@
 // cache), WordPiece and Unigram (Viterbi). Each turns one pre-token into ids with offsets.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,8 +40,9 @@ class Model {
     using is_transparent = void;
     bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   };
-  // Adds `token` with `id`; throws FormatError naming `where` on a duplicate or negative id.
-  void add_token(const std::string& token, int id, const JsonAt& where);
+  // Adds `token` with `id`; throws FormatError naming `where` on a negative or too large id. The id
+  // arrives as int64_t so that one past the range of int is refused, not wrapped onto another token.
+  void add_token(const std::string& token, int64_t id, const JsonAt& where);
   std::vector<std::string> vocab_;  // id -> token (empty string where an id has no token)
   std::unordered_map<std::string, int, Hash, Eq> ids_;  // token -> id
   std::optional<int> unk_id_;

@@ -31,5 +31,13 @@ TEST(JsonFile, AMissingFileIsAnInputErrorAndBrokenJsonAFormatErrorNamingIt) {
   }
 }
 
+// nlohmann refuses a number no double holds with out_of_range, not parse_error: still a FormatError.
+TEST(JsonFile, ANumberPastTheRangeOfADoubleIsAFormatErrorNamingTheFile) {
+  test::TempDir dir;
+  write_file_atomic(dir / "huge.json", "{\"hidden_size\": 1e999}");
+  const auto message = test::error_of<FormatError>([&] { read_json_file(dir / "huge.json"); });
+  EXPECT_EQ(message.rfind((dir / "huge.json").string() + ": not valid JSON", 0), 0u) << message;
+}
+
 }  // namespace
 }  // namespace guardian::core

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 
@@ -26,6 +27,18 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// A TempDir that writes fixture files.
+class Scratch : public TempDir {
+ public:
+  // Writes bytes to path()/name and returns the full path.
+  std::filesystem::path write(const std::string& name, const std::string& bytes) const {
+    const auto p = path() / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << bytes;
+    return p;
+  }
 };
 
 // The message of the exception of type E that f throws ("" and a failure when none).

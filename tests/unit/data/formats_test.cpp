@@ -158,6 +158,17 @@ TEST_F(Formats, JsonLinesErrorsNameTheLine) {
   EXPECT_NE(report.problems.at(1).find("k.jsonl:3: expected a JSON object"), std::string::npos) << report.problems.at(1);
 }
 
+// A number no double holds (nlohmann's out_of_range, not a parse_error) is a bad line like any other.
+TEST_F(Formats, ANumberPastTheRangeOfADoubleIsABadLine) {
+  dir_.write("h.jsonl", "{\"text\": \"one\", \"label\": 0}\n{\"text\": \"two\", \"label\": 1e999}\n");
+  const Card card = dir_.card("h.toml", card_toml("jsonl", "h.jsonl"));
+  EXPECT_NE(input_error(card).find("h.jsonl:2: not valid JSON"), std::string::npos);
+  ReadReport report;
+  EXPECT_EQ(read(card, {.skip_bad = true}, &report).size(), 1u);
+  dir_.write("h.json", "[{\"text\": \"x\", \"label\": -1e999}]");
+  EXPECT_NE(input_error(dir_.card("hj.toml", card_toml("json", "h.json"))).find("h.json: not valid JSON"), std::string::npos);
+}
+
 TEST_F(Formats, JsonArrayOfObjects) {
   dir_.write("a.json", "[\n {\"text\": \"first\", \"label\": \"0\", \"id\": 17},\n {\"text\": \"second\", \"label\": 1, \"id\": 18}\n]\n");
   const auto examples = read(dir_.card("a.toml", card_toml("json", "a.json", "id = \"id\"\n")));

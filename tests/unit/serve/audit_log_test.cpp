@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "serve/audit_log.h"
 #include "serve/feedback_export.h"
-#include "serve/sha256.h"
+#include "core/sha256.h"
 #include "serve_test_helpers.h"
 
 namespace guardian::serve {
@@ -78,7 +78,7 @@ TEST(AuditLog, HashOnlyStorageKeepsNoText) {
     const auto decision = log.decision("a-0");
     ASSERT_TRUE(decision.is_object());
     EXPECT_TRUE(decision["text"].is_null());
-    EXPECT_EQ(decision["text_sha256"], sha256_hex(secret));
+    EXPECT_EQ(decision["text_sha256"], core::sha256_hex(secret));
     EXPECT_EQ(decision["flagged"], true);
     // The review queue lists it without a text too.
     const auto review = log.review("open", 10, 0);
@@ -172,7 +172,7 @@ TEST(AuditLog, RetentionPurgesTextsOlderThanThePeriod) {
         .get();
     EXPECT_EQ(log.purge(now), 1);
     EXPECT_TRUE(log.decision("old-0")["text"].is_null());
-    EXPECT_EQ(log.decision("old-0")["text_sha256"], sha256_hex("eight days old"));  // the decision stays, hashed
+    EXPECT_EQ(log.decision("old-0")["text_sha256"], core::sha256_hex("eight days old"));  // the decision stays, hashed
     EXPECT_EQ(log.decision("edge-0")["text"], "six days old");
     EXPECT_EQ(log.decision("new-0")["text"], "just now");
     EXPECT_EQ(log.purge(now), 0);  // nothing left to clear

@@ -173,10 +173,13 @@ TEST(HfTokenizer, MalformedFileNamesTheField) {
   expect_field(R"({"model": {"type": "BPE", "vocab": {"a": 0}}})", "merges");
   expect_field(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}})", "merges[0]");
   expect_field(R"({"model": {"type": "BPE", "vocab": {"a": "x"}, "merges": []}})", "vocab");
+  // 2^32 + 1 is refused, not wrapped to id 1 (the id of another token).
+  expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "b": 1, "a": 4294967297}}})", "bad id 4294967297");
   expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "added_tokens": [{"id": -1, "content": "x"}]})", "added_tokens[0].id");
   expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 0}}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(("}}})", "pattern");
   expect_field(R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})", "unk_token");
   expect_field("{not json", "not valid JSON");
+  expect_field(R"({"model": {"type": "WordPiece", "vocab": {"[UNK]": 1e999}}})", "not valid JSON");  // out_of_range, not parse_error
   EXPECT_THROW(HfTokenizer::load("/nonexistent/tokenizer.json"), InputError);
 }
 

@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "serve/sha256.h"
+#include "core/sha256.h"
 
-namespace guardian::serve {
+namespace guardian::core {
 namespace {
 
 TEST(Sha256, NistVectors) {
@@ -41,4 +41,4 @@ TEST(Sha256, HashesBytesNotCharacters) {
 }
 
 }  // namespace
-}  // namespace guardian::serve
+}  // namespace guardian::core

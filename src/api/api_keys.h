@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace guardian::serve {
+namespace guardian::api {
 
 struct ApiKey {
   std::string secret;  // the key as the client sends it
@@ -44,4 +44,4 @@ class ApiKeys {
 // The secret from "Authorization: Bearer <key>" or an "X-API-Key" header value; "" if neither.
 std::string presented_key(const std::string& authorization, const std::string& x_api_key);
 
-}  // namespace guardian::serve
+}  // namespace guardian::api

@@ -1,9 +1,9 @@
-#include "serve/sha256.h"
+#include "core/sha256.h"
 
 #include <array>
 #include <cstdint>
 
-namespace guardian::serve {
+namespace guardian::core {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::string sha256_hex(std::string_view bytes) {
   return out;
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::core

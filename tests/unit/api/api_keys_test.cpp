@@ -5,12 +5,12 @@
 #include <cstdlib>
 #include <optional>
 
+#include "../core/test_helpers.h"
+#include "api/api_keys.h"
 #include "core/error.h"
-#include "serve/api_keys.h"
-#include "serve/sha256.h"
-#include "serve_test_helpers.h"
+#include "core/sha256.h"
 
-namespace guardian::serve {
+namespace guardian::api {
 namespace {
 
 using test::error_of;
@@ -37,7 +37,7 @@ TEST(ApiKeys, FileFormWithCommentsPoliciesAndAdmin) {
   EXPECT_EQ(keys.keys()[3].policy, "strict");
   EXPECT_TRUE(keys.keys()[3].admin);
   // Logs name a key by its hash prefix, never by the secret.
-  EXPECT_EQ(keys.keys()[0].name, "key:" + sha256_hex("sk-live-1234").substr(0, 8));
+  EXPECT_EQ(keys.keys()[0].name, "key:" + core::sha256_hex("sk-live-1234").substr(0, 8));
   EXPECT_EQ(keys.keys()[0].name.find("sk-live"), std::string::npos);
 }
 
@@ -98,4 +98,4 @@ TEST(ApiKeys, PresentedKeyFromBearerOrHeader) {
 }
 
 }  // namespace
-}  // namespace guardian::serve
+}  // namespace guardian::api

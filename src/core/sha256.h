@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-namespace guardian::serve {
+namespace guardian::core {
 
 // 64 lowercase hex digits.
 std::string sha256_hex(std::string_view bytes);
 
-}  // namespace guardian::serve
+}  // namespace guardian::core

@@ -1,8 +1,8 @@
-#include "serve/api_request.h"
+#include "api/api_request.h"
 
 #include "text/normalize.h"
 
-namespace guardian::serve {
+namespace guardian::api {
 
 namespace {
 
@@ -45,7 +45,7 @@ nlohmann::json parse_object(const std::string& body) {
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(body);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     std::string what = e.what();
     if (auto at = what.find("] "); at != std::string::npos) what = what.substr(at + 2);
     throw RequestError{400, "the request body is not valid JSON: " + what, ""};
@@ -112,4 +112,4 @@ int read_explain(const nlohmann::json& body, size_t inputs, int max_top) {
   return top;
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::api

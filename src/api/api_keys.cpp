@@ -1,13 +1,13 @@
-#include "serve/api_keys.h"
+#include "api/api_keys.h"
 
 #include <cstdlib>
 #include <sstream>
 
 #include "core/error.h"
 #include "core/fs.h"
-#include "serve/sha256.h"
+#include "core/sha256.h"
 
-namespace guardian::serve {
+namespace guardian::api {
 
 namespace {
 
@@ -53,7 +53,7 @@ ApiKeys ApiKeys::parse(const std::string& text, const std::string& where, char s
     if (key.secret.size() < 8) {
       throw ConfigError(where + ":" + std::to_string(number) + ": API keys must be at least 8 characters");
     }
-    key.name = "key:" + sha256_hex(key.secret).substr(0, 8);
+    key.name = "key:" + core::sha256_hex(key.secret).substr(0, 8);
     keys.keys_.push_back(std::move(key));
   }
   return keys;
@@ -84,4 +84,4 @@ std::string presented_key(const std::string& authorization, const std::string& x
   return trim(x_api_key);
 }
 
-}  // namespace guardian::serve
+}  // namespace guardian::api

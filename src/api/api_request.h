@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "serve/serve_config.h"
+#include "api/limits_config.h"
 
-namespace guardian::serve {
+namespace guardian::api {
 
 struct ApiRequest {
   std::string method;                          // "GET", "POST", ...
@@ -28,7 +28,7 @@ struct ApiResponse {
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Retry-After, ...)
 };
 
-// A 4xx/5xx answer decided while handling a request; Service::handle turns it into JSON.
+// A 4xx/5xx answer decided while handling a request; serve::Service::handle turns it into JSON.
 struct RequestError {
   int status;           // HTTP status
   std::string message;  // what is wrong, for the client
@@ -56,4 +56,4 @@ inline constexpr int kDefaultExplanationTop = 5;
 // kExplainedInputsPerRequest inputs.
 int read_explain(const nlohmann::json& body, size_t inputs, int max_top);
 
-}  // namespace guardian::serve
+}  // namespace guardian::api

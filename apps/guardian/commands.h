@@ -16,6 +16,7 @@ void add_tokenize_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_feedback_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
+void add_chat_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
 
 // Reads the GUARDIAN_* environment variables into the library's settings, once, at start: the

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   guardian::app::add_serve_command(app);
   guardian::app::add_feedback_command(app);
   guardian::app::add_generate_command(app);
+  guardian::app::add_chat_command(app);
   guardian::app::add_merge_command(app);
   try {
     app.parse(argc, argv);

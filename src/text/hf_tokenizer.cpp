@@ -96,6 +96,10 @@ std::unique_ptr<HfTokenizer> HfTokenizer::from_json_string(std::string_view text
 }
 
 Encoding HfTokenizer::encode(std::string_view text, bool add_special_tokens) const {
+  return encode(text, add_special_tokens, /*match_special_tokens=*/true);
+}
+
+Encoding HfTokenizer::encode(std::string_view text, bool add_special_tokens, bool match_special_tokens) const {
   if (text.size() > 0xFFFFFFF0u) throw InputError("text of " + std::to_string(text.size()) + " bytes is too long to tokenize");
   // Input -> one piece aligned to the input (invalid UTF-8 is an error, or U+FFFD).
   Piece input;
@@ -120,14 +124,14 @@ Encoding HfTokenizer::encode(std::string_view text, bool add_special_tokens) con
   }
 
   std::vector<hf::Section> raw, sections;
-  added_.split(std::move(input), false, raw);
+  added_.split(std::move(input), false, raw, match_special_tokens);
   for (auto& sec : raw) {
     if (sec.added_id >= 0) {
       sections.push_back(std::move(sec));
       continue;
     }
     if (normalizer_) normalizer_->normalize(sec.piece);
-    if (!sec.piece.text.empty()) added_.split(std::move(sec.piece), true, sections);
+    if (!sec.piece.text.empty()) added_.split(std::move(sec.piece), true, sections, match_special_tokens);
   }
 
   Encoding enc;

@@ -37,6 +37,9 @@ class HfTokenizer : public Tokenizer {
 
   // Throws InputError on invalid UTF-8 (unless options.replace_invalid_utf8).
   Encoding encode(std::string_view text, bool add_special_tokens = true) const override;
+  // The same; without match_special_tokens a special token's text typed in `text` ("<|im_start|>")
+  // is encoded as the text it is, never as the control token (transformers' split_special_tokens).
+  Encoding encode(std::string_view text, bool add_special_tokens, bool match_special_tokens) const;
   std::string decode(std::span<const int> ids, bool skip_special_tokens = true) const override;
   // One past the largest id of the model and the added tokens.
   int vocab_size() const override;

@@ -46,6 +46,7 @@ void AddedVocab::add(const AddedToken& token) {
   }
   by_id_[token.id] = index;
   (token.normalized ? normalized_ : raw_).insert(token.content, static_cast<int>(index));
+  if (!token.special) (token.normalized ? normalized_plain_ : raw_plain_).insert(token.content, static_cast<int>(index));
 }
 
 const AddedToken* AddedVocab::find(int id) const {
@@ -58,8 +59,8 @@ const AddedToken* AddedVocab::find(std::string_view content) const {
   return it == by_content_.end() ? nullptr : &tokens_[it->second];
 }
 
-void AddedVocab::split(Piece p, bool normalized, std::vector<Section>& out) const {
-  const Trie& trie = normalized ? normalized_ : raw_;
+void AddedVocab::split(Piece p, bool normalized, std::vector<Section>& out, bool match_special) const {
+  const Trie& trie = match_special ? (normalized ? normalized_ : raw_) : (normalized ? normalized_plain_ : raw_plain_);
   const std::string& s = p.text;
   if (trie.children.empty() || s.empty()) {
     if (!s.empty()) out.push_back({std::move(p), -1});

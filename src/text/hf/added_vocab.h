@@ -34,8 +34,9 @@ class AddedVocab {
   const std::vector<AddedToken>& tokens() const { return tokens_; }
   const AddedToken* find(int id) const;
   const AddedToken* find(std::string_view content) const;
-  // Splits p on the added tokens with normalized == `normalized`; appends to out.
-  void split(Piece p, bool normalized, std::vector<Section>& out) const;
+  // Splits p on the added tokens with normalized == `normalized`; appends to out. Without
+  // match_special, special tokens are not looked for (their text stays text), others still are.
+  void split(Piece p, bool normalized, std::vector<Section>& out, bool match_special = true) const;
 
  private:
   struct Trie {
@@ -48,6 +49,7 @@ class AddedVocab {
   std::unordered_map<int, std::size_t> by_id_;
   std::unordered_map<std::string, std::size_t> by_content_;
   Trie raw_, normalized_;
+  Trie raw_plain_, normalized_plain_;  // the same without the special tokens
 };
 
 }  // namespace guardian::text::hf

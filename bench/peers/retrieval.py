@@ -6,6 +6,7 @@ character bigrams.
 
   retrieval.py prepare --korquad FILE --split validation|scored --out DIR
   retrieval.py score --questions FILE --results FILE --system NAME [--seconds S] [--index-seconds S]
+                     [--startup-seconds S] [--settings TEXT]
   retrieval.py peers --work DIR --split validation|scored
 """
 import argparse
@@ -96,6 +97,8 @@ def score(args):
     extra = {}
     if args.index_seconds is not None:
         extra["index_s"] = round(args.index_seconds, 2)
+    if args.startup_seconds is not None:
+        extra["startup_s"] = round(args.startup_seconds, 2)
     if args.settings:
         extra["settings"] = args.settings
     print(json.dumps(row(args.system, rank_metrics(ranked, [q["gold"] for q in questions]), len(questions),
@@ -185,6 +188,7 @@ def main(argv):
     s.add_argument("--system", required=True)
     s.add_argument("--seconds", type=float, default=0.0)
     s.add_argument("--index-seconds", type=float)
+    s.add_argument("--startup-seconds", type=float)
     s.add_argument("--settings")
     r = sub.add_parser("peers")
     r.add_argument("--work", required=True)

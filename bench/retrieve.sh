@@ -54,6 +54,6 @@ if [ "$split" = validation ]; then
     for chunk in 500 1000 2000; do run_guardian "$hangul" "$chunk"; done
   done
 else
-  run_guardian bigrams 1000
+  run_guardian unigrams+bigrams 2000  # docs/decisions.md, "Hangul grams and chunk size of the retrieval index"
 fi
 "${helper[@]}" peers --work "$work"

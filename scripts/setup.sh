@@ -8,6 +8,7 @@ packages=(
   libsentencepiece-dev libutf8proc-dev libonig-dev
   nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev
   libcpp-httplib-dev libsqlite3-dev
+  libxml2-dev                         # the retrieval index reads HTML documents with libxml2
   libgtest-dev
   python3 python3-numpy               # the bench's Python helpers' tests (tests/bench) run under Debian's python3 with numpy
 )

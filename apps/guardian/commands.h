@@ -18,6 +18,8 @@ void add_feedback_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_chat_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_retrieve_command(CLI::App& app);
 
 // Reads the GUARDIAN_* environment variables into the library's settings, once, at start: the
 // library itself reads none (GUARDIAN_API_KEYS is read by `serve`, which alone uses it).

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   guardian::app::add_generate_command(app);
   guardian::app::add_chat_command(app);
   guardian::app::add_merge_command(app);
+  guardian::app::add_index_command(app);
+  guardian::app::add_retrieve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,6 +1,9 @@
-// guardian eval: score a model on a card:split and report per category, decision, per language.
+// guardian eval: score a model on a card:split and report per category, decision, per language; with
+// --perplexity, a decoder's token perplexity on the texts of card:splits or text files.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -13,8 +16,13 @@
 #include "eval/evaluator.h"
 #include "infer/explain.h"
 #include "infer/moderation.h"
+#include "infer/perplexity.h"
 #include "infer/score.h"
+#include "models/decoders/decoder_model.h"
 #include "models/model.h"
+#include "models/model_dir.h"
+#include "text/hf_tokenizer.h"
+#include "text/sentencepiece_tokenizer.h"
 #include "policy/policy.h"
 
 namespace guardian::app {
@@ -31,6 +39,7 @@ struct EvalArgs {
   std::string policy;
   int explain = 0;  // words per category in the lines written; with it, the words behind the flags
   std::vector<std::string> perturb;  // each data set again with these spelling games played
+  bool perplexity = false;           // a decoder's token perplexity instead of moderation figures
 };
 
 size_t argmax_level(const infer::ModerationResult& r, size_t category) {
@@ -179,7 +188,59 @@ std::string robustness_text(const std::string& spec, const eval::Report& clean,
   return out;
 }
 
+// A text file (one text per line, blank lines skipped) or a card:split spec.
+std::vector<std::string> perplexity_texts(const std::string& data) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(data, ec)) {
+    return data::load_texts({data}, core::data_root(), std::numeric_limits<size_t>::max(), data::Purpose::kEval);
+  }
+  std::ifstream in(data);
+  std::vector<std::string> texts;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find_first_not_of(" \t\r") != std::string::npos) texts.push_back(line);
+  }
+  return texts;
+}
+
+// One JSON line per data set: texts, predicted tokens, mean NLL and perplexity (infer/perplexity.h
+// states the convention). The model directory's tokenizer.model is used, else its tokenizer.json.
+void run_perplexity(const EvalArgs& args) {
+  const std::filesystem::path dir = args.model;
+  const auto model = models::decoders::load_decoder(dir);
+  models::configure_threads();
+  std::unique_ptr<text::Tokenizer> tokenizer;
+  if (std::filesystem::exists(dir / models::kTokenizerFile)) {
+    tokenizer = text::SentencePieceTokenizer::load(dir / models::kTokenizerFile);
+  } else if (std::filesystem::exists(dir / "tokenizer.json")) {
+    tokenizer = text::HfTokenizer::load(dir / "tokenizer.json");
+  } else {
+    throw InputError(dir.string() + ": no tokenizer.model or tokenizer.json to read the texts with");
+  }
+  const auto specials = tokenizer->special_tokens();
+  if (specials.bos < 0 || specials.eos < 0) {
+    throw InputError(dir.string() + ": the tokenizer has no BOS or EOS token; perplexity adds both to each text");
+  }
+  for (const auto& spec : args.data) {
+    std::vector<std::vector<int>> ids;
+    for (const auto& t : perplexity_texts(spec)) ids.push_back(tokenizer->encode(t, /*add_special_tokens=*/false).ids);
+    const auto p = infer::decoder_perplexity(*model, ids, specials.bos, specials.eos,
+                                             specials.pad >= 0 ? specials.pad : specials.eos);
+    std::cout << nlohmann::json({{"model", args.model}, {"data", spec}, {"texts", p.texts}, {"tokens", p.tokens},
+                                 {"mean_nll", p.mean_nll()}, {"perplexity", p.perplexity()},
+                                 {"convention", "<s> text </s>, every token after <s> predicted"}})
+                     .dump()
+              << std::endl;
+  }
+}
+
 void run_eval(const EvalArgs& args) {
+  if (args.perplexity) {
+    if (!args.perturb.empty() || args.explain > 0 || !args.errors.empty() || !args.predictions.empty()) {
+      throw InputError("eval --perplexity takes --model and --data only");
+    }
+    run_perplexity(args);
+    return;
+  }
   std::vector<data::Perturbation> games;
   for (const auto& name : args.perturb) games.push_back(data::parse_perturbation(name));
   auto model = models::load_model(args.model);
@@ -209,9 +270,11 @@ void run_eval(const EvalArgs& args) {
 
 void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
-  auto* cmd = app.add_subcommand("eval", "Evaluate a model on labelled data (card:split)");
+  auto* cmd = app.add_subcommand("eval", "Evaluate a model on labelled data (card:split), or a decoder's perplexity");
   cmd->add_option("-m,--model", args->model, "Model directory")->required();
-  cmd->add_option("-d,--data", args->data, "card:split[slice], e.g. beep:dev or tweeteval-offensive:test (repeatable)")->required();
+  cmd->add_option("-d,--data", args->data,
+                  "card:split[slice], e.g. beep:dev or tweeteval-offensive:test (repeatable); with --perplexity "
+                  "also a text file")->required();
   cmd->add_flag("--json", args->json, "One JSON object per data set instead of tables");
   cmd->add_option("--errors", args->errors, "Write misclassified messages with their scores (JSON Lines)");
   cmd->add_option("--predictions", args->predictions,
@@ -227,6 +290,9 @@ void add_eval_command(CLI::App& app) {
                   "split (a space inside words), noise (a symbol inside words), choseong (Hangul syllables as "
                   "initial consonants), leet (look-alike characters); seeded by message id, labels unchanged")
       ->check(CLI::IsMember(data::perturbation_names()));
+  cmd->add_flag("--perplexity", args->perplexity,
+                 "Token perplexity of a decoder checkpoint on the texts of each --data (card:split or a text "
+                 "file, one text per line): <s> text </s>, every token after <s> predicted; JSON lines");
   cmd->add_flag("--skip-bad", args->skip_bad, "Skip malformed rows (counted) instead of failing");
   cmd->add_option("--policy", args->policy, "Score under another policy with the same categories (thresholds)");
   cmd->callback([args] { run_eval(*args); });

@@ -1,5 +1,6 @@
 // guardian pretrain: masked-LM pretraining of a recipe's encoder on unlabelled text, into the
-// directory its [model] pretrained names (later `train` runs of the recipe start from it); with
+// directory its [model] pretrained names (later `train` runs of the recipe start from it), or, with
+// [pretrain] objective = "causal", a decoder's next-token pretraining in the Hugging Face layout; with
 // --bag NAME, skip-gram pretraining of the [NAME] embedding bag's rows into its `pretrained`.
 #include <iostream>
 
@@ -55,12 +56,14 @@ void run_pretrain(const PretrainArgs& args) {
   if (args.stop_after_steps > 0) options.stop_after_steps = args.stop_after_steps;
   train::install_stop_handlers();
   auto result = train::pretrain(config, options);
-  std::cout << nlohmann::json({{"pretrained", result.dir.string()}, {"finished", result.finished},
-                               {"steps", result.steps}, {"train_loss", result.train_loss},
-                               {"heldout_loss", result.heldout_loss},
-                               {"tokens_per_second", result.tokens_per_second}})
-                   .dump()
-            << std::endl;
+  nlohmann::json line = {{"pretrained", result.dir.string()}, {"finished", result.finished},
+                         {"steps", result.steps}, {"train_loss", result.train_loss},
+                         {"heldout_loss", result.heldout_loss}, {"tokens_per_second", result.tokens_per_second}};
+  if (config.pretrain.objective == "causal") {
+    line["tokens"] = result.tokens;
+    line["heldout_perplexity"] = result.heldout_perplexity;
+  }
+  std::cout << line.dump() << std::endl;
   if (result.interrupted) throw Error("pretraining interrupted; the checkpoint in " + result.dir.string() + " resumes it");
 }
 
@@ -68,7 +71,7 @@ void run_pretrain(const PretrainArgs& args) {
 
 void add_pretrain_command(CLI::App& app) {
   auto args = std::make_shared<PretrainArgs>();
-  auto* cmd = app.add_subcommand("pretrain", "Masked-LM pretraining of a recipe's encoder on unlabelled text");
+  auto* cmd = app.add_subcommand("pretrain", "Pretraining on unlabelled text: a recipe's encoder (masked LM) or decoder (causal)");
   cmd->add_option("-c,--config", args->config, "Recipe file: [pretrain] text, [model], [tokenizer]")->required();
   cmd->add_option("-o,--out", args->out, "Directory to write (default: the recipe's [model] pretrained)");
   cmd->add_option("--budget", args->budget, "Wall-clock for pretraining, e.g. 10m (resumable)");

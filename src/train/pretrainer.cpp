@@ -16,6 +16,7 @@
 #include "models/model_dir.h"
 #include "models/weights.h"
 #include "train/checkpoint.h"
+#include "train/decoder_pretrainer.h"
 #include "train/training_data.h"
 #include "train/encoder_setup.h"
 #include "train/stop_signal.h"
@@ -95,6 +96,7 @@ void append_log(const fs::path& path, const nlohmann::json& line) {
 }  // namespace
 
 PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& options) {
+  if (config.pretrain.objective == "causal") return pretrain_causal(config, options);
   const auto started = Clock::now();
   const fs::path out = !options.out_dir.empty()          ? options.out_dir
                        : !config.model.pretrained.empty() ? fs::path(config.model.pretrained)

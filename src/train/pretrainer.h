@@ -29,9 +29,12 @@ struct PretrainResult {
   double train_loss = 0.0;          // running masked-token cross-entropy
   double heldout_loss = 0.0;        // masked-token cross-entropy on held-out texts (fixed masks)
   double tokens_per_second = 0.0;   // input tokens through the model per second, this run
+  int64_t tokens = 0;               // causal: input tokens trained on so far, all runs
+  double heldout_perplexity = 0.0;  // causal: token perplexity of the held-out texts (infer/perplexity.h)
   std::filesystem::path dir;        // where it was written
 };
 
+// Dispatches on [pretrain] objective: "masked" here, "causal" to pretrain_causal (decoder_pretrainer.h).
 PretrainResult pretrain(const TrainConfig& config, const PretrainOptions& options);
 
 }  // namespace guardian::train

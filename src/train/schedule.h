@@ -1,7 +1,9 @@
-// The learning-rate schedule: linear warm-up to the peak, then linear decay to 10% of it.
+// The learning-rate schedule: linear warm-up to the peak, then linear decay to 10% of it (at), or
+// a cosine to 10% of it (cosine_at, causal pretraining).
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace guardian::train {
@@ -16,6 +18,12 @@ struct Schedule {
     const double span = static_cast<double>(std::max<int64_t>(1, total_steps - warmup_steps));
     const double progress = std::clamp(static_cast<double>(step - warmup_steps) / span, 0.0, 1.0);
     return peak * (1.0 - 0.9 * progress);
+  }
+  double cosine_at(int64_t step) const {
+    if (step < warmup_steps) return at(step);
+    const double span = static_cast<double>(std::max<int64_t>(1, total_steps - warmup_steps));
+    const double progress = std::clamp(static_cast<double>(step - warmup_steps) / span, 0.0, 1.0);
+    return peak * (0.1 + 0.45 * (1.0 + std::cos(progress * 3.14159265358979323846)));
   }
 };
 

@@ -108,7 +108,9 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   model.get("hidden_size", c.model.hidden_size);
   model.get("num_hidden_layers", c.model.num_hidden_layers);
   model.get("num_attention_heads", c.model.num_attention_heads);
+  model.get("num_key_value_heads", c.model.num_key_value_heads);
   model.get("intermediate_size", c.model.intermediate_size);
+  model.get("tie_word_embeddings", c.model.tie_word_embeddings);
   model.get("dropout", c.model.dropout);
   model.get("max_length", c.model.max_length);
   model.get("pooling", c.model.pooling);
@@ -117,6 +119,7 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
 
   read_ngram(root["ngram"].as_table(), where, "ngram", c.ngram);
   TomlTable pretrain(root["pretrain"].as_table(), where, "pretrain");
+  pretrain.get("objective", c.pretrain.objective);
   pretrain.get("text", c.pretrain.text);
   pretrain.get("max_texts", c.pretrain.max_texts);
   pretrain.get("mask_prob", c.pretrain.mask_prob);
@@ -126,6 +129,8 @@ TrainConfig TrainConfig::parse(const std::string& text, const std::string& where
   int steps = static_cast<int>(c.pretrain.steps);
   pretrain.get("steps", steps);
   c.pretrain.steps = steps;
+  pretrain.get("tokens", c.pretrain.tokens);
+  pretrain.get("heldout_texts", c.pretrain.heldout_texts);
   pretrain.finish();
   TomlTable bag_pretrain(root["bag_pretrain"].as_table(), where, "bag_pretrain");
   bag_pretrain.get("text", c.bag_pretrain.text);
@@ -201,8 +206,17 @@ void TrainConfig::validate(const std::string& where) const {
   check(model.intermediate_size > 0, where, "model.intermediate_size must be positive");
   check(model.dropout >= 0.0 && model.dropout < 1.0, where, "model.dropout must be in [0, 1)");
   check(model.max_length >= 4 && model.max_length <= 4096, where, "model.max_length must be in 4..4096");
-  check(model.kind == "encoder" || model.kind == "ngram" || model.kind == "ensemble", where,
-        "model.kind must be \"encoder\", \"ngram\" or \"ensemble\"");
+  check(model.kind == "encoder" || model.kind == "ngram" || model.kind == "ensemble" || model.kind == "decoder", where,
+        "model.kind must be \"encoder\", \"ngram\", \"ensemble\" or \"decoder\"");
+  check(model.num_key_value_heads >= 0 &&
+            (model.num_key_value_heads == 0 || model.num_attention_heads % model.num_key_value_heads == 0),
+        where, "model.num_key_value_heads must divide model.num_attention_heads (0 = one per head)");
+  check(pretrain.objective == "masked" || pretrain.objective == "causal", where,
+        "pretrain.objective must be \"masked\" or \"causal\"");
+  check((pretrain.objective == "causal") == (model.kind == "decoder"), where,
+        "pretrain.objective = \"causal\" goes with model.kind = \"decoder\" (and only with it)");
+  check(pretrain.tokens >= 0, where, "pretrain.tokens must be >= 0 (0 = pretrain.steps decides)");
+  check(pretrain.heldout_texts >= 1, where, "pretrain.heldout_texts must be positive");
   check(pretrain.max_texts >= 1, where, "pretrain.max_texts must be positive");
   check(pretrain.mask_prob > 0.0 && pretrain.mask_prob < 1.0, where, "pretrain.mask_prob must be in (0, 1)");
   check(pretrain.batch_size > 0 && pretrain.batch_size <= 4096, where, "pretrain.batch_size must be in 1..4096");

@@ -10,13 +10,15 @@
 //   tokenizer_text = ["beep-unlabeled:train"]         # extra text for the tokenizer
 //   skip_bad = false
 //   [tokenizer]   vocab_size = 8000, max_sentences = 300000
-//   [model]       kind ("encoder" or "ngram"), hidden_size, num_hidden_layers, num_attention_heads, intermediate_size,
-//                 dropout, max_length, pooling
+//   [model]       kind ("encoder", "ngram", "ensemble" or "decoder"), hidden_size, num_hidden_layers,
+//                 num_attention_heads, num_key_value_heads, intermediate_size, tie_word_embeddings, dropout,
+//                 max_length, pooling
 //   [ngram]       buckets_log2, word_ngrams, char_min, char_max, despaced_max, choseong, norm_per_family, squeeze, leet, jamo, dim, embedding_dtype,
 //                 pretrained, epochs, lr, l2, replicas
 //   [ngram_<name>] the same keys, for the ensemble's n-gram member "ngram_<name>"; [ngram_bag] is
 //                 the embedding-bag member (defaults TrainConfig::bag_defaults(), dim > 0)
-//   [pretrain]    text, max_texts, mask_prob, batch_size, lr, warmup, steps (guardian pretrain)
+//   [pretrain]    objective ("masked" or "causal"), text, max_texts, mask_prob, batch_size, lr, warmup, steps,
+//                 tokens, heldout_texts (guardian pretrain)
 //   [bag_pretrain] text, max_texts, epochs, window, negatives, min_count, subsample, lr
 //                 (guardian pretrain --bag NAME: the embedding rows of [NAME]'s bag)
 //   [ensemble]    members (of "ngram", "ngram_bag", "encoder", or an [ngram_<name>] table), fit ("nll" or "none"),
@@ -43,13 +45,16 @@ struct TokenizerConfig {
 };
 
 struct ModelConfig {
-  std::string kind = "encoder";             // "encoder" (transformer), "ngram" (hashed n-grams) or "ensemble"
+  std::string kind = "encoder";             // "encoder" (transformer), "ngram" (hashed n-grams), "ensemble", or
+                                            // "decoder" (a Llama-layout language model, `guardian pretrain` only)
   int hidden_size = 256;                    // encoder width
   int num_hidden_layers = 2;                // transformer blocks
   int num_attention_heads = 4;              // attention heads
-  int intermediate_size = 1024;             // feed-forward width
+  int num_key_value_heads = 0;              // decoder: key/value heads (grouped-query attention); 0 = one per head
+  int intermediate_size = 1024;             // feed-forward width (the decoder's SwiGLU width)
+  bool tie_word_embeddings = true;          // decoder: the LM head is the embedding table
   double dropout = 0.1;                     // hidden, attention and head dropout
-  int max_length = 64;                      // tokens per message, specials included
+  int max_length = 64;                      // tokens per message, specials included (decoder: its positions)
   std::string pooling = "mean";             // "mean" or "cls"
   // A directory written by `guardian pretrain` (its tokenizer and backbone weights start the
   // encoder); relative paths are relative to the working directory; "" = from scratch.
@@ -58,6 +63,9 @@ struct ModelConfig {
 
 // Masked-language-model pretraining of the encoder on unlabelled text (`guardian pretrain`).
 struct PretrainConfig {
+  // "masked": the encoder's masked LM; "causal": next-token prediction of a [model] kind = "decoder"
+  // on packed max_length-token rows, written in the Hugging Face layout (train/decoder_pretrainer.h).
+  std::string objective = "masked";
   std::vector<std::string> text;            // unlabelled specs; the recipe's training texts are added
   int max_texts = 300000;                   // texts sampled at most (stable order)
   double mask_prob = 0.15;                  // tokens chosen per text (80% [MASK], 10% random, 10% kept)
@@ -65,6 +73,10 @@ struct PretrainConfig {
   double lr = 5e-4;                         // peak learning rate (AdamW)
   double warmup = 0.05;                     // fraction of the steps warming up
   int64_t steps = 20000;                    // schedule length without a budget (a budget refits it)
+  // causal: the fixed amount of work, in input tokens (steps = tokens / (batch_size * max_length),
+  // rounded up); a --budget only caps it. 0 = `steps` decides.
+  int64_t tokens = 0;
+  int heldout_texts = 512;                  // causal: texts held out (seeded) for the perplexity
 };
 
 // Skip-gram pretraining of an embedding bag's rows on unlabelled text (`guardian pretrain --bag`):

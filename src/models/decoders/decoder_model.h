@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -58,5 +59,12 @@ struct DecoderLoadOptions {
 std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir,
                                            const std::filesystem::path& config_file = {});
 std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir, const DecoderLoadOptions& options);
+
+// The same forward over tensors the caller owns (Hugging Face names, the config's shapes), shared
+// rather than copied: a trainer optimises them in place, and what it saves reloads through
+// load_decoder into the very same computation. Tensors that require grad make forward record
+// gradients. InputError for a missing tensor or another shape; ConfigError for a bad config.
+std::unique_ptr<DecoderModel> decoder_over_tensors(DecoderConfig config,
+                                                   const std::map<std::string, torch::Tensor>& tensors);
 
 }  // namespace guardian::models::decoders

@@ -2,6 +2,8 @@
 // norm, gated MLP) with residuals, a final norm and the LM head. The config's flags switch the
 // variations (q/k norms, four norms per block, (1 + w) norms, scaled embeddings, sliding layers).
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "core/error.h"
 #include "models/decoders/checkpoint.h"
@@ -21,11 +23,31 @@ struct LayerWeights {
   torch::Tensor pre_feedforward_layernorm, post_feedforward_layernorm;  // [hidden], sandwich norms only
 };
 
+// The tensors of a model being trained, by Hugging Face name: used as they are (not copied), so the
+// optimiser's updates are what the forward computes with.
+class SharedTensors {
+ public:
+  explicit SharedTensors(const std::map<std::string, torch::Tensor>& tensors) : tensors_(tensors) {}
+  bool contains(const std::string& name) const { return tensors_.count(name) > 0; }
+  torch::Tensor load(const std::string& name, const std::vector<int64_t>& shape) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end() || it->second.sizes() != torch::IntArrayRef(shape)) {
+      throw InputError("decoder weights: tensor '" + name + "' is missing or not of the config's shape");
+    }
+    return it->second;
+  }
+
+ private:
+  const std::map<std::string, torch::Tensor>& tensors_;
+};
+
 class TransformerDecoder final : public DecoderModel {
  public:
-  // With an adapter, every Linear it targets gets its LoRA (merged into the weight or kept apart)
-  // and the embedding rows it replaces.
-  TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint, LoraAdapter* adapter, bool merge);
+  // Weights from a Checkpoint (float32 copies) or SharedTensors (the trainer's own). With an
+  // adapter, every Linear it targets gets its LoRA (merged into the weight or kept apart) and the
+  // embedding rows it replaces.
+  template <class Weights>
+  TransformerDecoder(DecoderConfig config, const Weights& checkpoint, LoraAdapter* adapter, bool merge);
   DecoderOutput forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
                         const torch::Tensor& position_ids, KvCache* cache, bool output_hidden_states) const override;
 
@@ -40,7 +62,8 @@ class TransformerDecoder final : public DecoderModel {
   AttentionShape attention_shape_;
 };
 
-TransformerDecoder::TransformerDecoder(DecoderConfig config, const Checkpoint& checkpoint, LoraAdapter* adapter,
+template <class Weights>
+TransformerDecoder::TransformerDecoder(DecoderConfig config, const Weights& checkpoint, LoraAdapter* adapter,
                                        bool merge)
     : DecoderModel(std::move(config)) {
   const auto& c = config_;
@@ -144,7 +167,9 @@ DecoderOutput TransformerDecoder::forward(const torch::Tensor& input_ids, const 
                                           const torch::Tensor& position_ids, KvCache* cache,
                                           bool output_hidden_states) const {
   check_inputs(input_ids, attention_mask, position_ids, cache);
-  torch::NoGradGuard no_grad;
+  // Gradients only for weights that ask for them (a model being trained); serving never records.
+  std::optional<torch::NoGradGuard> no_grad;
+  if (!embed_tokens_.requires_grad()) no_grad.emplace();
   const auto& c = config_;
   const int64_t batch = input_ids.size(0), seq = input_ids.size(1);
   const auto full_mask = cache && cache->length() > 0 ? torch::cat({cache->attention_mask, attention_mask}, 1)
@@ -210,6 +235,12 @@ std::unique_ptr<DecoderModel> load_decoder(const std::filesystem::path& dir, con
                                                     options.merge_adapter);
   if (adapter) adapter->check_complete();
   return model;
+}
+
+std::unique_ptr<DecoderModel> decoder_over_tensors(DecoderConfig config,
+                                                   const std::map<std::string, torch::Tensor>& tensors) {
+  config_io::validate(config);
+  return std::make_unique<TransformerDecoder>(std::move(config), SharedTensors(tensors), nullptr, false);
 }
 
 }  // namespace guardian::models::decoders

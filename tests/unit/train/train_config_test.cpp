@@ -184,5 +184,47 @@ TEST(ScheduleTest, WarmsUpThenDecaysToTenPercent) {
   EXPECT_NEAR(s.at(500), 0.1, 1e-12);
 }
 
+TEST(TrainConfigTest, ReadsADecoderAndItsCausalPretraining) {
+  auto c = TrainConfig::parse(R"(
+[data]
+train = ["beep:train[:90%]"]
+[model]
+kind = "decoder"
+hidden_size = 256
+num_hidden_layers = 4
+num_attention_heads = 4
+num_key_value_heads = 2
+intermediate_size = 704
+max_length = 128
+tie_word_embeddings = true
+[pretrain]
+objective = "causal"
+tokens = 3000000
+heldout_texts = 100
+)", "recipe.toml");
+  EXPECT_EQ(c.model.kind, "decoder");
+  EXPECT_EQ(c.model.num_key_value_heads, 2);
+  EXPECT_TRUE(c.model.tie_word_embeddings);
+  EXPECT_EQ(c.pretrain.objective, "causal");
+  EXPECT_EQ(c.pretrain.tokens, 3000000);
+  EXPECT_EQ(c.pretrain.heldout_texts, 100);
+  EXPECT_EQ(TrainConfig().pretrain.objective, "masked");  // the encoder's masked LM stays the default
+
+  const std::string data = "[data]\ntrain = [\"beep:train\"]\n";
+  EXPECT_NE(error_of(data + "[pretrain]\nobjective = \"causal\"\n").find("model.kind = \"decoder\""), std::string::npos);
+  EXPECT_NE(error_of(data + "[model]\nkind = \"decoder\"\n[pretrain]\nobjective = \"next\"\n").find("pretrain.objective"),
+            std::string::npos);
+  EXPECT_NE(error_of(data + "[model]\nnum_attention_heads = 4\nnum_key_value_heads = 3\n").find("num_key_value_heads"),
+            std::string::npos);
+}
+
+TEST(TrainConfigTest, DecoderPretrainBenchRecipeReads) {
+  const auto c = TrainConfig::load(std::filesystem::path(GUARDIAN_SOURCE_DIR) / "bench" / "recipes" /
+                                   "decoder-pretrain.toml");
+  EXPECT_EQ(c.pretrain.tokens, 3000000);
+  EXPECT_EQ(c.model.hidden_size, 256);
+  EXPECT_EQ(c.model.intermediate_size, 704);
+}
+
 }  // namespace
 }  // namespace guardian::train

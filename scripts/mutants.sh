@@ -145,6 +145,7 @@ MUTANTS=(
   'src/retrieve/source_rows.cpp|s#column(row, card.link, false, card)#column(row, card.title, false, card)#|cmake --build build --target test_retrieve >/dev/null && build/tests/test_retrieve --gtest_filter=Sources.Csv*|rows link to their title column'
   "src/retrieve/source_rows.cpp|s#throw InputError(file + \":\" + std::to_string(line) + \": \" + message);#throw InputError(file + \": \" + message);#|cmake --build build --target test_retrieve >/dev/null && build/tests/test_retrieve --gtest_filter=Sources.BadCsv*:IndexTest.ABadDocument*|a bad row's error leaves out its line"
   'apps/guardian/cmd_retrieve.cpp|s#if (!id.is_null()) line\["id"\] = id;##|cmake --build build --target test_e2e && build/tests/test_e2e --gtest_filter=RetrieveCliTest.*|guardian retrieve drops the ids of stdin questions'
+  'src/generate/text_stream.cpp|s#prefix_offset_ = read_offset_;#prefix_offset_ = ids_.size();#|cmake --build build --target test_generate >/dev/null && build/tests/test_generate --gtest_filter=TextStreamWindow.*|the stream decodes new tokens without the ones before them'
 )
 
 filter=${1:-}

@@ -56,34 +56,62 @@ size_t TextStream::safe_end() const {
   return std::max(end, emitted_);
 }
 
+std::string TextStream::decode_window(size_t from, size_t to) const {
+  return tokenizer_.decode(std::vector<int>(ids_.begin() + static_cast<std::ptrdiff_t>(from),
+                                            ids_.begin() + static_cast<std::ptrdiff_t>(to)),
+                           /*skip_special_tokens=*/true);
+}
+
+bool TextStream::append_settled(bool flush) {
+  // Only the tokens since the last settled text are decoded, with the few before them as context
+  // (what a decoder does at a boundary, such as a space it strips at the start, cancels out in
+  // the difference): a token costs the same at the end of a long output as at its start.
+  const std::string before = decode_window(prefix_offset_, read_offset_);
+  const std::string now = decode_window(prefix_offset_, ids_.size());
+  if (now.size() <= before.size() || now.compare(0, before.size(), before) != 0) return false;
+  if (!flush && complete_utf8_end(now) != now.size()) return false;  // a later token completes it
+  text_ += now.substr(before.size());
+  prefix_offset_ = read_offset_;
+  read_offset_ = ids_.size();
+  return true;
+}
+
 std::string TextStream::push(int id) {
   if (stopped()) return "";
   ids_.push_back(id);
-  // Decoding the whole output again keeps what the decoder does between tokens (spaces, merged
-  // bytes) exact; outputs are short next to the model's cost per token.
-  text_ = tokenizer_.decode(ids_, /*skip_special_tokens=*/true);
+  const size_t searched = text_.size();
+  if (!append_settled(/*flush=*/false)) return "";
+  return cut_at_stop(searched) ? finish() : release(safe_end());
+}
+
+bool TextStream::cut_at_stop(size_t searched) {
+  // A stop string found now ends in the new text: search from where it could begin.
   size_t first = std::string::npos;
   for (const auto& stop : stop_strings_) {
-    const size_t at = text_.find(stop);
+    const size_t from = searched >= stop.size() - 1 ? searched - (stop.size() - 1) : 0;
+    const size_t at = text_.find(stop, from);
     if (at != std::string::npos && (first == std::string::npos || at < first)) {
       first = at;
       stop_ = stop;
     }
   }
-  if (first != std::string::npos) {
-    text_.resize(std::max(first, emitted_));
-    return finish();
-  }
-  const size_t end = safe_end();
+  if (first == std::string::npos) return false;
+  text_.resize(std::max(first, emitted_));
+  return true;
+}
+
+std::string TextStream::release(size_t end) {
   std::string out = text_.substr(emitted_, end - emitted_);
   emitted_ = end;
   return out;
 }
 
 std::string TextStream::finish() {
-  std::string out = emitted_ < text_.size() ? text_.substr(emitted_) : "";
-  emitted_ = text_.size();
-  return out;
+  if (!stopped() && read_offset_ < ids_.size()) {
+    const size_t searched = text_.size();
+    if (append_settled(/*flush=*/true)) cut_at_stop(searched);
+  }
+  return release(std::max(emitted_, text_.size()));
 }
 
 }  // namespace guardian::generate

@@ -29,13 +29,22 @@ class TextStream {
  private:
   // Bytes of text_ that may be shown now.
   size_t safe_end() const;
+  std::string decode_window(size_t from, size_t to) const;
+  // Appends to text_ what the tokens since read_offset_ add, when it is whole characters (or,
+  // with flush, whatever it is); false when they add nothing yet.
+  bool append_settled(bool flush);
+  // Cuts text_ at the first stop string that ends past byte `searched`; true when one did.
+  bool cut_at_stop(size_t searched);
+  std::string release(size_t end);  // text_ from emitted_ to end, marked emitted
 
   const text::Tokenizer& tokenizer_;
   std::vector<std::string> stop_strings_;
   std::vector<int> ids_;
   std::string text_;
   std::string stop_;
-  size_t emitted_ = 0;  // bytes of text_ already returned
+  size_t emitted_ = 0;        // bytes of text_ already returned
+  size_t prefix_offset_ = 0;  // ids_ from here give the decoding context of the next tokens
+  size_t read_offset_ = 0;    // ids_ before this are settled in text_
 };
 
 // Bytes of `text` up to and not including a trailing incomplete UTF-8 sequence or a trailing run

